@@ -1,0 +1,30 @@
+//! `order_notes`: A note on an order (private or to the customer).
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "order_notes")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub store_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub order_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub woo_id: i64,
+    pub author: String,
+    pub customer_note: bool,
+    #[sea_orm(column_type = "Text")]
+    pub note: String,
+    pub date_created_gmt: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub raw: Json,
+    pub content_hash: String,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub synced_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

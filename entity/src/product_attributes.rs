@@ -1,0 +1,28 @@
+//! `product_attributes`: A global product attribute (such as Color).
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "product_attributes")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub store_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub woo_id: i64,
+    pub name: String,
+    pub slug: String,
+    pub attribute_type: String,
+    pub order_by: String,
+    pub has_archives: bool,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub raw: Json,
+    pub content_hash: String,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub synced_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

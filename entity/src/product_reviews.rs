@@ -1,0 +1,30 @@
+//! `product_reviews`: A product review.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "product_reviews")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub store_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub woo_id: i64,
+    pub product_id: i64,
+    pub status: String,
+    pub reviewer: String,
+    pub reviewer_email: String,
+    pub rating: i32,
+    pub verified: bool,
+    pub date_created_gmt: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub raw: Json,
+    pub content_hash: String,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub synced_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,29 @@
+//! `shipping_zone_methods`: A shipping method instance of a shipping zone.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "shipping_zone_methods")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub store_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub zone_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub woo_id: i64,
+    pub method_id: String,
+    pub title: String,
+    pub enabled: bool,
+    pub method_order: i64,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub raw: Json,
+    pub content_hash: String,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub synced_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,25 @@
+//! `shipping_zones`: A shipping zone.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "shipping_zones")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub store_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub woo_id: i64,
+    pub name: String,
+    pub zone_order: i64,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub raw: Json,
+    pub content_hash: String,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub synced_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,128 @@
+//! The database: where it is, connecting to it, and its schema version.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+use crate::config::Config;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database {url}: {source}")]
+    Connect { url: String, source: DbErr },
+    #[error(
+        "the database schema is not up to date: {pending} migration(s) pending, from {first}. \
+         Run `woosync migrate` (the release step) first"
+    )]
+    SchemaBehind { pending: usize, first: String },
+    #[error(
+        "cannot read the database schema version ({source}); run `woosync migrate` (the release step) first"
+    )]
+    SchemaUnknown { source: DbErr },
+    #[error("migrating the database failed: {0}")]
+    Migrate(DbErr),
+}
+
+/// The database URL in effect: `DATABASE_URL`, or a SQLite file in the data directory.
+pub fn database_url(config: &Config) -> Result<String, DatabaseError> {
+    if let Some(url) = &config.database_url {
+        return Ok(url.clone());
+    }
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| DatabaseError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    Ok(format!(
+        "sqlite://{}?mode=rwc",
+        config.data_dir.join("woosync.db").display()
+    ))
+}
+
+pub async fn connect(config: &Config) -> Result<DatabaseConnection, DatabaseError> {
+    connect_url(&database_url(config)?).await
+}
+
+pub async fn connect_url(url: &str) -> Result<DatabaseConnection, DatabaseError> {
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        // WAL lets readers (the API, the dashboard) work while a worker writes a page;
+        // NORMAL is durable across a process crash, which is what a WAL needs.
+        .map_sqlx_sqlite_opts(|options| {
+            options
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+        });
+    Database::connect(options)
+        .await
+        .map_err(|source| DatabaseError::Connect {
+            url: redact_password(url),
+            source,
+        })
+}
+
+/// Applies every pending migration; a no-op when the schema is current.
+pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DatabaseError> {
+    let pending = Migrator::get_pending_migrations(db)
+        .await
+        .map_err(DatabaseError::Migrate)?
+        .len();
+    Migrator::up(db, None)
+        .await
+        .map_err(DatabaseError::Migrate)?;
+    Ok(pending)
+}
+
+/// For the production processes, which expect the release step (`woosync migrate`) to have
+/// run: fails plainly when the schema is missing or behind, and changes nothing.
+pub async fn ensure_schema_current(db: &DatabaseConnection) -> Result<(), DatabaseError> {
+    let pending = Migrator::get_pending_migrations_read_only(db)
+        .await
+        .map_err(|source| DatabaseError::SchemaUnknown { source })?;
+    match pending.first() {
+        None => Ok(()),
+        Some(first) => Err(DatabaseError::SchemaBehind {
+            pending: pending.len(),
+            first: first.name().to_string(),
+        }),
+    }
+}
+
+/// A database URL fit for a log line or an error: without its password.
+pub fn redact_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("redacted"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redact_password("postgres://woo:hunter2@db:5432/woosync"),
+            "postgres://woo:redacted@db:5432/woosync"
+        );
+        assert_eq!(
+            redact_password("sqlite://data/woosync.db"),
+            "sqlite://data/woosync.db"
+        );
+    }
+}

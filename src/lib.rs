@@ -1,0 +1,8 @@
+//! woosync keeps a faithful, always-fresh copy of WooCommerce stores in a SQL database.
+
+pub mod config;
+pub mod database;
+pub mod secrets;
+pub mod sync;
+pub mod telemetry;
+pub mod woo;

@@ -1,0 +1,85 @@
+use chrono::{DateTime, Utc};
+use entity::orders;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Record, RowContext};
+use crate::woo::{Resource, lenient};
+
+/// An order. Its `refunds` list says whether there are refunds to fetch.
+#[derive(Debug, Deserialize)]
+pub struct Order {
+    #[serde(deserialize_with = "lenient::id")]
+    pub id: i64,
+    #[serde(default, deserialize_with = "lenient::i64_or_zero")]
+    pub parent_id: i64,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub number: String,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub status: String,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub currency: String,
+    #[serde(default, deserialize_with = "lenient::opt_decimal")]
+    pub total: Option<Decimal>,
+    #[serde(default, deserialize_with = "lenient::opt_decimal")]
+    pub total_tax: Option<Decimal>,
+    #[serde(default, deserialize_with = "lenient::opt_decimal")]
+    pub discount_total: Option<Decimal>,
+    #[serde(default, deserialize_with = "lenient::opt_decimal")]
+    pub shipping_total: Option<Decimal>,
+    #[serde(default, deserialize_with = "lenient::i64_or_zero")]
+    pub customer_id: i64,
+    #[serde(default)]
+    pub billing: Option<Billing>,
+    #[serde(default, deserialize_with = "lenient::opt_text")]
+    pub payment_method: Option<String>,
+    #[serde(default)]
+    pub refunds: Option<Vec<Value>>,
+    #[serde(default, deserialize_with = "lenient::opt_gmt")]
+    pub date_created_gmt: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "lenient::opt_gmt")]
+    pub date_modified_gmt: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "lenient::opt_gmt")]
+    pub date_paid_gmt: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "lenient::opt_gmt")]
+    pub date_completed_gmt: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Billing {
+    #[serde(default, deserialize_with = "lenient::opt_text")]
+    pub email: Option<String>,
+}
+
+impl Record for Order {
+    const RESOURCE: Resource = Resource::Orders;
+    type Entity = orders::Entity;
+
+    fn into_model(self, row: RowContext) -> orders::Model {
+        orders::Model {
+            store_id: row.store_id,
+            woo_id: self.id,
+            parent_id: self.parent_id,
+            number: self.number,
+            status: self.status,
+            currency: self.currency,
+            total: self.total,
+            total_tax: self.total_tax,
+            discount_total: self.discount_total,
+            shipping_total: self.shipping_total,
+            customer_id: self.customer_id,
+            billing_email: self.billing.and_then(|billing| billing.email),
+            payment_method: self.payment_method,
+            refund_count: self.refunds.map_or(0, |refunds| refunds.len() as i32),
+            date_created_gmt: self.date_created_gmt,
+            date_modified_gmt: self.date_modified_gmt,
+            date_paid_gmt: self.date_paid_gmt,
+            date_completed_gmt: self.date_completed_gmt,
+            raw: row.raw,
+            content_hash: row.content_hash,
+            deleted_at: None,
+            synced_at: row.synced_at,
+        }
+    }
+}

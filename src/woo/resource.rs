@@ -1,0 +1,116 @@
+//! The WooCommerce resources woosync keeps, by the name used in tables, routes and jobs.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resource {
+    Products,
+    ProductVariations,
+    Orders,
+    OrderRefunds,
+    OrderNotes,
+    Customers,
+    ProductCategories,
+    ProductTags,
+    ProductAttributes,
+    ProductAttributeTerms,
+    ProductReviews,
+    ProductShippingClasses,
+    Coupons,
+    TaxRates,
+    TaxClasses,
+    ShippingZones,
+    ShippingZoneLocations,
+    ShippingZoneMethods,
+    ShippingMethods,
+    PaymentGateways,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 20] = [
+        Resource::Products,
+        Resource::ProductVariations,
+        Resource::Orders,
+        Resource::OrderRefunds,
+        Resource::OrderNotes,
+        Resource::Customers,
+        Resource::ProductCategories,
+        Resource::ProductTags,
+        Resource::ProductAttributes,
+        Resource::ProductAttributeTerms,
+        Resource::ProductReviews,
+        Resource::ProductShippingClasses,
+        Resource::Coupons,
+        Resource::TaxRates,
+        Resource::TaxClasses,
+        Resource::ShippingZones,
+        Resource::ShippingZoneLocations,
+        Resource::ShippingZoneMethods,
+        Resource::ShippingMethods,
+        Resource::PaymentGateways,
+    ];
+
+    /// The name of its table, and of it in routes and jobs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Resource::Products => "products",
+            Resource::ProductVariations => "product_variations",
+            Resource::Orders => "orders",
+            Resource::OrderRefunds => "order_refunds",
+            Resource::OrderNotes => "order_notes",
+            Resource::Customers => "customers",
+            Resource::ProductCategories => "product_categories",
+            Resource::ProductTags => "product_tags",
+            Resource::ProductAttributes => "product_attributes",
+            Resource::ProductAttributeTerms => "product_attribute_terms",
+            Resource::ProductReviews => "product_reviews",
+            Resource::ProductShippingClasses => "product_shipping_classes",
+            Resource::Coupons => "coupons",
+            Resource::TaxRates => "tax_rates",
+            Resource::TaxClasses => "tax_classes",
+            Resource::ShippingZones => "shipping_zones",
+            Resource::ShippingZoneLocations => "shipping_zone_locations",
+            Resource::ShippingZoneMethods => "shipping_zone_methods",
+            Resource::ShippingMethods => "shipping_methods",
+            Resource::PaymentGateways => "payment_gateways",
+        }
+    }
+
+    /// The resource a child is listed under (a variation under its product, say).
+    pub fn parent(self) -> Option<Resource> {
+        match self {
+            Resource::ProductVariations => Some(Resource::Products),
+            Resource::OrderRefunds | Resource::OrderNotes => Some(Resource::Orders),
+            Resource::ProductAttributeTerms => Some(Resource::ProductAttributes),
+            Resource::ShippingZoneLocations | Resource::ShippingZoneMethods => {
+                Some(Resource::ShippingZones)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown resource `{0}`")]
+pub struct UnknownResource(pub String);
+
+impl FromStr for Resource {
+    type Err = UnknownResource;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Resource::ALL
+            .into_iter()
+            .find(|resource| resource.name() == name)
+            .ok_or_else(|| UnknownResource(name.to_string()))
+    }
+}
