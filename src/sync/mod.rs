@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod content_hash;
+pub mod stored;
 pub mod upsert;
 
 pub use apply::{Applied, apply_records};

@@ -80,16 +80,16 @@ impl Resource {
         }
     }
 
-    /// The resource a child is listed under (a variation under its product, say).
-    pub fn parent(self) -> Option<Resource> {
+    /// The columns that key a row of its table after `store_id`.
+    pub fn key_columns(self) -> &'static [&'static str] {
         match self {
-            Resource::ProductVariations => Some(Resource::Products),
-            Resource::OrderRefunds | Resource::OrderNotes => Some(Resource::Orders),
-            Resource::ProductAttributeTerms => Some(Resource::ProductAttributes),
-            Resource::ShippingZoneLocations | Resource::ShippingZoneMethods => {
-                Some(Resource::ShippingZones)
-            }
-            _ => None,
+            Resource::ProductVariations => &["product_id", "woo_id"],
+            Resource::OrderRefunds | Resource::OrderNotes => &["order_id", "woo_id"],
+            Resource::ProductAttributeTerms => &["attribute_id", "woo_id"],
+            Resource::ShippingZoneLocations => &["zone_id", "location_type", "code"],
+            Resource::ShippingZoneMethods => &["zone_id", "woo_id"],
+            Resource::TaxClasses => &["slug"],
+            _ => &["woo_id"],
         }
     }
 }

@@ -1,0 +1,143 @@
+//! Connected stores: saving a store's connection with its secret sealed, and reading the
+//! credentials back for the client.
+
+use chrono::Utc;
+use entity::stores;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+
+use crate::secrets::{Secret, SecretError, SecretKey};
+
+/// Requests per second a store gets when none is set: what shared hosting tolerates.
+pub const DEFAULT_RATE_LIMIT_PER_S: f64 = 5.0;
+/// WooCommerce's own default low-stock threshold (`woocommerce_notify_low_stock_amount`).
+pub const DEFAULT_LOW_STOCK_AMOUNT: i64 = 2;
+
+/// How requests to a store are authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// HTTP Basic over HTTPS.
+    Basic,
+    /// `consumer_key` and `consumer_secret` as query parameters over HTTPS, for hosts that
+    /// drop the Authorization header.
+    QueryString,
+    /// One-legged OAuth 1.0a over plain HTTP.
+    OAuth1,
+}
+
+impl AuthMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::Basic => "basic",
+            AuthMode::QueryString => "query_string",
+            AuthMode::OAuth1 => "oauth1",
+        }
+    }
+}
+
+/// Where a store stands; anything but `Active` stops its syncs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreStatus {
+    Active,
+    AuthFailed,
+    RestDisabled,
+    Paused,
+}
+
+impl StoreStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreStatus::Active => "active",
+            StoreStatus::AuthFailed => "auth_failed",
+            StoreStatus::RestDisabled => "rest_disabled",
+            StoreStatus::Paused => "paused",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct NewStore {
+    pub name: String,
+    /// The site root, normalised (see the connect endpoint).
+    pub url: String,
+    pub auth_mode: AuthMode,
+    pub consumer_key: String,
+    pub consumer_secret: Secret,
+    pub rate_limit_per_s: f64,
+}
+
+#[derive(Debug)]
+pub struct Credentials {
+    pub consumer_key: String,
+    pub consumer_secret: Secret,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {0} does not exist")]
+    NotFound(i64),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+const CONSUMER_SECRET: &str = "consumer secret";
+
+/// Saves a store's connection and returns its id. Connecting a store already known by its
+/// URL updates its keys and settings instead of making a second store.
+pub async fn save_store<C: ConnectionTrait>(
+    db: &C,
+    key: &SecretKey,
+    new: NewStore,
+) -> Result<i64, DbErr> {
+    let now = Utc::now();
+    let existing = stores::Entity::find()
+        .filter(stores::Column::Url.eq(&new.url))
+        .one(db)
+        .await?;
+    let mut store = match existing {
+        Some(existing) => stores::ActiveModel {
+            id: Set(existing.id),
+            ..Default::default()
+        },
+        None => stores::ActiveModel {
+            id: NotSet,
+            url: Set(new.url.clone()),
+            status: Set(StoreStatus::Active.as_str().to_string()),
+            backfill_order_notes: Set(false),
+            low_stock_amount: Set(DEFAULT_LOW_STOCK_AMOUNT),
+            connected_at: Set(now),
+            created_at: Set(now),
+            ..Default::default()
+        },
+    };
+    store.name = Set(new.name);
+    store.auth_mode = Set(new.auth_mode.as_str().to_string());
+    store.consumer_key = Set(new.consumer_key);
+    store.consumer_secret_enc = Set(key.seal(CONSUMER_SECRET, &new.consumer_secret));
+    store.rate_limit_per_s = Set(new.rate_limit_per_s);
+    store.updated_at = Set(now);
+    let saved = if store.id.is_set() {
+        store.update(db).await?
+    } else {
+        store.insert(db).await?
+    };
+    Ok(saved.id)
+}
+
+/// The credentials of a store, its secret opened with `key`.
+pub async fn credentials<C: ConnectionTrait>(
+    db: &C,
+    key: &SecretKey,
+    store_id: i64,
+) -> Result<Credentials, StoreError> {
+    let store = stores::Entity::find_by_id(store_id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound(store_id))?;
+    Ok(Credentials {
+        consumer_secret: key.open(CONSUMER_SECRET, &store.consumer_secret_enc)?,
+        consumer_key: store.consumer_key,
+    })
+}

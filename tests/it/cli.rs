@@ -1,0 +1,50 @@
+//! The `woosync` binary as an operator runs it.
+
+use std::process::{Command, Output};
+
+fn woosync(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_woosync"));
+    command
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("WOOSYNC_SECRET_KEY");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("cannot run woosync")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn migrate_creates_the_default_database_and_is_safe_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let env = [("WOOSYNC_DATA_DIR", data.to_str().unwrap())];
+    for _ in 0..2 {
+        let output = woosync(&["migrate"], &env);
+        assert!(output.status.success(), "{}", text(&output));
+        assert!(text(&output).contains("up to date"), "{}", text(&output));
+    }
+    assert!(data.join("woosync.db").is_file());
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let output = woosync(&["--help"], &[]);
+    assert!(output.status.success());
+    assert!(text(&output).contains("migrate"), "{}", text(&output));
+}
+
+#[test]
+fn a_bad_setting_fails_naming_the_variable() {
+    let output = woosync(&["migrate"], &[("LOG_FORMAT", "xml")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output).contains("LOG_FORMAT"), "{}", text(&output));
+}

@@ -1,0 +1,10 @@
+//! Integration tests: real SQLite and Postgres databases, a real redis-server, the real binary.
+
+mod support;
+
+mod captures;
+mod cli;
+mod migrations;
+mod quarantine;
+mod secrets_at_rest;
+mod upserts;

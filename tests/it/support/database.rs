@@ -1,0 +1,93 @@
+//! A fresh database on either backend, dropped with its server when the test ends.
+
+use chrono::Utc;
+use entity::stores;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection};
+use tempfile::TempDir;
+use woosync::database;
+
+use super::postgres::PostgresServer;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestDatabase {
+    pub db: DatabaseConnection,
+    /// Where the SQLite file lives (empty for Postgres).
+    pub dir: TempDir,
+    _postgres: Option<PostgresServer>,
+}
+
+impl TestDatabase {
+    /// A database with no tables yet.
+    pub async fn empty(backend: Backend) -> TestDatabase {
+        let dir = tempfile::Builder::new()
+            .prefix("woosync-db")
+            .tempdir()
+            .unwrap();
+        let (url, postgres) = match backend {
+            Backend::Sqlite => (
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("woosync.db").display()
+                ),
+                None,
+            ),
+            Backend::Postgres => {
+                let server = tokio::task::spawn_blocking(PostgresServer::start)
+                    .await
+                    .unwrap();
+                let admin = database::connect_url(&server.url("postgres"))
+                    .await
+                    .unwrap();
+                admin
+                    .execute_unprepared("CREATE DATABASE woosync_test")
+                    .await
+                    .unwrap();
+                admin.close().await.unwrap();
+                (server.url("woosync_test"), Some(server))
+            }
+        };
+        let db = database::connect_url(&url).await.unwrap();
+        TestDatabase {
+            db,
+            dir,
+            _postgres: postgres,
+        }
+    }
+
+    /// A database with the schema applied.
+    pub async fn migrated(backend: Backend) -> TestDatabase {
+        let test = TestDatabase::empty(backend).await;
+        database::migrate(&test.db).await.unwrap();
+        test
+    }
+
+    /// Adds a store row (no credentials of use) and returns its id.
+    pub async fn add_store(&self, url: &str) -> i64 {
+        let now = Utc::now();
+        stores::ActiveModel {
+            name: Set("test store".into()),
+            url: Set(url.into()),
+            auth_mode: Set("basic".into()),
+            consumer_key: Set("ck_test".into()),
+            consumer_secret_enc: Set("v1:unused".into()),
+            rate_limit_per_s: Set(5.0),
+            status: Set("active".into()),
+            backfill_order_notes: Set(false),
+            low_stock_amount: Set(2),
+            connected_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .unwrap()
+        .id
+    }
+}

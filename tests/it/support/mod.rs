@@ -1,0 +1,8 @@
+//! What the integration tests share: real servers started on free ports in temporary
+//! directories, databases on both backends, the captured WooCommerce responses.
+
+pub mod captures;
+pub mod database;
+pub mod postgres;
+pub mod process;
+pub mod redis;

@@ -1,0 +1,91 @@
+//! A record never moves backwards; unchanged records cost no write; a tombstoned record
+//! that comes back is restored; inventory follows every product write.
+
+use chrono::Utc;
+use entity::{inventory, products};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, EntityTrait};
+use serde_json::Value;
+use woosync::sync::apply_records;
+use woosync::woo::Resource;
+
+use crate::support::captures::body;
+use crate::support::database::{Backend, TestDatabase};
+
+fn chair() -> Value {
+    body("products-list.json")[0].clone()
+}
+
+async fn stored_chair(test: &TestDatabase, store: i64) -> products::Model {
+    products::Entity::find_by_id((store, 581))
+        .one(&test.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn writes_never_move_a_record_backwards(backend: Backend) {
+    let test = TestDatabase::migrated(backend).await;
+    let store = test.add_store("https://shop.example").await;
+    let apply =
+        |record: Value| apply_records(&test.db, store, Resource::Products, 0, vec![record], None);
+
+    assert_eq!(apply(chair()).await.unwrap().written, 1);
+    assert_eq!(
+        apply(chair()).await.unwrap().written,
+        0,
+        "unchanged: no write"
+    );
+
+    let mut older = chair();
+    older["name"] = "Old name".into();
+    older["date_modified_gmt"] = "2026-11-22T12:00:00".into();
+    assert_eq!(
+        apply(older).await.unwrap().written,
+        0,
+        "an older version loses"
+    );
+    assert_eq!(stored_chair(&test, store).await.name, "Smart Chair #000");
+
+    let mut newer = chair();
+    newer["stock_quantity"] = 1.into();
+    newer["date_modified_gmt"] = "2026-11-22T13:00:00".into();
+    assert_eq!(apply(newer.clone()).await.unwrap().written, 1);
+    assert_eq!(stored_chair(&test, store).await.stock_quantity, Some(1));
+    let stock = inventory::Entity::find_by_id((store, 581, 0))
+        .one(&test.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stock.stock_quantity, stock.low_stock),
+        (Some(1), Some(true))
+    );
+
+    let mut tombstone: products::ActiveModel = stored_chair(&test, store).await.into();
+    tombstone.deleted_at = Set(Some(Utc::now()));
+    tombstone.update(&test.db).await.unwrap();
+    assert!(
+        inventory::Entity::find_by_id((store, 581, 0))
+            .one(&test.db)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        apply(newer).await.unwrap().written,
+        1,
+        "a restored record comes back"
+    );
+    assert_eq!(stored_chair(&test, store).await.deleted_at, None);
+}
+
+#[tokio::test]
+async fn upserts_on_sqlite() {
+    writes_never_move_a_record_backwards(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn upserts_on_postgres() {
+    writes_never_move_a_record_backwards(Backend::Postgres).await;
+}
