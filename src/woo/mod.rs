@@ -1,7 +1,11 @@
 //! Talking to WooCommerce: the resources, and the records a store sends.
 
+pub mod auth;
+pub mod body;
+pub mod error;
 pub mod lenient;
 pub mod records;
 pub mod resource;
+pub mod response;
 
 pub use resource::Resource;

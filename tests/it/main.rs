@@ -5,6 +5,7 @@ mod support;
 mod captures;
 mod cli;
 mod migrations;
+mod oauth1;
 mod quarantine;
 mod secrets_at_rest;
 mod upserts;

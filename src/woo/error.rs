@@ -1,0 +1,61 @@
+//! What can go wrong talking to a store, as types a caller can act on.
+
+use std::time::Duration;
+
+/// A failed request to a store. The client never retries: the job's retry through the
+/// queue does the waiting, honouring `retry_after` where the store or our limit gave one.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WooError {
+    /// 401: an unknown key, a wrong secret, a bad signature, a stale timestamp, a reused
+    /// nonce, or no credentials at all (a real store answers several of these alike).
+    #[error("bad credentials: {message} ({code})")]
+    BadCredentials { code: String, message: String },
+    /// 403 from WooCommerce: the key lacks the scope (read, or write for webhooks).
+    #[error("the API key lacks the scope: {message}")]
+    MissingScope { message: String },
+    /// 404 `rest_no_route`: WooCommerce inactive, REST disabled, or a wrong base URL.
+    #[error("the WooCommerce REST API is not available at this URL")]
+    RestUnavailable,
+    /// 404 for one record.
+    #[error("not found: {message}")]
+    NotFound { message: String },
+    /// The store, its host or our own per-store limit says to slow down.
+    #[error("rate limited{}", retry_after.map(|d| format!(", retry after {} ms", d.as_millis())).unwrap_or_default())]
+    RateLimited { retry_after: Option<Duration> },
+    /// Worth retrying: 5xx, timeouts, connection resets.
+    #[error("transient failure: {detail}")]
+    Transient { detail: String },
+    /// HTML (a login page, a host's error page) where WooCommerce JSON was due.
+    #[error("the response is not from WooCommerce: {detail}")]
+    NotWooCommerce { detail: String },
+    /// JSON, but not what it should be, or not JSON at all.
+    #[error("malformed response: {detail}")]
+    Malformed { detail: String },
+    /// Any other refusal (400 on a bad parameter, say).
+    #[error("the store refused the request ({status} {code}): {message}")]
+    Rejected {
+        status: u16,
+        code: String,
+        message: String,
+    },
+}
+
+impl WooError {
+    /// Errors no retry can fix: the store must be marked and its jobs stopped.
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self,
+            WooError::BadCredentials { .. }
+                | WooError::MissingScope { .. }
+                | WooError::RestUnavailable
+        )
+    }
+
+    /// How long the store asked us to wait, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            WooError::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+}
