@@ -4,6 +4,7 @@ pub mod auth;
 pub mod body;
 pub mod error;
 pub mod lenient;
+pub mod rate_limit;
 pub mod records;
 pub mod resource;
 pub mod response;

@@ -7,5 +7,6 @@ mod cli;
 mod migrations;
 mod oauth1;
 mod quarantine;
+mod rate_limit;
 mod secrets_at_rest;
 mod upserts;

@@ -1,0 +1,47 @@
+//! The per-store rate limit: one budget of requests per second that every worker process
+//! shares (in Redis), or that one process keeps (embedded mode). Both are GCRA, so a
+//! store sees at most `burst` requests at once and then one every `1 / per_second`.
+
+mod local;
+mod redis;
+
+use std::time::Duration;
+
+pub use local::LocalRateLimiter;
+pub use redis::RedisRateLimiter;
+
+/// A store's budget.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    pub per_second: f64,
+    /// Requests allowed back to back before the rate applies.
+    pub burst: u32,
+}
+
+impl RateLimit {
+    pub fn per_second(per_second: f64) -> Self {
+        RateLimit {
+            per_second,
+            burst: 1,
+        }
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_secs_f64(1.0 / self.per_second.max(0.001))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the rate limiter is unavailable: {0}")]
+pub struct LimiterUnavailable(pub String);
+
+/// Takes one request from a store's budget, or says how long until one is free (taking
+/// nothing, so a caller that gives up costs the store nothing).
+#[async_trait::async_trait]
+pub trait RateLimiter: Send + Sync {
+    async fn try_acquire(
+        &self,
+        store_key: &str,
+        limit: RateLimit,
+    ) -> Result<Result<(), Duration>, LimiterUnavailable>;
+}
