@@ -1,5 +1,5 @@
-//! Connected stores: saving a store's connection with its secret sealed, and reading the
-//! credentials back for the client.
+//! Connected stores: saving a store's connection with its secret sealed, and reading it
+//! back for the client.
 
 use chrono::Utc;
 use entity::stores;
@@ -7,6 +7,10 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use crate::secrets::{Secret, SecretError, SecretKey};
+use crate::woo::auth::oauth1::SignatureMethod;
+use crate::woo::client::StoreConnection;
+use crate::woo::rate_limit::RateLimit;
+use url::Url;
 
 /// Requests per second a store gets when none is set: what shared hosting tolerates.
 pub const DEFAULT_RATE_LIMIT_PER_S: f64 = 5.0;
@@ -32,6 +36,12 @@ impl AuthMode {
             AuthMode::QueryString => "query_string",
             AuthMode::OAuth1 => "oauth1",
         }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [AuthMode::Basic, AuthMode::QueryString, AuthMode::OAuth1]
+            .into_iter()
+            .find(|mode| mode.as_str() == name)
     }
 }
 
@@ -61,21 +71,23 @@ pub struct NewStore {
     /// The site root, normalised (see the connect endpoint).
     pub url: String,
     pub auth_mode: AuthMode,
+    /// For OAuth 1.0a: HMAC-SHA256 unless a store needs HMAC-SHA1.
+    pub signature_method: SignatureMethod,
     pub consumer_key: String,
     pub consumer_secret: Secret,
     pub rate_limit_per_s: f64,
-}
-
-#[derive(Debug)]
-pub struct Credentials {
-    pub consumer_key: String,
-    pub consumer_secret: Secret,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("store {0} does not exist")]
     NotFound(i64),
+    #[error("store {store_id} has an unusable {field}: {value:?}")]
+    Corrupt {
+        store_id: i64,
+        field: &'static str,
+        value: String,
+    },
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error(transparent)]
@@ -114,6 +126,7 @@ pub async fn save_store<C: ConnectionTrait>(
     };
     store.name = Set(new.name);
     store.auth_mode = Set(new.auth_mode.as_str().to_string());
+    store.oauth_signature_method = Set(new.signature_method.as_str().to_string());
     store.consumer_key = Set(new.consumer_key);
     store.consumer_secret_enc = Set(key.seal(CONSUMER_SECRET, &new.consumer_secret));
     store.rate_limit_per_s = Set(new.rate_limit_per_s);
@@ -126,18 +139,30 @@ pub async fn save_store<C: ConnectionTrait>(
     Ok(saved.id)
 }
 
-/// The credentials of a store, its secret opened with `key`.
-pub async fn credentials<C: ConnectionTrait>(
+/// What the client needs to talk to a store, its secret opened with `key`.
+pub async fn connection<C: ConnectionTrait>(
     db: &C,
     key: &SecretKey,
     store_id: i64,
-) -> Result<Credentials, StoreError> {
+) -> Result<StoreConnection, StoreError> {
     let store = stores::Entity::find_by_id(store_id)
         .one(db)
         .await?
         .ok_or(StoreError::NotFound(store_id))?;
-    Ok(Credentials {
+    let corrupt = |field: &'static str, value: &str| StoreError::Corrupt {
+        store_id,
+        field,
+        value: value.to_string(),
+    };
+    Ok(StoreConnection {
+        store_id,
+        site_url: Url::parse(&store.url).map_err(|_| corrupt("url", &store.url))?,
+        auth: AuthMode::parse(&store.auth_mode)
+            .ok_or_else(|| corrupt("auth_mode", &store.auth_mode))?,
+        signature_method: SignatureMethod::parse(&store.oauth_signature_method)
+            .ok_or_else(|| corrupt("oauth_signature_method", &store.oauth_signature_method))?,
         consumer_secret: key.open(CONSUMER_SECRET, &store.consumer_secret_enc)?,
         consumer_key: store.consumer_key,
+        rate_limit: RateLimit::per_second(store.rate_limit_per_s),
     })
 }

@@ -11,6 +11,7 @@ pub struct Model {
     pub name: String,
     pub url: String,
     pub auth_mode: String,
+    pub oauth_signature_method: String,
     pub consumer_key: String,
     #[sea_orm(column_type = "Text")]
     pub consumer_secret_enc: String,

@@ -18,6 +18,7 @@ impl MigrationTrait for Migration {
             .col(string(Stores::Name))
             .col(string(Stores::Url))
             .col(string(Stores::AuthMode))
+            .col(string(Stores::OauthSignatureMethod))
             .col(string(Stores::ConsumerKey))
             .col(text(Stores::ConsumerSecretEnc))
             .col(text_null(Stores::WebhookSecretEnc))
@@ -59,6 +60,7 @@ enum Stores {
     Name,
     Url,
     AuthMode,
+    OauthSignatureMethod,
     ConsumerKey,
     ConsumerSecretEnc,
     WebhookSecretEnc,

@@ -22,9 +22,15 @@ pub enum WooError {
     /// The store, its host or our own per-store limit says to slow down.
     #[error("rate limited{}", retry_after.map(|d| format!(", retry after {} ms", d.as_millis())).unwrap_or_default())]
     RateLimited { retry_after: Option<Duration> },
-    /// Worth retrying: 5xx, timeouts, connection resets.
+    /// Worth retrying: 5xx, connection resets.
     #[error("transient failure: {detail}")]
     Transient { detail: String },
+    /// The store did not answer in time.
+    #[error("the store did not answer in time")]
+    Timeout,
+    /// No connection could be made (DNS, refused, TLS).
+    #[error("the store is unreachable: {detail}")]
+    Unreachable { detail: String },
     /// HTML (a login page, a host's error page) where WooCommerce JSON was due.
     #[error("the response is not from WooCommerce: {detail}")]
     NotWooCommerce { detail: String },

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod client;
 pub mod error;
 pub mod lenient;
 pub mod rate_limit;

@@ -2,6 +2,7 @@
 
 use woosync::secrets::{Secret, SecretKey};
 use woosync::stores::{self, AuthMode, NewStore, StoreError};
+use woosync::woo::auth::oauth1::SignatureMethod;
 
 use crate::support::database::{Backend, TestDatabase};
 
@@ -12,6 +13,7 @@ fn new_store(secret: &str) -> NewStore {
         name: "Shop".into(),
         url: "https://shop.example".into(),
         auth_mode: AuthMode::Basic,
+        signature_method: SignatureMethod::HmacSha256,
         consumer_key: "ck_visible_key".into(),
         consumer_secret: Secret::new(secret),
         rate_limit_per_s: stores::DEFAULT_RATE_LIMIT_PER_S,
@@ -44,11 +46,11 @@ async fn secrets_are_encrypted_at_rest_and_decrypt_with_the_right_key() {
         "the secret is stored in plain text"
     );
 
-    let credentials = stores::credentials(&test.db, &key, id).await.unwrap();
-    assert_eq!(credentials.consumer_secret.expose(), PLAINTEXT);
-    assert!(!format!("{credentials:?}").contains(PLAINTEXT));
+    let connection = stores::connection(&test.db, &key, id).await.unwrap();
+    assert_eq!(connection.consumer_secret.expose(), PLAINTEXT);
+    assert!(!format!("{connection:?}").contains(PLAINTEXT));
 
-    let error = stores::credentials(&test.db, &SecretKey::generate(), id)
+    let error = stores::connection(&test.db, &SecretKey::generate(), id)
         .await
         .unwrap_err();
     assert!(matches!(error, StoreError::Secret(_)), "{error:?}");
@@ -58,6 +60,6 @@ async fn secrets_are_encrypted_at_rest_and_decrypt_with_the_right_key() {
         .await
         .unwrap();
     assert_eq!(again, id, "connecting the same store again updates it");
-    let credentials = stores::credentials(&test.db, &key, id).await.unwrap();
-    assert_eq!(credentials.consumer_secret.expose(), "cs_rotated");
+    let connection = stores::connection(&test.db, &key, id).await.unwrap();
+    assert_eq!(connection.consumer_secret.expose(), "cs_rotated");
 }

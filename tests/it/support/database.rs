@@ -74,6 +74,7 @@ impl TestDatabase {
             name: Set("test store".into()),
             url: Set(url.into()),
             auth_mode: Set("basic".into()),
+            oauth_signature_method: Set("HMAC-SHA256".into()),
             consumer_key: Set("ck_test".into()),
             consumer_secret_enc: Set("v1:unused".into()),
             rate_limit_per_s: Set(5.0),

@@ -1,0 +1,503 @@
+//! The WooCommerce REST API v3 client: one per store, built from its stored connection.
+//!
+//! It authenticates each request as the store is set to, takes each request from the
+//! store's rate limit, and turns every failure into a [`WooError`] a caller can act on. It
+//! never sleeps out a store's `Retry-After` or retries by itself: retries live in one place,
+//! the job queue.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use serde_json::Value;
+use tracing::Instrument;
+use url::Url;
+
+use super::auth::oauth1::{self, SignatureMethod};
+use super::body::parse_json;
+use super::error::WooError;
+use super::rate_limit::{RateLimit, RateLimiter};
+use super::response::{PageInfo, classify, page_info};
+use crate::secrets::Secret;
+use crate::stores::AuthMode;
+
+/// The API's root under a site URL.
+const API_ROOT: &str = "/wp-json/wc/v3/";
+/// A wait on the store's own rate limit shorter than this is slept out; a longer one is
+/// returned as [`WooError::RateLimited`] so the job gives its worker slot back.
+const MOMENT: Duration = Duration::from_millis(250);
+/// The most records WooCommerce returns in one page.
+pub const MAX_PER_PAGE: u32 = 100;
+
+/// Everything needed to talk to one store.
+#[derive(Debug, Clone)]
+pub struct StoreConnection {
+    pub store_id: i64,
+    /// The site root as WordPress knows it (OAuth signs it): `https://shop.example`.
+    pub site_url: Url,
+    pub auth: AuthMode,
+    pub consumer_key: String,
+    pub consumer_secret: Secret,
+    pub signature_method: SignatureMethod,
+    pub rate_limit: RateLimit,
+}
+
+/// An HTTP client fit for stores: rustls, a User-Agent naming woosync (some hosts refuse
+/// requests without one), timeouts, and an extra CA certificate to trust if given.
+pub fn http_client(
+    extra_ca_cert: Option<&Path>,
+    request_timeout: Duration,
+) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(concat!("woosync/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(request_timeout)
+        // Webhook and API answers are 2xx; a redirect is a misconfigured URL to report.
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(path) = extra_ca_cert {
+        let pem = std::fs::read(path).map_err(|error| {
+            format!("cannot read the CA certificate {}: {error}", path.display())
+        })?;
+        let certificate = reqwest::Certificate::from_pem(&pem)
+            .map_err(|error| format!("{} is not a PEM certificate: {error}", path.display()))?;
+        builder = builder.tls_certs_merge([certificate]);
+    }
+    builder.build().map_err(|error| error.to_string())
+}
+
+/// Parameters of a listing.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// 1-based; none is the first page.
+    pub page: Option<u32>,
+    /// At most 100; none is 100.
+    pub per_page: Option<u32>,
+    pub orderby: Option<&'static str>,
+    pub order: Option<&'static str>,
+    pub modified_after: Option<DateTime<Utc>>,
+    /// `_fields`: only these fields of each record.
+    pub fields: Option<String>,
+    pub include: Vec<i64>,
+}
+
+impl ListQuery {
+    fn pairs(&self) -> Vec<(String, String)> {
+        let mut pairs = vec![(
+            "per_page".to_string(),
+            self.per_page
+                .unwrap_or(MAX_PER_PAGE)
+                .min(MAX_PER_PAGE)
+                .to_string(),
+        )];
+        let mut push = |key: &str, value: String| pairs.push((key.to_string(), value));
+        if let Some(page) = self.page {
+            push("page", page.to_string());
+        }
+        if let Some(orderby) = self.orderby {
+            push("orderby", orderby.to_string());
+        }
+        if let Some(order) = self.order {
+            push("order", order.to_string());
+        }
+        if let Some(after) = self.modified_after {
+            push(
+                "modified_after",
+                after.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            );
+        }
+        // Every date filter in GMT, whatever the store's timezone.
+        push("dates_are_gmt", "true".to_string());
+        if let Some(fields) = &self.fields {
+            push("_fields", fields.clone());
+        }
+        if !self.include.is_empty() {
+            let ids: Vec<String> = self.include.iter().map(i64::to_string).collect();
+            push("include", ids.join(","));
+        }
+        pairs
+    }
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone)]
+pub struct ListPage {
+    pub items: Vec<Value>,
+    pub info: PageInfo,
+}
+
+/// What the connection test learns from `GET /system_status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SystemStatus {
+    pub woocommerce_version: String,
+    pub wordpress_version: String,
+    pub currency: String,
+}
+
+/// A webhook as the store lists it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Webhook {
+    pub id: i64,
+    pub topic: String,
+    pub status: String,
+    pub delivery_url: String,
+}
+
+pub struct WooClient {
+    http: reqwest::Client,
+    connection: StoreConnection,
+    limiter: Arc<dyn RateLimiter>,
+}
+
+struct Answer {
+    headers: reqwest::header::HeaderMap,
+    body: Value,
+}
+
+impl WooClient {
+    pub fn new(
+        http: reqwest::Client,
+        connection: StoreConnection,
+        limiter: Arc<dyn RateLimiter>,
+    ) -> Self {
+        WooClient {
+            http,
+            connection,
+            limiter,
+        }
+    }
+
+    pub fn connection(&self) -> &StoreConnection {
+        &self.connection
+    }
+
+    /// One page of the collection at `path` (such as `products` or `orders/7/refunds`).
+    pub async fn list_page(&self, path: &str, query: &ListQuery) -> Result<ListPage, WooError> {
+        self.fetch_page(path, query.pairs()).await
+    }
+
+    /// Every record of the collection at `path`, page after page. It follows the `Link`
+    /// next URL where there is one (without its stale `oauth_*` parameters), asks for the
+    /// next page after a full one even when the headers say it was the last (hosts strip
+    /// or miscount them), and stops at an empty or short page.
+    pub async fn list_all(&self, path: &str, query: &ListQuery) -> Result<Vec<Value>, WooError> {
+        let per_page = query.per_page.unwrap_or(MAX_PER_PAGE).min(MAX_PER_PAGE) as usize;
+        let mut page_number = query.page.unwrap_or(1);
+        let mut pairs = ListQuery {
+            page: Some(page_number),
+            ..query.clone()
+        }
+        .pairs();
+        let mut records = Vec::new();
+        loop {
+            let page = self.fetch_page(path, pairs).await?;
+            let count = page.items.len();
+            records.extend(page.items);
+            if count == 0 {
+                break;
+            }
+            page_number += 1;
+            pairs = match page.info.next.as_deref().and_then(next_page_pairs) {
+                Some(next) => next,
+                None if count >= per_page => ListQuery {
+                    page: Some(page_number),
+                    ..query.clone()
+                }
+                .pairs(),
+                None => break,
+            };
+        }
+        Ok(records)
+    }
+
+    /// One record, such as `products/42`.
+    pub async fn get(&self, path: &str) -> Result<Value, WooError> {
+        Ok(self.send(Method::GET, path, Vec::new(), None).await?.body)
+    }
+
+    pub async fn system_status(&self) -> Result<SystemStatus, WooError> {
+        let status = self.get("system_status").await?;
+        let text = |pointer: &str| {
+            status
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| WooError::Malformed {
+                    detail: format!("system_status has no {pointer}"),
+                })
+        };
+        Ok(SystemStatus {
+            woocommerce_version: text("/environment/version")?,
+            wordpress_version: text("/environment/wp_version")?,
+            currency: text("/settings/currency")?,
+        })
+    }
+
+    pub async fn list_webhooks(&self) -> Result<Vec<Webhook>, WooError> {
+        self.list_all("webhooks", &ListQuery::default())
+            .await?
+            .into_iter()
+            .map(|value| {
+                serde_json::from_value(value).map_err(|error| WooError::Malformed {
+                    detail: format!("a webhook: {error}"),
+                })
+            })
+            .collect()
+    }
+
+    /// Creates a webhook; the store pings `delivery_url` before it answers.
+    pub async fn create_webhook(
+        &self,
+        topic: &str,
+        delivery_url: &str,
+        secret: &Secret,
+    ) -> Result<Webhook, WooError> {
+        let body = serde_json::json!({
+            "name": format!("woosync {topic}"),
+            "topic": topic,
+            "delivery_url": delivery_url,
+            "secret": secret.expose(),
+            "status": "active",
+        });
+        let answer = self
+            .send(Method::POST, "webhooks", Vec::new(), Some(&body))
+            .await?;
+        webhook(answer.body)
+    }
+
+    /// Changes a webhook: `{"status": "active"}` re-enables it, `{"secret": ...}` replaces
+    /// its secret.
+    pub async fn update_webhook(&self, id: i64, changes: &Value) -> Result<Webhook, WooError> {
+        let answer = self
+            .send(
+                Method::PUT,
+                &format!("webhooks/{id}"),
+                Vec::new(),
+                Some(changes),
+            )
+            .await?;
+        webhook(answer.body)
+    }
+
+    async fn fetch_page(
+        &self,
+        path: &str,
+        pairs: Vec<(String, String)>,
+    ) -> Result<ListPage, WooError> {
+        let answer = self.send(Method::GET, path, pairs, None).await?;
+        let info = page_info(&answer.headers);
+        match answer.body {
+            Value::Array(items) => Ok(ListPage { items, info }),
+            other => Err(WooError::Malformed {
+                detail: format!("a listing answered {} instead of a list", kind(&other)),
+            }),
+        }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        mut pairs: Vec<(String, String)>,
+        body: Option<&Value>,
+    ) -> Result<Answer, WooError> {
+        self.take_rate_limit().await?;
+        let connection = &self.connection;
+        let mut url = connection.site_url.clone();
+        url.set_path(&format!(
+            "{}{API_ROOT}{}",
+            connection.site_url.path().trim_end_matches('/'),
+            path.trim_start_matches('/')
+        ));
+        match connection.auth {
+            AuthMode::Basic => {}
+            AuthMode::QueryString => {
+                pairs.push(("consumer_key".into(), connection.consumer_key.clone()));
+                pairs.push((
+                    "consumer_secret".into(),
+                    connection.consumer_secret.expose().to_string(),
+                ));
+            }
+            AuthMode::OAuth1 => self.sign_oauth1(&method, &url, &mut pairs),
+        }
+        if !pairs.is_empty() {
+            url.query_pairs_mut().extend_pairs(&pairs);
+        }
+        let mut request = self.http.request(method.clone(), url);
+        if connection.auth == AuthMode::Basic {
+            request = request.basic_auth(
+                &connection.consumer_key,
+                Some(connection.consumer_secret.expose()),
+            );
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+
+        let span = tracing::debug_span!(
+            "woo_request",
+            store = connection.store_id,
+            method = %method,
+            path = %path,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let outcome = async {
+            let response = request.send().await.map_err(transport_error)?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.map_err(transport_error)?;
+            Ok::<_, WooError>((status, headers, bytes))
+        }
+        .instrument(span.clone())
+        .await;
+        let latency = started.elapsed();
+        let status_label = match &outcome {
+            Ok((status, _, _)) => status.as_u16().to_string(),
+            Err(WooError::Timeout) => "timeout".to_string(),
+            Err(_) => "error".to_string(),
+        };
+        span.record("status", status_label.as_str());
+        span.record("latency_ms", latency.as_millis() as u64);
+        let store = connection.store_id.to_string();
+        metrics::counter!("woosync_woo_requests_total", "store" => store.clone(), "status" => status_label)
+            .increment(1);
+        metrics::histogram!("woosync_woo_request_duration_seconds", "store" => store)
+            .record(latency.as_secs_f64());
+        tracing::debug!(parent: &span, "request done");
+
+        let (status, headers, bytes) = outcome?;
+        if !status.is_success() {
+            return Err(classify(status.as_u16(), &headers, &bytes));
+        }
+        if status == StatusCode::NO_CONTENT {
+            return Ok(Answer {
+                headers,
+                body: Value::Null,
+            });
+        }
+        Ok(Answer {
+            body: parse_json(&bytes)?,
+            headers,
+        })
+    }
+
+    /// Adds the one-legged OAuth 1.0a parameters and signature to `pairs`.
+    fn sign_oauth1(&self, method: &Method, url: &Url, pairs: &mut Vec<(String, String)>) {
+        let connection = &self.connection;
+        let nonce: String = rand::rng()
+            .sample_iter(&Alphanumeric)
+            .take(32)
+            .map(char::from)
+            .collect();
+        pairs.push(("oauth_consumer_key".into(), connection.consumer_key.clone()));
+        pairs.push(("oauth_nonce".into(), nonce));
+        pairs.push((
+            "oauth_signature_method".into(),
+            connection.signature_method.as_str().into(),
+        ));
+        pairs.push(("oauth_timestamp".into(), Utc::now().timestamp().to_string()));
+        let mut signed_url = url.clone();
+        signed_url.set_query(None);
+        let base = oauth1::base_string(method.as_str(), signed_url.as_str(), pairs);
+        let signature = oauth1::sign(
+            connection.signature_method,
+            connection.consumer_secret.expose(),
+            &base,
+        );
+        pairs.push(("oauth_signature".into(), signature));
+    }
+
+    async fn take_rate_limit(&self) -> Result<(), WooError> {
+        let key = self.connection.store_id.to_string();
+        let started = Instant::now();
+        loop {
+            let verdict = self
+                .limiter
+                .try_acquire(&key, self.connection.rate_limit)
+                .await
+                .map_err(|error| WooError::Transient {
+                    detail: error.to_string(),
+                })?;
+            match verdict {
+                Ok(()) => break,
+                Err(wait) if wait <= MOMENT => tokio::time::sleep(wait).await,
+                Err(wait) => {
+                    return Err(WooError::RateLimited {
+                        retry_after: Some(wait),
+                    });
+                }
+            }
+        }
+        metrics::counter!("woosync_rate_limit_wait_seconds_total", "store" => key)
+            .increment(started.elapsed().as_micros() as u64 / 1_000_000);
+        Ok(())
+    }
+}
+
+/// The query of a `Link` next URL without the credentials of the request it came from:
+/// over OAuth it carries the previous `oauth_*` parameters, which must be signed afresh.
+fn next_page_pairs(next: &str) -> Option<Vec<(String, String)>> {
+    let url = Url::parse(next).ok()?;
+    Some(
+        url.query_pairs()
+            .filter(|(key, _)| {
+                !key.starts_with("oauth_") && key != "consumer_key" && key != "consumer_secret"
+            })
+            .map(|(key, value)| (key.into_owned(), value.into_owned()))
+            .collect(),
+    )
+}
+
+fn webhook(value: Value) -> Result<Webhook, WooError> {
+    serde_json::from_value(value).map_err(|error| WooError::Malformed {
+        detail: format!("a webhook: {error}"),
+    })
+}
+
+fn transport_error(error: reqwest::Error) -> WooError {
+    if error.is_timeout() {
+        WooError::Timeout
+    } else if error.is_connect() {
+        WooError::Unreachable {
+            detail: error.to_string(),
+        }
+    } else {
+        WooError::Transient {
+            detail: error.to_string(),
+        }
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_link_loses_stale_credentials() {
+        let next = "http://127.0.0.1:8080/wp-json/wc/v3/products?per_page=100&page=2&oauth_consumer_key=ck&oauth_nonce=n&oauth_signature=s%3D&oauth_timestamp=1&oauth_signature_method=HMAC-SHA256";
+        assert_eq!(
+            next_page_pairs(next).unwrap(),
+            vec![
+                ("per_page".into(), "100".into()),
+                ("page".into(), "2".into())
+            ]
+        );
+    }
+}
