@@ -3,6 +3,7 @@
 pub mod config;
 pub mod database;
 pub mod secrets;
+pub mod sim;
 pub mod stores;
 pub mod sync;
 pub mod telemetry;

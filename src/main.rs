@@ -1,7 +1,9 @@
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use woosync::config::Config;
+use woosync::sim::generate::Sizes;
+use woosync::sim::server::{SimOptions, SimServer};
 use woosync::{database, telemetry};
 
 /// Keeps a faithful, always-fresh copy of WooCommerce stores in a SQL database.
@@ -16,6 +18,41 @@ struct Cli {
 enum Command {
     /// Apply the database migrations (the release step); safe to run twice.
     Migrate,
+    /// Run a simulated WooCommerce store until stopped. Its first line on stdout is JSON:
+    /// {"url", "consumer_key", "consumer_secret", "ca_cert"}.
+    Sim(SimArgs),
+}
+
+#[derive(Args)]
+struct SimArgs {
+    /// Port to listen on (127.0.0.1); 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Serve HTTPS with a self-signed certificate (written to the data directory) and HTTP
+    /// Basic auth; without it, plain HTTP and OAuth 1.0a, as WooCommerce requires.
+    #[arg(long)]
+    tls: bool,
+    /// Seed of the generated data: the same seed makes the same store.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long)]
+    products: Option<usize>,
+    #[arg(long)]
+    orders: Option<usize>,
+    #[arg(long)]
+    customers: Option<usize>,
+    #[arg(long)]
+    coupons: Option<usize>,
+    #[arg(long)]
+    categories: Option<usize>,
+    #[arg(long)]
+    reviews: Option<usize>,
+    /// Added latency of every request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Requests per second the store's host tolerates before answering 429.
+    #[arg(long)]
+    rate_limit: Option<f64>,
 }
 
 #[tokio::main]
@@ -31,6 +68,7 @@ async fn main() -> ExitCode {
     telemetry::init_logging(config.log_format);
     let result = match cli.command {
         Command::Migrate => migrate(&config).await,
+        Command::Sim(args) => sim(&config, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -50,5 +88,36 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
         applied,
         "database schema is up to date"
     );
+    Ok(())
+}
+
+async fn sim(config: &Config, args: SimArgs) -> anyhow::Result<()> {
+    let defaults = Sizes::default();
+    let sizes = Sizes {
+        products: args.products.unwrap_or(defaults.products),
+        orders: args.orders.unwrap_or(defaults.orders),
+        customers: args.customers.unwrap_or(defaults.customers),
+        coupons: args.coupons.unwrap_or(defaults.coupons),
+        categories: args.categories.unwrap_or(defaults.categories),
+        reviews: args.reviews.unwrap_or(defaults.reviews),
+        ..defaults
+    };
+    let server = SimServer::start(SimOptions {
+        port: args.port,
+        tls: args.tls,
+        seed: args.seed,
+        sizes,
+        cert_dir: config.data_dir.join("sim"),
+    })
+    .await?;
+    server.set_faults(|faults| {
+        if args.latency_ms > 0 {
+            faults.latency_ms.insert("default".into(), args.latency_ms);
+        }
+        faults.rate_limit_per_s = args.rate_limit;
+    });
+    println!("{}", serde_json::to_string(&server.info)?);
+    tracing::info!(url = %server.info.url, "simulated store serving; Ctrl-C stops it");
+    tokio::signal::ctrl_c().await?;
     Ok(())
 }

@@ -80,6 +80,33 @@ impl Resource {
         }
     }
 
+    /// The path of a collection under `/wp-json/wc/v3/`: what a client lists.
+    pub fn collection_path(self, parent: i64) -> String {
+        use Resource::*;
+        match self {
+            Products => "products".into(),
+            ProductVariations => format!("products/{parent}/variations"),
+            Orders => "orders".into(),
+            OrderRefunds => format!("orders/{parent}/refunds"),
+            OrderNotes => format!("orders/{parent}/notes"),
+            Customers => "customers".into(),
+            ProductCategories => "products/categories".into(),
+            ProductTags => "products/tags".into(),
+            ProductAttributes => "products/attributes".into(),
+            ProductAttributeTerms => format!("products/attributes/{parent}/terms"),
+            ProductReviews => "products/reviews".into(),
+            ProductShippingClasses => "products/shipping_classes".into(),
+            Coupons => "coupons".into(),
+            TaxRates => "taxes".into(),
+            TaxClasses => "taxes/classes".into(),
+            ShippingZones => "shipping/zones".into(),
+            ShippingZoneLocations => format!("shipping/zones/{parent}/locations"),
+            ShippingZoneMethods => format!("shipping/zones/{parent}/methods"),
+            ShippingMethods => "shipping_methods".into(),
+            PaymentGateways => "payment_gateways".into(),
+        }
+    }
+
     /// The columns that key a row of its table after `store_id`.
     pub fn key_columns(self) -> &'static [&'static str] {
         match self {

@@ -66,6 +66,10 @@ pub fn classify(status: u16, headers: &HeaderMap, body: &[u8]) -> WooError {
         500..=599 => WooError::Transient {
             detail: format!("HTTP {status}"),
         },
+        // WooCommerce answers a key without the scope with a 401 naming the permission.
+        401 if message.contains("does not have") && message.contains("permissions") => {
+            WooError::MissingScope { message }
+        }
         401 => WooError::BadCredentials {
             code: code.unwrap_or_else(|| "http_401".into()),
             message,
@@ -182,5 +186,10 @@ mod tests {
             WooError::NotWooCommerce { .. }
         ));
         assert!(classify(401, &none, b"").is_permanent());
+        let no_write = br#"{"code":"woocommerce_rest_authentication_error","message":"The API key provided does not have write permissions.","data":{"status":401}}"#;
+        assert!(matches!(
+            classify(401, &none, no_write),
+            WooError::MissingScope { .. }
+        ));
     }
 }

@@ -10,3 +10,4 @@ mod quarantine;
 mod rate_limit;
 mod secrets_at_rest;
 mod upserts;
+mod woo_client;

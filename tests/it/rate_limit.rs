@@ -1,23 +1,151 @@
-//! One store budget in Redis holds across processes: two processes asking as fast as they
-//! can never get more than the rate plus the burst in any one-second window.
+//! One store budget in Redis holds across processes: two processes asking a store as fast
+//! as they can, each through its own client, never reach it more often than the rate plus
+//! the burst in any one-second window, counted where it matters, at the store.
 
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use url::Url;
+use woosync::secrets::Secret;
+use woosync::sim::generate::Sizes;
+use woosync::stores::AuthMode;
+use woosync::woo::auth::oauth1::SignatureMethod;
+use woosync::woo::client::{ListQuery, StoreConnection, WooClient, http_client};
 use woosync::woo::rate_limit::{LocalRateLimiter, RateLimit, RateLimiter, RedisRateLimiter};
 
 use crate::support::redis::RedisServer;
+use crate::support::sim::TestSim;
 
-const CHILD_ENV: &str = "WOOSYNC_TEST_LIMITER_CHILD_REDIS";
+const CHILD_ENV: &str = "WOOSYNC_TEST_LIMITER_CHILD";
 const LIMIT: RateLimit = RateLimit {
     per_second: 5.0,
     burst: 2,
 };
 const RUN_FOR: Duration = Duration::from_secs(3);
 
-/// Asks for requests as fast as the limiter allows for `RUN_FOR`, printing when each
-/// was granted.
-async fn hammer(limiter: &dyn RateLimiter) -> Vec<u128> {
+/// The most events within any one second.
+fn busiest_second(mut at_us: Vec<u128>) -> usize {
+    at_us.sort_unstable();
+    let mut most = 0;
+    let mut first = 0;
+    for last in 0..at_us.len() {
+        while at_us[last] - at_us[first] >= 1_000_000 {
+            first += 1;
+        }
+        most = most.max(last - first + 1);
+    }
+    most
+}
+
+/// The child's part: ask the store for pages as fast as the shared limit allows.
+async fn hammer_store(spec: &str) {
+    let [redis_url, url, key, secret, ca_cert]: [&str; 5] =
+        spec.split('|').collect::<Vec<_>>().try_into().unwrap();
+    let redis = redis::Client::open(redis_url).unwrap();
+    let limiter = RedisRateLimiter::new(redis.get_connection_manager().await.unwrap());
+    let http = http_client(Some(std::path::Path::new(ca_cert)), Duration::from_secs(10)).unwrap();
+    let client = WooClient::new(
+        http,
+        StoreConnection {
+            store_id: 1,
+            site_url: Url::parse(url).unwrap(),
+            auth: AuthMode::Basic,
+            consumer_key: key.into(),
+            consumer_secret: Secret::new(secret),
+            signature_method: SignatureMethod::HmacSha256,
+            rate_limit: LIMIT,
+        },
+        Arc::new(limiter),
+    );
+    let start = Instant::now();
+    let mut served = 0;
+    while start.elapsed() < RUN_FOR {
+        let query = ListQuery {
+            per_page: Some(1),
+            ..ListQuery::default()
+        };
+        match client.list_page("products", &query).await {
+            Ok(_) => served += 1,
+            Err(error) => {
+                tokio::time::sleep(error.retry_after().unwrap_or(Duration::from_millis(10))).await
+            }
+        }
+    }
+    println!("SERVED {served}");
+}
+
+#[tokio::test]
+async fn two_processes_share_one_store_limit() {
+    if let Ok(spec) = std::env::var(CHILD_ENV) {
+        return hammer_store(&spec).await;
+    }
+    let redis = tokio::task::spawn_blocking(RedisServer::start)
+        .await
+        .unwrap();
+    let sim = TestSim::start(true, Sizes::default()).await;
+    let info = &sim.server.info;
+    let spec = [
+        redis.url(),
+        info.url.clone(),
+        info.consumer_key.clone(),
+        info.consumer_secret.clone(),
+        info.ca_cert.as_ref().unwrap().display().to_string(),
+    ]
+    .join("|");
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "rate_limit::two_processes_share_one_store_limit",
+                    "--nocapture",
+                ])
+                .env(CHILD_ENV, &spec)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            !stdout.contains("SERVED 0"),
+            "a process got no request through: {stdout}"
+        );
+    }
+    let seen: Vec<u128> = sim
+        .server
+        .store
+        .requests()
+        .iter()
+        .map(|request| request.at_us)
+        .collect();
+    let bound = LIMIT.per_second as usize + LIMIT.burst as usize;
+    let most = busiest_second(seen.clone());
+    eprintln!(
+        "the store saw {} requests in {RUN_FOR:?}; at most {most} in one second",
+        seen.len()
+    );
+    assert!(
+        most <= bound,
+        "the store saw {most} requests in one second, more than {bound}"
+    );
+}
+
+#[tokio::test]
+async fn the_local_limiter_keeps_the_same_budget() {
+    let limiter = LocalRateLimiter::default();
     let start = Instant::now();
     let mut granted = Vec::new();
     while start.elapsed() < RUN_FOR {
@@ -31,84 +159,6 @@ async fn hammer(limiter: &dyn RateLimiter) -> Vec<u128> {
             Err(wait) => tokio::time::sleep(wait).await,
         }
     }
-    granted
-}
-
-/// The most grants within any one second.
-fn busiest_second(mut granted: Vec<u128>) -> usize {
-    granted.sort_unstable();
-    let mut most = 0;
-    let mut first = 0;
-    for last in 0..granted.len() {
-        while granted[last] - granted[first] >= 1_000_000 {
-            first += 1;
-        }
-        most = most.max(last - first + 1);
-    }
-    most
-}
-
-#[tokio::test]
-async fn two_processes_share_one_store_limit() {
-    if let Ok(url) = std::env::var(CHILD_ENV) {
-        let client = redis::Client::open(url).unwrap();
-        let limiter = RedisRateLimiter::new(client.get_connection_manager().await.unwrap());
-        for at in hammer(&limiter).await {
-            println!("GRANTED {at}");
-        }
-        return;
-    }
-    let server = tokio::task::spawn_blocking(RedisServer::start)
-        .await
-        .unwrap();
-    let children: Vec<_> = (0..2)
-        .map(|_| {
-            Command::new(std::env::current_exe().unwrap())
-                .args([
-                    "--exact",
-                    "rate_limit::two_processes_share_one_store_limit",
-                    "--nocapture",
-                ])
-                .env(CHILD_ENV, server.url())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut granted = Vec::new();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let mine: Vec<u128> = stdout
-            .lines()
-            .filter_map(|line| line.strip_prefix("GRANTED "))
-            .map(|at| at.parse().unwrap())
-            .collect();
-        assert!(!mine.is_empty(), "a process got no request at all");
-        granted.extend(mine);
-    }
-    let bound = LIMIT.per_second as usize + LIMIT.burst as usize;
-    let most = busiest_second(granted.clone());
-    eprintln!(
-        "{} requests granted in {RUN_FOR:?}; at most {most} in one second",
-        granted.len()
-    );
-    assert!(
-        most <= bound,
-        "{most} requests in one second, more than {bound}"
-    );
-}
-
-#[tokio::test]
-async fn the_local_limiter_keeps_the_same_budget() {
-    let limiter = LocalRateLimiter::default();
-    let granted = hammer(&limiter).await;
     assert!(granted.len() >= 5, "the budget was never granted");
     let bound = LIMIT.per_second as usize + LIMIT.burst as usize;
     assert!(busiest_second(granted) <= bound);

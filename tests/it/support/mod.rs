@@ -6,3 +6,4 @@ pub mod database;
 pub mod postgres;
 pub mod process;
 pub mod redis;
+pub mod sim;

@@ -1,0 +1,170 @@
+//! What the simulated store holds: every collection of records, keyed by resource and
+//! parent, each record the JSON WooCommerce would send for it.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::generate::Catalog;
+use crate::woo::Resource;
+
+/// A collection: a resource, under its parent (0 for top-level ones).
+pub type CollectionKey = (Resource, i64);
+
+#[derive(Debug, Default)]
+pub struct StoreData {
+    /// Each collection in ascending id order, as WordPress stores rows.
+    collections: HashMap<CollectionKey, Vec<Value>>,
+    next_post_id: i64,
+    next_user_id: i64,
+    next_comment_id: i64,
+}
+
+impl StoreData {
+    pub fn from_catalog(catalog: Catalog) -> StoreData {
+        let mut data = StoreData::default();
+        let mut put = |key: CollectionKey, records: Vec<Value>| {
+            data.collections.insert(key, records);
+        };
+        put((Resource::Products, 0), catalog.products);
+        for (parent, records) in catalog.variations {
+            put((Resource::ProductVariations, parent), records);
+        }
+        put((Resource::Orders, 0), catalog.orders);
+        for (parent, records) in catalog.refunds {
+            put((Resource::OrderRefunds, parent), records);
+        }
+        for (parent, records) in catalog.notes {
+            put((Resource::OrderNotes, parent), records);
+        }
+        put((Resource::Customers, 0), catalog.customers);
+        put((Resource::ProductCategories, 0), catalog.categories);
+        put((Resource::ProductTags, 0), catalog.tags);
+        put((Resource::ProductAttributes, 0), catalog.attributes);
+        for (parent, records) in catalog.terms {
+            put((Resource::ProductAttributeTerms, parent), records);
+        }
+        put((Resource::ProductReviews, 0), catalog.reviews);
+        put(
+            (Resource::ProductShippingClasses, 0),
+            catalog.shipping_classes,
+        );
+        put((Resource::Coupons, 0), catalog.coupons);
+        put((Resource::TaxRates, 0), catalog.tax_rates);
+        put((Resource::TaxClasses, 0), catalog.tax_classes);
+        put((Resource::ShippingZones, 0), catalog.zones);
+        for (parent, records) in catalog.zone_locations {
+            put((Resource::ShippingZoneLocations, parent), records);
+        }
+        for (parent, records) in catalog.zone_methods {
+            put((Resource::ShippingZoneMethods, parent), records);
+        }
+        put((Resource::ShippingMethods, 0), catalog.shipping_methods);
+        put((Resource::PaymentGateways, 0), catalog.payment_gateways);
+        let max_id = |resources: &[Resource], field: &str| {
+            data.collections
+                .iter()
+                .filter(|((resource, _), _)| resources.contains(resource))
+                .flat_map(|(_, records)| records.iter())
+                .filter_map(|record| record.get(field).and_then(Value::as_i64))
+                .max()
+                .unwrap_or(0)
+        };
+        let posts = [
+            Resource::Products,
+            Resource::ProductVariations,
+            Resource::Orders,
+            Resource::OrderRefunds,
+            Resource::Coupons,
+        ];
+        data.next_post_id = max_id(&posts, "id") + 1;
+        data.next_user_id = max_id(&[Resource::Customers], "id") + 1;
+        data.next_comment_id = max_id(&[Resource::OrderNotes, Resource::ProductReviews], "id") + 1;
+        data
+    }
+
+    /// A collection's records; an unknown parent has none.
+    pub fn collection(&self, key: CollectionKey) -> &[Value] {
+        self.collections.get(&key).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn find(&self, key: CollectionKey, id: i64) -> Option<&Value> {
+        let records = self.collection(key);
+        position(records, id).map(|at| &records[at])
+    }
+
+    /// A fresh id from the space WordPress would take it from.
+    pub fn next_id(&mut self, resource: Resource) -> i64 {
+        let counter = match resource {
+            Resource::Customers => &mut self.next_user_id,
+            Resource::OrderNotes | Resource::ProductReviews => &mut self.next_comment_id,
+            _ => &mut self.next_post_id,
+        };
+        let id = *counter;
+        *counter += 1;
+        id
+    }
+
+    /// Adds or replaces the record with `record["id"]`, keeping id order.
+    pub fn upsert(&mut self, key: CollectionKey, record: Value) {
+        let id = record.get("id").and_then(Value::as_i64).unwrap_or_default();
+        let records = self.collections.entry(key).or_default();
+        match position(records, id) {
+            Some(at) => records[at] = record,
+            None => {
+                let at = records.partition_point(|other| record_id(other) < id);
+                records.insert(at, record);
+            }
+        }
+    }
+
+    /// Removes a record, returning it.
+    pub fn remove(&mut self, key: CollectionKey, id: i64) -> Option<Value> {
+        let records = self.collections.get_mut(&key)?;
+        position(records, id).map(|at| records.remove(at))
+    }
+
+    /// Mutable access to one record.
+    pub fn find_mut(&mut self, key: CollectionKey, id: i64) -> Option<&mut Value> {
+        let records = self.collections.get_mut(&key)?;
+        position(records, id).map(move |at| &mut records[at])
+    }
+
+    /// How many records every collection of `resource` holds together.
+    pub fn count(&self, resource: Resource) -> usize {
+        self.collections
+            .iter()
+            .filter(|((kind, _), _)| *kind == resource)
+            .map(|(_, records)| records.len())
+            .sum()
+    }
+
+    /// The parents that have a collection of `resource`.
+    pub fn parents(&self, resource: Resource) -> Vec<i64> {
+        let mut parents: Vec<i64> = self
+            .collections
+            .keys()
+            .filter(|(kind, _)| *kind == resource)
+            .map(|(_, parent)| *parent)
+            .collect();
+        parents.sort_unstable();
+        parents
+    }
+}
+
+fn record_id(record: &Value) -> i64 {
+    record
+        .get("id")
+        .or_else(|| record.get("instance_id"))
+        .and_then(Value::as_i64)
+        .unwrap_or_default()
+}
+
+/// Where the record with `id` is: binary search where ids are numbers, as they are for
+/// every large collection.
+fn position(records: &[Value], id: i64) -> Option<usize> {
+    records
+        .binary_search_by_key(&id, record_id)
+        .ok()
+        .or_else(|| records.iter().position(|record| record_id(record) == id))
+}

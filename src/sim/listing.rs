@@ -1,0 +1,220 @@
+//! Listing a collection as WordPress does: `page`, `per_page` (at most 100), `offset`,
+//! `orderby` with the id as tie-break, `order`, date filters, `include`, `_fields`, and the
+//! `X-WP-Total`, `X-WP-TotalPages` and `Link` headers.
+
+use serde_json::{Map, Value};
+
+use super::error::SimError;
+
+#[derive(Debug, Clone)]
+pub struct ListParams {
+    pub page: usize,
+    pub per_page: usize,
+    pub offset: Option<usize>,
+    pub orderby: String,
+    pub descending: bool,
+    pub modified_after: Option<String>,
+    pub modified_before: Option<String>,
+    pub after: Option<String>,
+    pub before: Option<String>,
+    pub include: Option<Vec<i64>>,
+    pub fields: Option<Vec<String>>,
+}
+
+/// A page of a listing and what its headers say.
+pub struct ListResult {
+    pub records: Vec<Value>,
+    pub total: usize,
+    pub total_pages: usize,
+    pub page: usize,
+}
+
+fn invalid(param: &str) -> SimError {
+    SimError::new(
+        400,
+        "rest_invalid_param",
+        &format!("Invalid parameter(s): {param}"),
+    )
+}
+
+impl ListParams {
+    pub fn parse(query: &[(String, String)]) -> Result<ListParams, SimError> {
+        let get = |name: &str| {
+            query
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        };
+        let number = |name: &str, default: usize| -> Result<usize, SimError> {
+            get(name).map_or(Ok(default), |value| {
+                value.parse().map_err(|_| invalid(name))
+            })
+        };
+        let per_page = number("per_page", 10)?;
+        if !(1..=100).contains(&per_page) {
+            return Err(invalid("per_page"));
+        }
+        let page = number("page", 1)?.max(1);
+        let offset = get("offset")
+            .map(|value| value.parse().map_err(|_| invalid("offset")))
+            .transpose()?;
+        let descending = match get("order").as_deref() {
+            None | Some("desc") => true,
+            Some("asc") => false,
+            Some(_) => return Err(invalid("order")),
+        };
+        let orderby = get("orderby").unwrap_or_else(|| "date".into());
+        if ![
+            "date",
+            "id",
+            "include",
+            "title",
+            "slug",
+            "modified",
+            "name",
+            "registered_date",
+        ]
+        .contains(&orderby.as_str())
+        {
+            return Err(invalid("orderby"));
+        }
+        let include = get("include")
+            .map(|list| {
+                list.split(',')
+                    .filter(|part| !part.trim().is_empty())
+                    .map(|part| part.trim().parse().map_err(|_| invalid("include")))
+                    .collect::<Result<Vec<i64>, _>>()
+            })
+            .transpose()?;
+        let fields = get("_fields").map(|list| list.split(',').map(str::to_string).collect());
+        Ok(ListParams {
+            page,
+            per_page,
+            offset,
+            orderby,
+            descending,
+            modified_after: get("modified_after").map(|date| normalise_date(&date)),
+            modified_before: get("modified_before").map(|date| normalise_date(&date)),
+            after: get("after").map(|date| normalise_date(&date)),
+            before: get("before").map(|date| normalise_date(&date)),
+            include,
+            fields,
+        })
+    }
+}
+
+/// Dates compare as text in WooCommerce's `YYYY-MM-DDTHH:MM:SS`.
+fn normalise_date(date: &str) -> String {
+    date.chars().take(19).collect::<String>().replace(' ', "T")
+}
+
+fn text<'a>(record: &'a Value, field: &str) -> &'a str {
+    record.get(field).and_then(Value::as_str).unwrap_or("")
+}
+
+fn id(record: &Value) -> i64 {
+    record.get("id").and_then(Value::as_i64).unwrap_or_default()
+}
+
+pub fn list(records: &[Value], params: &ListParams) -> ListResult {
+    let mut matching: Vec<&Value> = records
+        .iter()
+        .filter(|record| {
+            let modified = text(record, "date_modified_gmt");
+            let created = text(record, "date_created_gmt");
+            params
+                .modified_after
+                .as_deref()
+                .is_none_or(|after| modified > after)
+                && params
+                    .modified_before
+                    .as_deref()
+                    .is_none_or(|before| modified < before)
+                && params.after.as_deref().is_none_or(|after| created > after)
+                && params
+                    .before
+                    .as_deref()
+                    .is_none_or(|before| created < before)
+                && params
+                    .include
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&id(record)))
+        })
+        .collect();
+    let by_field = |field: &'static str| {
+        move |a: &&Value, b: &&Value| text(a, field).cmp(text(b, field)).then(id(a).cmp(&id(b)))
+    };
+    match params.orderby.as_str() {
+        "date" | "registered_date" => matching.sort_by(by_field("date_created_gmt")),
+        "modified" => matching.sort_by(by_field("date_modified_gmt")),
+        "title" | "name" => matching.sort_by(by_field("name")),
+        "slug" => matching.sort_by(by_field("slug")),
+        "include" => {
+            let order = params.include.clone().unwrap_or_default();
+            matching.sort_by_key(|record| order.iter().position(|wanted| *wanted == id(record)));
+        }
+        // "id", and the collections stored in id order already.
+        _ => matching.sort_by_key(|record| id(record)),
+    }
+    if params.descending && params.orderby != "include" {
+        matching.reverse();
+    }
+    let total = matching.len();
+    let start = params.offset.unwrap_or((params.page - 1) * params.per_page);
+    let records = matching
+        .into_iter()
+        .skip(start)
+        .take(params.per_page)
+        .map(|record| only_fields(record, params.fields.as_deref()))
+        .collect();
+    ListResult {
+        records,
+        total,
+        total_pages: total.div_ceil(params.per_page),
+        page: params.page,
+    }
+}
+
+/// `_fields`: the record with only the named top-level fields.
+pub fn only_fields(record: &Value, fields: Option<&[String]>) -> Value {
+    match (fields, record) {
+        (Some(fields), Value::Object(object)) => Value::Object(
+            object
+                .iter()
+                .filter(|(key, _)| fields.iter().any(|field| field == *key))
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect::<Map<String, Value>>(),
+        ),
+        _ => record.clone(),
+    }
+}
+
+/// The `Link` header of a page: `prev` and `next` only, with the request's own query (its
+/// `oauth_*` parameters included, as a real store does) and the page changed.
+pub fn link_header(
+    base_url: &str,
+    query: &[(String, String)],
+    page: usize,
+    total_pages: usize,
+) -> Option<String> {
+    let with_page = |page: usize| {
+        let mut pairs: Vec<(String, String)> = query
+            .iter()
+            .filter(|(key, _)| key != "page")
+            .cloned()
+            .collect();
+        pairs.push(("page".into(), page.to_string()));
+        let encoded: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        format!("<{base_url}?{encoded}>")
+    };
+    let mut links = Vec::new();
+    if page > 1 && page <= total_pages + 1 {
+        links.push(format!("{}; rel=\"prev\"", with_page(page - 1)));
+    }
+    if page < total_pages {
+        links.push(format!("{}; rel=\"next\"", with_page(page + 1)));
+    }
+    (!links.is_empty()).then(|| links.join(", "))
+}

@@ -1,0 +1,187 @@
+//! Running the simulated store: plain HTTP (OAuth 1.0a, as WooCommerce requires there) or
+//! HTTPS with a self-signed certificate for `127.0.0.1` and `localhost`, written out so
+//! other clients can trust it.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use serde::Serialize;
+
+use super::api::{self, API_ROOT};
+use super::auth::ApiKey;
+use super::control;
+use super::faults::Faults;
+use super::generate::Sizes;
+use super::store::{SimStore, write};
+
+/// How to run a simulated store.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// 0 picks a free port.
+    pub port: u16,
+    pub tls: bool,
+    pub seed: u64,
+    pub sizes: Sizes,
+    /// Where the TLS certificate is written.
+    pub cert_dir: PathBuf,
+}
+
+/// What a client needs to use a running simulated store; `woosync sim` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimInfo {
+    /// The site root, as a user would type it.
+    pub url: String,
+    pub consumer_key: String,
+    pub consumer_secret: String,
+    /// The certificate to trust for HTTPS, or none over plain HTTP.
+    pub ca_cert: Option<PathBuf>,
+}
+
+pub struct SimServer {
+    pub info: SimInfo,
+    pub store: Arc<SimStore>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on port {port}: {source}")]
+    Listen { port: u16, source: std::io::Error },
+    #[error("cannot make the TLS certificate: {0}")]
+    Certificate(String),
+}
+
+#[derive(Clone)]
+struct App {
+    store: Arc<SimStore>,
+    tls: bool,
+}
+
+async fn wc_api(State(app): State<App>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 16 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    api::handle(
+        app.store,
+        app.tls,
+        parts.method,
+        parts.uri,
+        parts.headers,
+        body,
+    )
+    .await
+}
+
+impl SimServer {
+    /// Changes the store's faults in place.
+    pub fn set_faults(&self, change: impl FnOnce(&mut Faults)) {
+        change(&mut write(&self.store.faults));
+    }
+
+    pub async fn start(options: SimOptions) -> Result<SimServer, StartError> {
+        let listener = TcpListener::bind(("127.0.0.1", options.port)).map_err(|source| {
+            StartError::Listen {
+                port: options.port,
+                source,
+            }
+        })?;
+        let address: SocketAddr = listener.local_addr().map_err(|source| StartError::Listen {
+            port: options.port,
+            source,
+        })?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|source| StartError::Listen {
+                port: options.port,
+                source,
+            })?;
+        let scheme = if options.tls { "https" } else { "http" };
+        let url = format!("{scheme}://127.0.0.1:{}", address.port());
+        let key = ApiKey {
+            consumer_key: format!("ck_sim_{:040x}", options.seed),
+            consumer_secret: format!(
+                "cs_sim_{:040x}",
+                options.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ),
+            permissions: "read_write".into(),
+        };
+        let store = SimStore::new(&url, options.seed, &options.sizes, key.clone());
+        let app = App {
+            store: Arc::clone(&store),
+            tls: options.tls,
+        };
+        let router = Router::new()
+            .route(&format!("{API_ROOT}{{*path}}"), axum::routing::any(wc_api))
+            .with_state(app)
+            .merge(control::router().with_state(Arc::clone(&store)));
+        let (task, ca_cert) = if options.tls {
+            let (config, ca_cert) = tls_config(&options.cert_dir).await?;
+            let server = axum_server::from_tcp_rustls(listener, config).map_err(|source| {
+                StartError::Listen {
+                    port: options.port,
+                    source,
+                }
+            })?;
+            let task = tokio::spawn(async move {
+                let _ = server.serve(router.into_make_service()).await;
+            });
+            (task, Some(ca_cert))
+        } else {
+            let listener = tokio::net::TcpListener::from_std(listener).map_err(|source| {
+                StartError::Listen {
+                    port: options.port,
+                    source,
+                }
+            })?;
+            let task = tokio::spawn(async move {
+                let _ = axum::serve(listener, router).await;
+            });
+            (task, None)
+        };
+        Ok(SimServer {
+            info: SimInfo {
+                url,
+                consumer_key: key.consumer_key,
+                consumer_secret: key.consumer_secret,
+                ca_cert,
+            },
+            store,
+            task,
+        })
+    }
+}
+
+/// A self-signed certificate for `127.0.0.1` and `localhost`, its PEM written to
+/// `cert_dir/sim-ca.pem` for clients to trust.
+async fn tls_config(
+    cert_dir: &Path,
+) -> Result<(axum_server::tls_rustls::RustlsConfig, PathBuf), StartError> {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+            .map_err(|error| StartError::Certificate(error.to_string()))?;
+    let cert_pem = certified.cert.pem();
+    let key_pem = certified.signing_key.serialize_pem();
+    std::fs::create_dir_all(cert_dir)
+        .map_err(|error| StartError::Certificate(error.to_string()))?;
+    let path = cert_dir.join("sim-ca.pem");
+    std::fs::write(&path, &cert_pem).map_err(|error| StartError::Certificate(error.to_string()))?;
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem(
+        cert_pem.into_bytes(),
+        key_pem.into_bytes(),
+    )
+    .await
+    .map_err(|error| StartError::Certificate(error.to_string()))?;
+    Ok((config, path))
+}

@@ -1,0 +1,305 @@
+//! The simulated store's state and what can happen to it: records created, changed and
+//! deleted (each firing the webhooks a real store would), faults, and the log of every
+//! request it served, which tests read.
+
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, Duration as ChronoDuration, NaiveDateTime, Utc};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::auth::{ApiKey, Authenticator};
+use super::data::{CollectionKey, StoreData};
+use super::faults::Faults;
+use super::generate::{Sizes, generate};
+use super::webhooks::{self, FAILURES_BEFORE_DISABLED, SimWebhook};
+use crate::woo::Resource;
+
+const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// One request the store served.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestRecord {
+    /// Microseconds since the Unix epoch.
+    pub at_us: u128,
+    pub method: String,
+    /// The path under `/wp-json/wc/v3/`.
+    pub path: String,
+    /// The query without credentials, for telling pages apart.
+    pub query: String,
+    pub status: u16,
+}
+
+/// Counts of webhook deliveries, for tests.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeliveryStats {
+    pub sent: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+}
+
+pub struct SimStore {
+    pub site_url: String,
+    pub auth: Mutex<Authenticator>,
+    pub data: RwLock<StoreData>,
+    pub faults: RwLock<Faults>,
+    pub dice: Mutex<StdRng>,
+    pub requests: Mutex<Vec<RequestRecord>>,
+    pub webhooks: Arc<Mutex<Vec<SimWebhook>>>,
+    pub deliveries: Arc<Mutex<DeliveryStats>>,
+    /// Start of the current second and requests in it, for the host's 429s.
+    pub host_window: Mutex<(Instant, u32)>,
+    pub http: reqwest::Client,
+}
+
+/// The webhook resource of a record, if it has one (variations arrive as `product`).
+fn topic_resource(resource: Resource) -> Option<&'static str> {
+    match resource {
+        Resource::Products | Resource::ProductVariations => Some("product"),
+        Resource::Orders => Some("order"),
+        Resource::Customers => Some("customer"),
+        Resource::Coupons => Some("coupon"),
+        _ => None,
+    }
+}
+
+impl SimStore {
+    pub fn new(site_url: &str, seed: u64, sizes: &Sizes, key: ApiKey) -> Arc<SimStore> {
+        let catalog = generate(seed, sizes, site_url, Utc::now());
+        Arc::new(SimStore {
+            site_url: site_url.trim_end_matches('/').to_string(),
+            auth: Mutex::new(Authenticator::new(vec![key])),
+            data: RwLock::new(StoreData::from_catalog(catalog)),
+            faults: RwLock::new(Faults::default()),
+            dice: Mutex::new(StdRng::seed_from_u64(seed)),
+            requests: Mutex::new(Vec::new()),
+            webhooks: Arc::default(),
+            deliveries: Arc::default(),
+            host_window: Mutex::new((Instant::now(), 0)),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a plain HTTP client builds"),
+        })
+    }
+
+    pub fn log_request(&self, record: RequestRecord) {
+        lock(&self.requests).push(record);
+    }
+
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        lock(&self.requests).clone()
+    }
+
+    /// A modification time for `record`: now, and after its last one, so that every change
+    /// is visible to a `modified_after` poll and orders strictly.
+    fn touch(record: &mut Value) {
+        let previous = record
+            .get("date_modified_gmt")
+            .and_then(Value::as_str)
+            .and_then(|text| NaiveDateTime::parse_from_str(text, DATE_FORMAT).ok())
+            .map(|naive| naive.and_utc());
+        let mut at: DateTime<Utc> = Utc::now();
+        if let Some(previous) = previous
+            && at <= previous
+        {
+            at = previous + ChronoDuration::seconds(1);
+        }
+        let text = at.format(DATE_FORMAT).to_string();
+        for field in ["date_modified", "date_modified_gmt"] {
+            if record.get(field).is_some() {
+                record[field] = Value::String(text.clone());
+            }
+        }
+    }
+
+    /// Creates a record like the first of its collection with `fields` over it; fires
+    /// `<resource>.created`.
+    pub fn create(&self, resource: Resource, parent: i64, fields: Value) -> Option<Value> {
+        let mut data = write(&self.data);
+        let key: CollectionKey = (resource, parent);
+        let template = data.collection(key).first().cloned().or_else(|| {
+            // An empty collection: borrow the shape from any parent's.
+            data.parents(resource)
+                .into_iter()
+                .find_map(|other| data.collection((resource, other)).first().cloned())
+        })?;
+        let mut record = template;
+        let id = data.next_id(resource);
+        record["id"] = json!(id);
+        merge(&mut record, fields);
+        let now = Utc::now().format(DATE_FORMAT).to_string();
+        for field in [
+            "date_created",
+            "date_created_gmt",
+            "date_modified",
+            "date_modified_gmt",
+        ] {
+            if record.get(field).is_some() {
+                record[field] = Value::String(now.clone());
+            }
+        }
+        data.upsert(key, record.clone());
+        drop(data);
+        self.fire(resource, "created", &record);
+        Some(record)
+    }
+
+    /// Changes a record's fields and its modified date; fires `<resource>.updated`.
+    pub fn update(
+        &self,
+        resource: Resource,
+        parent: i64,
+        id: i64,
+        changes: Value,
+    ) -> Option<Value> {
+        let mut data = write(&self.data);
+        let record = data.find_mut((resource, parent), id)?;
+        merge(record, changes);
+        Self::touch(record);
+        let record = record.clone();
+        drop(data);
+        self.fire(resource, "updated", &record);
+        Some(record)
+    }
+
+    /// Deletes a record for good; fires `<resource>.deleted` with `{"id": N}`.
+    pub fn delete(&self, resource: Resource, parent: i64, id: i64) -> Option<Value> {
+        let removed = write(&self.data).remove((resource, parent), id)?;
+        self.fire(resource, "deleted", &json!({"id": id}));
+        Some(removed)
+    }
+
+    /// Refunds part of an order: a refund record under it, and the order's `refunds` list
+    /// (refunds have no topic of their own; they arrive as `order.updated`).
+    pub fn refund(&self, order_id: i64, amount: &str, reason: &str) -> Option<Value> {
+        let mut data = write(&self.data);
+        data.find((Resource::Orders, 0), order_id)?;
+        let refund_id = data.next_id(Resource::OrderRefunds);
+        let now = Utc::now().format(DATE_FORMAT).to_string();
+        let refund = json!({
+            "id": refund_id,
+            "date_created": now,
+            "date_created_gmt": now,
+            "amount": amount,
+            "reason": reason,
+            "refunded_by": 1,
+            "refunded_payment": false,
+            "meta_data": [],
+            "line_items": [],
+            "shipping_lines": [],
+            "tax_lines": [],
+            "fee_lines": [],
+            "_links": {
+                "self": [{"href": format!("{}/wp-json/wc/v3/orders/{order_id}/refunds/{refund_id}", self.site_url)}],
+                "collection": [{"href": format!("{}/wp-json/wc/v3/orders/{order_id}/refunds", self.site_url)}],
+                "up": [{"href": format!("{}/wp-json/wc/v3/orders/{order_id}", self.site_url)}],
+            },
+        });
+        data.upsert((Resource::OrderRefunds, order_id), refund.clone());
+        let order = data.find_mut((Resource::Orders, 0), order_id)?;
+        if let Some(refunds) = order.get_mut("refunds").and_then(Value::as_array_mut) {
+            refunds.push(json!({"id": refund_id, "reason": reason, "total": format!("-{amount}")}));
+        }
+        Self::touch(order);
+        let order = order.clone();
+        drop(data);
+        self.fire(Resource::Orders, "updated", &order);
+        Some(refund)
+    }
+
+    /// Queues deliveries of `event` for `record` to every active webhook of its topic.
+    fn fire(&self, resource: Resource, event: &str, record: &Value) {
+        let Some(topic_resource) = topic_resource(resource) else {
+            return;
+        };
+        let topic = format!("{topic_resource}.{event}");
+        let targets: Vec<SimWebhook> = lock(&self.webhooks)
+            .iter()
+            .filter(|webhook| webhook.status == "active" && webhook.topic == topic)
+            .cloned()
+            .collect();
+        if targets.is_empty() {
+            return;
+        }
+        let body = record.to_string().into_bytes();
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        for webhook in targets {
+            let http = self.http.clone();
+            let site_url = self.site_url.clone();
+            let body = body.clone();
+            let webhooks = Arc::clone(&self.webhooks);
+            let deliveries = Arc::clone(&self.deliveries);
+            runtime.spawn(async move {
+                let second = Utc::now().timestamp();
+                let ok = webhooks::deliver(&http, &site_url, &webhook, &body, second).await;
+                record_delivery(&webhooks, &deliveries, webhook.id, ok);
+            });
+        }
+    }
+}
+
+/// Counts a delivery and keeps the webhook's failure count, disabling it as WooCommerce
+/// does after repeated failures.
+fn record_delivery(
+    webhooks: &Mutex<Vec<SimWebhook>>,
+    deliveries: &Mutex<DeliveryStats>,
+    webhook_id: i64,
+    ok: bool,
+) {
+    let mut stats = lock(deliveries);
+    stats.sent += 1;
+    if ok {
+        stats.succeeded += 1;
+    } else {
+        stats.failed += 1;
+    }
+    drop(stats);
+    if let Some(webhook) = lock(webhooks).iter_mut().find(|w| w.id == webhook_id) {
+        if ok {
+            webhook.failure_count = 0;
+        } else {
+            webhook.failure_count += 1;
+            if webhook.failure_count > FAILURES_BEFORE_DISABLED {
+                webhook.status = "disabled".into();
+            }
+        }
+    }
+}
+
+/// Merges the top-level fields of `changes` into `record`.
+fn merge(record: &mut Value, changes: Value) {
+    if let (Value::Object(record), Value::Object(changes)) = (record, changes) {
+        record.extend(changes);
+    }
+}
+
+pub fn now_us() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or_default()
+}
+
+/// Locks a mutex, carrying on with its data if a panicking thread poisoned it: the
+/// simulator's state stays usable for the test that is reading it.
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
