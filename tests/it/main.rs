@@ -9,5 +9,6 @@ mod oauth1;
 mod quarantine;
 mod rate_limit;
 mod secrets_at_rest;
+mod sim_store;
 mod upserts;
 mod woo_client;
