@@ -30,6 +30,11 @@ pub struct Faults {
     pub login_page: bool,
     /// Answer every API request with `rest_no_route` (WooCommerce deactivated).
     pub rest_disabled: bool,
+    /// Strip `X-WP-Total`, `X-WP-TotalPages` and `Link`, as some hosts do.
+    pub strip_paging_headers: bool,
+    /// Claim one page fewer in `X-WP-TotalPages` (and the `Link` that follows it) than
+    /// there are.
+    pub undercount_pages: bool,
     /// On each page of products or orders served, delete this many records of the same
     /// collection and edit as many more: records that change while a client pages.
     pub churn_per_page: usize,

@@ -88,6 +88,36 @@ async fn every_resource_lists_completely_several_pages_over_oauth() {
 }
 
 #[tokio::test]
+async fn paging_survives_missing_or_wrong_headers() {
+    let sim = TestSim::start(
+        true,
+        Sizes {
+            products: 250,
+            ..Sizes::default()
+        },
+    )
+    .await;
+    let client = sim.client(sim.connection());
+    let expected = read(&sim.server.store.data)
+        .collection((Resource::Products, 0))
+        .to_vec();
+    for faults in [
+        json!({"strip_paging_headers": true}),
+        json!({"undercount_pages": true}),
+    ] {
+        sim.server
+            .set_faults(|current| *current = serde_json::from_value(faults.clone()).unwrap());
+        let listed = client.list_all("products", &by_id()).await.unwrap();
+        assert!(
+            listed == expected,
+            "{faults}: {} of {} listed",
+            listed.len(),
+            expected.len()
+        );
+    }
+}
+
+#[tokio::test]
 async fn each_auth_mode_works() {
     let https = TestSim::start(true, Sizes::default()).await;
     let http = TestSim::start(false, Sizes::default()).await;
