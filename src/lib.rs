@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod database;
+pub mod queue;
 pub mod secrets;
 pub mod sim;
 pub mod stores;

@@ -7,6 +7,7 @@ mod cli;
 mod migrations;
 mod oauth1;
 mod quarantine;
+mod queue;
 mod rate_limit;
 mod secrets_at_rest;
 mod sim_store;

@@ -1,0 +1,61 @@
+//! A job: a small serializable struct with one `run`, in the shape of crates.io's
+//! background jobs. The queue retries it with backoff until its attempts run out.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Why a run failed, and whether another attempt could help.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum JobError {
+    /// Worth another attempt: after the queue's backoff, or not before `after` when the
+    /// other side said how long to wait.
+    #[error("{message}")]
+    Retry {
+        message: String,
+        after: Option<Duration>,
+    },
+    /// No retry can help (bad credentials, a payload that cannot be read): straight to
+    /// the failed set.
+    #[error("{message}")]
+    Permanent { message: String },
+}
+
+impl JobError {
+    pub fn retry(message: impl Into<String>) -> Self {
+        JobError::Retry {
+            message: message.into(),
+            after: None,
+        }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        JobError::Permanent {
+            message: message.into(),
+        }
+    }
+}
+
+pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The job's type, which is also the name of its queue.
+    const NAME: &'static str;
+    /// Attempts before the job lands in the failed set.
+    const MAX_ATTEMPTS: u32 = 8;
+    /// What every job of a runner shares (database, clients, settings).
+    type Context: Clone + Send + Sync + 'static;
+
+    fn run(self, context: Self::Context) -> impl Future<Output = Result<(), JobError>> + Send;
+
+    /// The store the job works for, so a store's jobs can be listed, retried or stopped.
+    fn store_id(&self) -> Option<i64> {
+        None
+    }
+
+    /// A key that makes a second enqueue, while this job is pending or running, a
+    /// duplicate.
+    fn dedupe_key(&self) -> Option<String> {
+        None
+    }
+}

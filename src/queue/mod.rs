@@ -1,0 +1,9 @@
+//! The job queue: storage on Redis (any number of worker processes) or in the embedded
+//! SQLite database (one process), the same API over both for enqueueing, running, and the
+//! operations the dashboard and the CLI need.
+
+pub mod backoff;
+pub mod job;
+pub mod redis;
+pub mod runner;
+pub mod storage;

@@ -1,0 +1,670 @@
+//! The queue on Redis, for any number of worker processes: a stream per queue read through
+//! one consumer group (each job goes to one worker), sorted sets for delayed jobs, failed
+//! jobs and done jobs, a hash per job, and Lua scripts for every step that must be atomic.
+//!
+//! Why not apalis-redis 1.0.0: it stops fetching once more than about 8,000 jobs are due at
+//! once, slows down as its backlog grows, retries in two places, recovers a dead worker's
+//! jobs only while another worker is alive, and cannot list, retry or discard failed jobs
+//! (../shared/APALIS.md, checked against its source).
+
+mod scripts;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::streams::{
+    StreamInfoConsumersReply, StreamPendingCountReply, StreamReadOptions, StreamReadReply,
+};
+use redis::{AsyncCommands, Pipeline, RedisError, Script, Value};
+
+use super::storage::{
+    AttemptRecord, Claimed, Enqueued, JobInfo, JobState, Liveness, NewJob, Outcome, QueueCounts,
+    QueueError, Storage,
+};
+
+const GROUP: &str = "workers";
+/// Jobs moved from `scheduled` to a stream per script call.
+const PROMOTE_BATCH: usize = 1000;
+/// Enqueue scripts sent per round trip.
+const ENQUEUE_BATCH: usize = 1000;
+
+pub struct RedisStorage {
+    prefix: String,
+    commands: ConnectionManager,
+    /// Blocking reads get a connection of their own: a multiplexed connection waiting on
+    /// XREADGROUP would hold up every other command.
+    reads: ConnectionManager,
+    enqueue: Script,
+    promote: Script,
+    claim: Script,
+    finish: Script,
+    recover: Script,
+    retry: Script,
+    discard: Script,
+    groups_made: Mutex<HashSet<String>>,
+    last_promote: Mutex<Option<Instant>>,
+}
+
+fn unavailable(error: RedisError) -> QueueError {
+    QueueError::Unavailable(error.to_string())
+}
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+fn from_ms(ms: i64) -> Option<DateTime<Utc>> {
+    Utc.timestamp_millis_opt(ms).single()
+}
+
+impl RedisStorage {
+    pub async fn connect(url: &str, prefix: &str) -> Result<RedisStorage, QueueError> {
+        let client = redis::Client::open(url).map_err(unavailable)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(5)))
+            .set_response_timeout(Some(Duration::from_secs(60)));
+        let commands = client
+            .get_connection_manager_with_config(config.clone())
+            .await
+            .map_err(unavailable)?;
+        let reads = client
+            .get_connection_manager_with_config(config)
+            .await
+            .map_err(unavailable)?;
+        Ok(RedisStorage {
+            prefix: prefix.to_string(),
+            commands,
+            reads,
+            enqueue: Script::new(scripts::ENQUEUE),
+            promote: Script::new(scripts::PROMOTE),
+            claim: Script::new(scripts::CLAIM),
+            finish: Script::new(&scripts::finish()),
+            recover: Script::new(&scripts::recover()),
+            retry: Script::new(scripts::RETRY),
+            discard: Script::new(&scripts::discard()),
+            groups_made: Mutex::new(HashSet::new()),
+            last_promote: Mutex::new(None),
+        })
+    }
+
+    fn stream(&self, queue: &str) -> String {
+        format!("{}q:{queue}:stream", self.prefix)
+    }
+
+    fn set(&self, queue: &str, state: JobState) -> String {
+        format!("{}q:{queue}:{}", self.prefix, state.as_str())
+    }
+
+    fn job_key(&self, id: &str) -> String {
+        format!("{}job:{id}", self.prefix)
+    }
+
+    fn workers_key(&self) -> String {
+        format!("{}workers", self.prefix)
+    }
+
+    /// The policy that decides whether Redis may drop keys; anything but `noeviction` can
+    /// lose jobs.
+    pub async fn eviction_policy(&self) -> Result<String, QueueError> {
+        let mut connection = self.commands.clone();
+        let reply: Vec<String> = redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("maxmemory-policy")
+            .query_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        Ok(reply.get(1).cloned().unwrap_or_default())
+    }
+
+    /// Sends a pipeline of script calls, loading the scripts first if Redis has forgotten
+    /// them (it does on restart).
+    async fn run_pipeline<T: redis::FromRedisValue>(
+        &self,
+        pipe: &Pipeline,
+    ) -> Result<T, QueueError> {
+        let mut connection = self.commands.clone();
+        match pipe.query_async(&mut connection).await {
+            Err(error)
+                if error.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) =>
+            {
+                for script in self.scripts() {
+                    script
+                        .load_async(&mut connection)
+                        .await
+                        .map_err(unavailable)?;
+                }
+                pipe.query_async(&mut connection).await.map_err(unavailable)
+            }
+            other => other.map_err(unavailable),
+        }
+    }
+
+    fn scripts(&self) -> [&Script; 7] {
+        [
+            &self.enqueue,
+            &self.promote,
+            &self.claim,
+            &self.finish,
+            &self.recover,
+            &self.retry,
+            &self.discard,
+        ]
+    }
+
+    async fn ensure_group(&self, queue: &str) -> Result<(), QueueError> {
+        if redis_lock(&self.groups_made).contains(queue) {
+            return Ok(());
+        }
+        let mut connection = self.commands.clone();
+        // From id 0, so jobs enqueued before any worker existed are seen.
+        let made: Result<(), RedisError> = connection
+            .xgroup_create_mkstream(self.stream(queue), GROUP, "0")
+            .await;
+        match made {
+            Ok(()) => {}
+            Err(error) if error.to_string().contains("BUSYGROUP") => {}
+            Err(error) => return Err(unavailable(error)),
+        }
+        redis_lock(&self.groups_made).insert(queue.to_string());
+        Ok(())
+    }
+
+    /// Moves due delayed jobs to their streams, at most every 50 ms per process.
+    async fn promote_due(&self, queues: &[String]) -> Result<(), QueueError> {
+        {
+            let mut last = redis_lock(&self.last_promote);
+            if last.is_some_and(|at| at.elapsed() < Duration::from_millis(50)) {
+                return Ok(());
+            }
+            *last = Some(Instant::now());
+        }
+        let mut connection = self.commands.clone();
+        for queue in queues {
+            loop {
+                let moved: usize = self
+                    .promote
+                    .key(self.set(queue, JobState::Scheduled))
+                    .key(self.stream(queue))
+                    .arg(now_ms())
+                    .arg(PROMOTE_BATCH)
+                    .arg(&self.prefix)
+                    .invoke_async(&mut connection)
+                    .await
+                    .map_err(unavailable)?;
+                if moved < PROMOTE_BATCH {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn job_infos(&self, ids: &[String]) -> Result<Vec<JobInfo>, QueueError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for id in ids {
+            pipe.hgetall(self.job_key(id));
+            pipe.lrange(format!("{}:history", self.job_key(id)), 0, -1);
+        }
+        let replies: Vec<(HashMap<String, String>, Vec<String>)> = {
+            let mut connection = self.commands.clone();
+            let flat: Vec<Value> = pipe
+                .query_async(&mut connection)
+                .await
+                .map_err(unavailable)?;
+            flat.chunks(2)
+                .map(|pair| {
+                    let fields = redis::from_redis_value(pair[0].clone()).unwrap_or_default();
+                    let history = redis::from_redis_value(pair[1].clone()).unwrap_or_default();
+                    (fields, history)
+                })
+                .collect()
+        };
+        Ok(ids
+            .iter()
+            .zip(replies)
+            .filter(|(_, (fields, _))| !fields.is_empty())
+            .map(|(id, (fields, history))| job_info(id, &fields, &history))
+            .collect())
+    }
+}
+
+fn redis_lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn job_info(id: &str, fields: &HashMap<String, String>, history: &[String]) -> JobInfo {
+    let text = |name: &str| fields.get(name).filter(|value| !value.is_empty()).cloned();
+    let number = |name: &str| text(name).and_then(|value| value.parse::<i64>().ok());
+    JobInfo {
+        id: id.to_string(),
+        queue: text("queue").unwrap_or_default(),
+        state: text("state")
+            .as_deref()
+            .and_then(JobState::parse)
+            .unwrap_or(JobState::Pending),
+        payload: text("payload").unwrap_or_default(),
+        attempts: number("attempts").unwrap_or_default() as u32,
+        max_attempts: number("max_attempts").unwrap_or_default() as u32,
+        crashes: number("crashes").unwrap_or_default() as u32,
+        store_id: number("store"),
+        last_error: text("last_error"),
+        history: history
+            .iter()
+            .filter_map(|entry| serde_json::from_str::<serde_json::Value>(entry).ok())
+            .map(|entry| AttemptRecord {
+                attempt: entry["attempt"].as_u64().unwrap_or_default() as u32,
+                at: entry["at"]
+                    .as_f64()
+                    .and_then(|ms| from_ms(ms as i64))
+                    .unwrap_or_default(),
+                error: entry["error"].as_str().unwrap_or_default().to_string(),
+            })
+            .collect(),
+        created_at: number("created_at").and_then(from_ms),
+        updated_at: number("updated_at").and_then(from_ms),
+        run_at: number("run_at").and_then(from_ms),
+    }
+}
+
+#[async_trait::async_trait]
+impl Storage for RedisStorage {
+    async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<Vec<Enqueued>, QueueError> {
+        let mut results = Vec::with_capacity(jobs.len());
+        for batch in jobs.chunks(ENQUEUE_BATCH) {
+            let now = now_ms();
+            let mut pipe = redis::pipe();
+            for job in batch {
+                let run_at = job.run_at.map_or(0, |at| at.timestamp_millis());
+                let mut invocation = self.enqueue.prepare_invoke();
+                invocation
+                    .arg(&self.prefix)
+                    .arg(&job.queue)
+                    .arg(&job.payload)
+                    .arg(job.max_attempts)
+                    .arg(job.dedupe_key.as_deref().unwrap_or(""))
+                    .arg(run_at)
+                    .arg(now)
+                    .arg(job.store_id.map(|id| id.to_string()).unwrap_or_default());
+                pipe.invoke_script(&invocation);
+            }
+            let replies: Vec<(i64, String)> = self.run_pipeline(&pipe).await?;
+            results.extend(replies.into_iter().map(|(new, id)| {
+                if new == 1 {
+                    Enqueued::New(id)
+                } else {
+                    Enqueued::Duplicate(id)
+                }
+            }));
+        }
+        Ok(results)
+    }
+
+    async fn fetch(
+        &self,
+        worker: &str,
+        queues: &[String],
+        max: usize,
+        wait: Duration,
+    ) -> Result<Vec<Claimed>, QueueError> {
+        for queue in queues {
+            self.ensure_group(queue).await?;
+        }
+        self.promote_due(queues).await?;
+        let streams: Vec<String> = queues.iter().map(|queue| self.stream(queue)).collect();
+        let ids: Vec<&str> = queues.iter().map(|_| ">").collect();
+        // COUNT applies to each stream: share `max` out so the total stays near it.
+        let options = StreamReadOptions::default()
+            .group(GROUP, worker)
+            .count(max.div_ceil(queues.len().max(1)))
+            .block(wait.as_millis() as usize);
+        let mut reads = self.reads.clone();
+        let reply: Option<StreamReadReply> = reads
+            .xread_options(&streams, &ids, &options)
+            .await
+            .map_err(unavailable)?;
+        let Some(reply) = reply else {
+            return Ok(Vec::new());
+        };
+        let mut invocation = self.claim.prepare_invoke();
+        invocation.arg(&self.prefix).arg(worker).arg(now_ms());
+        let mut any = false;
+        for stream in &reply.keys {
+            let queue = queues
+                .iter()
+                .find(|queue| self.stream(queue) == stream.key)
+                .cloned()
+                .unwrap_or_default();
+            for entry in &stream.ids {
+                let id: Option<String> = entry.get("id");
+                invocation
+                    .arg(&queue)
+                    .arg(&entry.id)
+                    .arg(id.unwrap_or_default());
+                any = true;
+            }
+        }
+        if !any {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        pipe.invoke_script(&invocation);
+        let (claimed,): (Vec<(String, String, String, String, u32, u32)>,) =
+            self.run_pipeline(&pipe).await?;
+        Ok(claimed
+            .into_iter()
+            .map(
+                |(queue, delivery, id, payload, max_attempts, attempt)| Claimed {
+                    id,
+                    queue,
+                    payload,
+                    attempt,
+                    max_attempts,
+                    delivery,
+                },
+            )
+            .collect())
+    }
+
+    async fn finish(
+        &self,
+        results: Vec<(Claimed, Outcome, Option<String>)>,
+    ) -> Result<(), QueueError> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        let now = now_ms();
+        let mut pipe = redis::pipe();
+        for (job, outcome, error) in &results {
+            let (name, run_at) = match outcome {
+                Outcome::Done => ("done", 0),
+                Outcome::RetryAt(at) => ("retry", at.timestamp_millis()),
+                Outcome::Failed => ("failed", 0),
+            };
+            let mut invocation = self.finish.prepare_invoke();
+            invocation
+                .arg(&self.prefix)
+                .arg(&job.queue)
+                .arg(&job.delivery)
+                .arg(&job.id)
+                .arg(name)
+                .arg(now)
+                .arg(run_at)
+                .arg(error.as_deref().unwrap_or(""))
+                .arg(job.attempt);
+            pipe.invoke_script(&invocation).ignore();
+        }
+        self.run_pipeline::<()>(&pipe).await
+    }
+
+    async fn heartbeat(&self, worker: &str) -> Result<(), QueueError> {
+        let mut connection = self.commands.clone();
+        connection
+            .zadd::<_, _, _, ()>(self.workers_key(), worker, now_ms())
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn recover_orphans(
+        &self,
+        queues: &[String],
+        liveness: Liveness,
+    ) -> Result<usize, QueueError> {
+        let mut connection = self.commands.clone();
+        let stale_before = now_ms() - liveness.orphan_after.as_millis() as i64;
+        let alive: HashSet<String> = connection
+            .zrangebyscore::<_, _, _, Vec<String>>(self.workers_key(), stale_before, "+inf")
+            .await
+            .map_err(unavailable)?
+            .into_iter()
+            .collect();
+        let mut recovered = 0;
+        for queue in queues {
+            self.ensure_group(queue).await?;
+            let stream = self.stream(queue);
+            let consumers: StreamInfoConsumersReply = connection
+                .xinfo_consumers(&stream, GROUP)
+                .await
+                .map_err(unavailable)?;
+            for consumer in consumers.consumers {
+                // A consumer unknown to the heartbeats counts as dead only once it has
+                // been idle as long as a silent worker would.
+                let dead = !alive.contains(&consumer.name)
+                    && (consumer.idle as u128) >= liveness.orphan_after.as_millis();
+                if !dead {
+                    continue;
+                }
+                if consumer.pending > 0 {
+                    let pending: StreamPendingCountReply = connection
+                        .xpending_consumer_count(
+                            &stream,
+                            GROUP,
+                            "-",
+                            "+",
+                            consumer.pending,
+                            &consumer.name,
+                        )
+                        .await
+                        .map_err(unavailable)?;
+                    for entry in pending.ids {
+                        let result: i64 = self
+                            .recover
+                            .arg(&self.prefix)
+                            .arg(queue)
+                            .arg(&entry.id)
+                            .arg(now_ms())
+                            .arg(liveness.crash_limit)
+                            .invoke_async(&mut connection)
+                            .await
+                            .map_err(unavailable)?;
+                        if result > 0 {
+                            recovered += 1;
+                        }
+                    }
+                }
+                let _: Result<i64, RedisError> = connection
+                    .xgroup_delconsumer(&stream, GROUP, &consumer.name)
+                    .await;
+            }
+        }
+        let _: Result<i64, RedisError> = connection
+            .zrembyscore(self.workers_key(), "-inf", stale_before)
+            .await;
+        Ok(recovered)
+    }
+
+    async fn deregister(&self, worker: &str, queues: &[String]) -> Result<(), QueueError> {
+        let mut connection = self.commands.clone();
+        for queue in queues {
+            let _: Result<i64, RedisError> = connection
+                .xgroup_delconsumer(self.stream(queue), GROUP, worker)
+                .await;
+        }
+        connection
+            .zrem::<_, _, ()>(self.workers_key(), worker)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn counts(&self, queue: &str) -> Result<QueueCounts, QueueError> {
+        self.ensure_group(queue).await?;
+        let mut pipe = redis::pipe();
+        pipe.xlen(self.stream(queue))
+            .cmd("XPENDING")
+            .arg(self.stream(queue))
+            .arg(GROUP)
+            .zcard(self.set(queue, JobState::Scheduled))
+            .zcard(self.set(queue, JobState::Failed))
+            .zcard(self.set(queue, JobState::Done));
+        let (in_stream, pending_summary, scheduled, failed, done): (u64, Value, u64, u64, u64) =
+            self.run_pipeline(&pipe).await?;
+        let running = match pending_summary {
+            Value::Array(ref items) => items
+                .first()
+                .and_then(|count| redis::from_redis_value::<u64>(count.clone()).ok())
+                .unwrap_or(0),
+            _ => 0,
+        };
+        Ok(QueueCounts {
+            pending: in_stream.saturating_sub(running),
+            scheduled,
+            running,
+            failed,
+            done,
+        })
+    }
+
+    async fn list(
+        &self,
+        queue: &str,
+        state: JobState,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<JobInfo>, QueueError> {
+        let mut connection = self.commands.clone();
+        let ids: Vec<String> = match state {
+            JobState::Scheduled | JobState::Failed | JobState::Done => connection
+                .zrange(
+                    self.set(queue, state),
+                    offset as isize,
+                    (offset + limit) as isize - 1,
+                )
+                .await
+                .map_err(unavailable)?,
+            JobState::Pending | JobState::Running => {
+                // The stream holds both; read in order and keep the state asked for.
+                let reply: redis::streams::StreamRangeReply = connection
+                    .xrange_count(self.stream(queue), "-", "+", offset + limit * 4 + 100)
+                    .await
+                    .map_err(unavailable)?;
+                reply
+                    .ids
+                    .iter()
+                    .filter_map(|entry| entry.get::<String>("id"))
+                    .collect()
+            }
+        };
+        let mut infos = self.job_infos(&ids).await?;
+        if matches!(state, JobState::Pending | JobState::Running) {
+            infos.retain(|info| info.state == state);
+            infos = infos.into_iter().skip(offset).take(limit).collect();
+        }
+        Ok(infos)
+    }
+
+    async fn show(&self, id: &str) -> Result<JobInfo, QueueError> {
+        self.job_infos(&[id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| QueueError::NotFound(id.to_string()))
+    }
+
+    async fn retry(&self, id: &str) -> Result<(), QueueError> {
+        let mut connection = self.commands.clone();
+        let result: i64 = self
+            .retry
+            .arg(&self.prefix)
+            .arg(id)
+            .arg(now_ms())
+            .invoke_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        match result {
+            1 => Ok(()),
+            -1 => Err(QueueError::WrongState {
+                id: id.to_string(),
+                state: "failed, and a newer job holds its de-duplication key".into(),
+                expected: "failed",
+            }),
+            _ => {
+                let info = self.show(id).await?;
+                Err(QueueError::WrongState {
+                    id: id.to_string(),
+                    state: info.state.as_str().into(),
+                    expected: "failed",
+                })
+            }
+        }
+    }
+
+    async fn retry_all_failed(
+        &self,
+        queue: &str,
+        store_id: Option<i64>,
+    ) -> Result<usize, QueueError> {
+        let mut retried = 0;
+        let mut offset = 0;
+        loop {
+            let failed = self.list(queue, JobState::Failed, offset, 500).await?;
+            if failed.is_empty() {
+                break;
+            }
+            let mut skipped = 0;
+            for job in &failed {
+                if store_id.is_some() && job.store_id != store_id {
+                    skipped += 1;
+                    continue;
+                }
+                match self.retry(&job.id).await {
+                    Ok(()) => retried += 1,
+                    Err(QueueError::WrongState { .. }) => skipped += 1,
+                    Err(error) => return Err(error),
+                }
+            }
+            offset += skipped;
+        }
+        Ok(retried)
+    }
+
+    async fn discard(&self, id: &str) -> Result<(), QueueError> {
+        let mut connection = self.commands.clone();
+        let result: i64 = self
+            .discard
+            .arg(&self.prefix)
+            .arg(id)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        if result == 1 {
+            Ok(())
+        } else {
+            let info = self.show(id).await?;
+            Err(QueueError::WrongState {
+                id: id.to_string(),
+                state: info.state.as_str().into(),
+                expected: "not running",
+            })
+        }
+    }
+
+    async fn purge_done(&self, queue: &str, before: DateTime<Utc>) -> Result<usize, QueueError> {
+        let mut connection = self.commands.clone();
+        let set = self.set(queue, JobState::Done);
+        let mut purged = 0;
+        loop {
+            let ids: Vec<String> = connection
+                .zrangebyscore_limit(&set, "-inf", before.timestamp_millis(), 0, 1000)
+                .await
+                .map_err(unavailable)?;
+            if ids.is_empty() {
+                break;
+            }
+            let mut pipe = redis::pipe();
+            for id in &ids {
+                pipe.del(self.job_key(id)).ignore();
+                pipe.del(format!("{}:history", self.job_key(id))).ignore();
+                pipe.zrem(&set, id).ignore();
+            }
+            self.run_pipeline::<()>(&pipe).await?;
+            purged += ids.len();
+        }
+        Ok(purged)
+    }
+}

@@ -1,0 +1,186 @@
+//! The queue's Lua scripts: each step that touches several keys is one atomic script, so a
+//! crash between two commands can neither lose a job nor run it twice.
+//!
+//! Keys, under a prefix `p`: `p..'job:'..id` (a hash: queue, payload, state, attempts,
+//! max_attempts, crashes, dedupe, store, created_at, updated_at, run_at, last_error,
+//! worker, delivery) and `..':history'` (a list of failed attempts as JSON);
+//! `p..'dedupe:'..key` (the id of the job holding the key); per queue `q`:
+//! `p..'q:'..q..':stream'` (ready and running jobs; consumer group `workers`),
+//! `':scheduled'`, `':failed'` and `':done'` (sorted sets by time in ms).
+
+/// Frees a job's de-duplication key if the job still holds it.
+const RELEASE_DEDUPE: &str = r#"
+local function release_dedupe(p, key, id)
+  local dedupe = redis.call('HGET', key, 'dedupe')
+  if dedupe and dedupe ~= '' and redis.call('GET', p..'dedupe:'..dedupe) == id then
+    redis.call('DEL', p..'dedupe:'..dedupe)
+  end
+end
+"#;
+
+/// ARGV: prefix, queue, payload, max_attempts, dedupe key or '', run_at ms, now ms,
+/// store id or ''. Returns {1, id} for a new job, {0, id of the holder} for a duplicate.
+pub const ENQUEUE: &str = r#"
+local p, q = ARGV[1], ARGV[2]
+if ARGV[5] ~= '' then
+  local holder = redis.call('GET', p..'dedupe:'..ARGV[5])
+  if holder then return {0, holder} end
+end
+local id = tostring(redis.call('INCR', p..'next_id'))
+local key = p..'job:'..id
+redis.call('HSET', key, 'queue', q, 'payload', ARGV[3], 'max_attempts', ARGV[4],
+  'attempts', 0, 'crashes', 0, 'dedupe', ARGV[5], 'store', ARGV[8],
+  'created_at', ARGV[7], 'updated_at', ARGV[7], 'state', 'pending')
+if ARGV[5] ~= '' then redis.call('SET', p..'dedupe:'..ARGV[5], id) end
+if tonumber(ARGV[6]) > tonumber(ARGV[7]) then
+  redis.call('HSET', key, 'state', 'scheduled', 'run_at', ARGV[6])
+  redis.call('ZADD', p..'q:'..q..':scheduled', ARGV[6], id)
+else
+  redis.call('XADD', p..'q:'..q..':stream', '*', 'id', id)
+end
+return {1, id}
+"#;
+
+/// Moves due jobs from `scheduled` to the stream, at most ARGV[2] at a time (so a huge
+/// backlog never meets Lua's unpack limit). KEYS: scheduled, stream. ARGV: now ms, limit,
+/// prefix. Returns how many moved.
+pub const PROMOTE: &str = r#"
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+for _, id in ipairs(ids) do
+  redis.call('ZREM', KEYS[1], id)
+  local key = ARGV[3]..'job:'..id
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('HSET', key, 'state', 'pending')
+    redis.call('XADD', KEYS[2], '*', 'id', id)
+  end
+end
+return #ids
+"#;
+
+/// Marks delivered stream entries as running. ARGV: prefix, worker, now ms, then triples
+/// of queue, entry id, job id. Returns {queue, entry, id, payload, max_attempts, attempt}
+/// for each job that still exists (a discarded job's entry is dropped).
+pub const CLAIM: &str = r#"
+local p = ARGV[1]
+local out = {}
+for i = 4, #ARGV, 3 do
+  local q, entry, id = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local key = p..'job:'..id
+  local fields = redis.call('HMGET', key, 'payload', 'max_attempts')
+  if not fields[1] then
+    local stream = p..'q:'..q..':stream'
+    redis.call('XACK', stream, 'workers', entry)
+    redis.call('XDEL', stream, entry)
+  else
+    local attempt = redis.call('HINCRBY', key, 'attempts', 1)
+    redis.call('HSET', key, 'state', 'running', 'worker', ARGV[2], 'updated_at', ARGV[3], 'delivery', entry)
+    table.insert(out, {q, entry, id, fields[1], fields[2], attempt})
+  end
+end
+return out
+"#;
+
+/// Ends an attempt. ARGV: prefix, queue, entry, id, outcome (done, retry or failed), now
+/// ms, run_at ms, error or '', attempt.
+pub fn finish() -> String {
+    format!(
+        "{RELEASE_DEDUPE}{}",
+        r#"
+local p, q, entry, id, outcome, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local stream = p..'q:'..q..':stream'
+redis.call('XACK', stream, 'workers', entry)
+redis.call('XDEL', stream, entry)
+local key = p..'job:'..id
+if redis.call('EXISTS', key) == 0 then return 0 end
+if ARGV[8] ~= '' then
+  redis.call('HSET', key, 'last_error', ARGV[8])
+  redis.call('RPUSH', key..':history', cjson.encode({attempt = tonumber(ARGV[9]), at = tonumber(now), error = ARGV[8]}))
+end
+redis.call('HSET', key, 'updated_at', now, 'worker', '')
+if outcome == 'done' then
+  redis.call('HSET', key, 'state', 'done')
+  redis.call('ZADD', p..'q:'..q..':done', now, id)
+  release_dedupe(p, key, id)
+elseif outcome == 'retry' then
+  redis.call('HSET', key, 'state', 'scheduled', 'run_at', ARGV[7])
+  redis.call('ZADD', p..'q:'..q..':scheduled', ARGV[7], id)
+else
+  redis.call('HSET', key, 'state', 'failed')
+  redis.call('ZADD', p..'q:'..q..':failed', now, id)
+  release_dedupe(p, key, id)
+end
+return 1
+"#
+    )
+}
+
+/// Takes a dead worker's entry back: the job goes to the stream again for any worker, or,
+/// if its workers died `crash_limit` times running it, to the failed set. ARGV: prefix,
+/// queue, entry, now ms, crash limit. Returns 0 (already taken), 1 (requeued), 2 (failed).
+pub fn recover() -> String {
+    format!(
+        "{RELEASE_DEDUPE}{}",
+        r#"
+local p, q, entry, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local stream = p..'q:'..q..':stream'
+local claimed = redis.call('XCLAIM', stream, 'workers', 'reaper', 0, entry, 'JUSTID')
+if #claimed == 0 then return 0 end
+local message = redis.call('XRANGE', stream, entry, entry)
+redis.call('XACK', stream, 'workers', entry)
+redis.call('XDEL', stream, entry)
+if #message == 0 then return 0 end
+local id = message[1][2][2]
+local key = p..'job:'..id
+if redis.call('EXISTS', key) == 0 then return 0 end
+local crashes = redis.call('HINCRBY', key, 'crashes', 1)
+local attempt = tonumber(redis.call('HGET', key, 'attempts'))
+local error = 'its worker died while running it'
+redis.call('RPUSH', key..':history', cjson.encode({attempt = attempt, at = tonumber(now), error = error}))
+redis.call('HSET', key, 'updated_at', now, 'worker', '', 'last_error', error)
+if crashes >= tonumber(ARGV[5]) then
+  redis.call('HSET', key, 'state', 'failed', 'last_error',
+    'a poison pill: its worker died ' .. crashes .. ' times while running it')
+  redis.call('ZADD', p..'q:'..q..':failed', now, id)
+  release_dedupe(p, key, id)
+  return 2
+end
+redis.call('HSET', key, 'state', 'pending')
+redis.call('XADD', stream, '*', 'id', id)
+return 1
+"#
+    )
+}
+
+/// Runs a failed job again from its first attempt. ARGV: prefix, id, now ms. Returns 1,
+/// or 0 when the job is not failed, or -1 when its de-duplication key is taken again.
+pub const RETRY: &str = r#"
+local p, id, now = ARGV[1], ARGV[2], ARGV[3]
+local key = p..'job:'..id
+local state, q, dedupe = unpack(redis.call('HMGET', key, 'state', 'queue', 'dedupe'))
+if state ~= 'failed' then return 0 end
+if dedupe and dedupe ~= '' then
+  if redis.call('SET', p..'dedupe:'..dedupe, id, 'NX') == false then return -1 end
+end
+redis.call('ZREM', p..'q:'..q..':failed', id)
+redis.call('HSET', key, 'state', 'pending', 'attempts', 0, 'crashes', 0, 'updated_at', now)
+redis.call('XADD', p..'q:'..q..':stream', '*', 'id', id)
+return 1
+"#;
+
+/// Forgets a job that no worker holds. ARGV: prefix, id. Returns 1, or 0 when the job is
+/// running or unknown. (A pending job's stream entry is dropped when a worker meets it.)
+pub fn discard() -> String {
+    format!(
+        "{RELEASE_DEDUPE}{}",
+        r#"
+local p, id = ARGV[1], ARGV[2]
+local key = p..'job:'..id
+local state, q = unpack(redis.call('HMGET', key, 'state', 'queue'))
+if not state or state == 'running' then return 0 end
+redis.call('ZREM', p..'q:'..q..':'..state, id)
+release_dedupe(p, key, id)
+redis.call('DEL', key, key..':history')
+return 1
+"#
+    )
+}

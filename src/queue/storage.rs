@@ -1,0 +1,231 @@
+//! What a queue backend stores and answers, whatever it is built on: Redis for any number
+//! of worker processes, or the embedded SQLite database for one.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A job to put in a queue.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub queue: String,
+    /// The job as JSON.
+    pub payload: String,
+    pub max_attempts: u32,
+    pub dedupe_key: Option<String>,
+    pub store_id: Option<i64>,
+    /// Not before this time (a delayed job); none is now.
+    pub run_at: Option<DateTime<Utc>>,
+}
+
+/// What an enqueue did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Enqueued {
+    New(String),
+    /// A job with the same de-duplication key is pending or running: this one was not added.
+    Duplicate(String),
+}
+
+impl Enqueued {
+    pub fn id(&self) -> &str {
+        match self {
+            Enqueued::New(id) | Enqueued::Duplicate(id) => id,
+        }
+    }
+}
+
+/// A job a worker has taken.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: String,
+    pub queue: String,
+    pub payload: String,
+    /// This attempt, 1-based.
+    pub attempt: u32,
+    pub max_attempts: u32,
+    /// The backend's handle on this delivery (a stream entry id on Redis).
+    pub delivery: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Ready to run.
+    Pending,
+    /// Waiting out a delay or a retry's backoff.
+    Scheduled,
+    Running,
+    /// Out of attempts (or crashed its worker too often); kept until retried or discarded.
+    Failed,
+    Done,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 5] = [
+        JobState::Pending,
+        JobState::Scheduled,
+        JobState::Running,
+        JobState::Failed,
+        JobState::Done,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Pending => "pending",
+            JobState::Scheduled => "scheduled",
+            JobState::Running => "running",
+            JobState::Failed => "failed",
+            JobState::Done => "done",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<JobState> {
+        JobState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == name)
+    }
+}
+
+/// How many jobs of a queue are in each state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct QueueCounts {
+    pub pending: u64,
+    pub scheduled: u64,
+    pub running: u64,
+    pub failed: u64,
+    pub done: u64,
+}
+
+/// One failed attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct AttemptRecord {
+    pub attempt: u32,
+    pub at: DateTime<Utc>,
+    pub error: String,
+}
+
+/// Everything known about one job, for the dashboard and the CLI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobInfo {
+    pub id: String,
+    pub queue: String,
+    pub state: JobState,
+    pub payload: String,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    /// Times the job's worker died while running it.
+    pub crashes: u32,
+    pub store_id: Option<i64>,
+    pub last_error: Option<String>,
+    pub history: Vec<AttemptRecord>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub run_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("the queue is unavailable: {0}")]
+    Unavailable(String),
+    #[error("job {0} does not exist")]
+    NotFound(String),
+    #[error("job {id} is {state}, not {expected}")]
+    WrongState {
+        id: String,
+        state: String,
+        expected: &'static str,
+    },
+}
+
+/// How a failed attempt ends: tried again at a time, or in the failed set.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Done,
+    RetryAt(DateTime<Utc>),
+    Failed,
+}
+
+/// Timings of crash recovery, configurable so tests of crashes run in seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Liveness {
+    pub heartbeat: Duration,
+    /// A worker silent this long is dead: its jobs go to others.
+    pub orphan_after: Duration,
+    /// A job whose worker died this many times while running it is a poison pill: it goes
+    /// to the failed set.
+    pub crash_limit: u32,
+}
+
+impl Default for Liveness {
+    fn default() -> Self {
+        Liveness {
+            heartbeat: Duration::from_secs(5),
+            orphan_after: Duration::from_secs(30),
+            crash_limit: 3,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+pub trait Storage: Send + Sync {
+    async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<Vec<Enqueued>, QueueError>;
+
+    /// Takes up to `max` ready jobs of `queues` for `worker`, waiting up to `wait` for one.
+    async fn fetch(
+        &self,
+        worker: &str,
+        queues: &[String],
+        max: usize,
+        wait: Duration,
+    ) -> Result<Vec<Claimed>, QueueError>;
+
+    /// Ends attempts: done, retried later, or failed, with the error of a failed attempt.
+    async fn finish(
+        &self,
+        results: Vec<(Claimed, Outcome, Option<String>)>,
+    ) -> Result<(), QueueError>;
+
+    /// Says `worker` is alive.
+    async fn heartbeat(&self, worker: &str) -> Result<(), QueueError>;
+
+    /// Gives the jobs of dead workers to the living (or fails poison pills); returns how
+    /// many jobs were recovered.
+    async fn recover_orphans(
+        &self,
+        queues: &[String],
+        liveness: Liveness,
+    ) -> Result<usize, QueueError>;
+
+    /// A worker leaving cleanly, with nothing in flight.
+    async fn deregister(&self, worker: &str, queues: &[String]) -> Result<(), QueueError>;
+
+    async fn counts(&self, queue: &str) -> Result<QueueCounts, QueueError>;
+
+    /// Jobs of a queue in a state, oldest first, `offset` and `limit` for paging.
+    async fn list(
+        &self,
+        queue: &str,
+        state: JobState,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<JobInfo>, QueueError>;
+
+    async fn show(&self, id: &str) -> Result<JobInfo, QueueError>;
+
+    /// Runs a failed job again, with its attempts reset.
+    async fn retry(&self, id: &str) -> Result<(), QueueError>;
+
+    /// Runs every failed job of a queue again, or only those of one store.
+    async fn retry_all_failed(
+        &self,
+        queue: &str,
+        store_id: Option<i64>,
+    ) -> Result<usize, QueueError>;
+
+    /// Removes a failed or scheduled job for good.
+    async fn discard(&self, id: &str) -> Result<(), QueueError>;
+
+    /// Forgets done jobs finished before `before`.
+    async fn purge_done(&self, queue: &str, before: DateTime<Utc>) -> Result<usize, QueueError>;
+}

@@ -1,0 +1,394 @@
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use woosync::database;
+use woosync::queue::backoff::RetryPolicy;
+use woosync::queue::job::Job;
+use woosync::queue::redis::RedisStorage;
+use woosync::queue::runner::Runner;
+use woosync::queue::storage::{Enqueued, JobState, Liveness, NewJob, Storage};
+
+use super::jobs::{Flaky, Poison, Record, Seen, Slow};
+use crate::support::redis::RedisServer;
+
+const WORKER_ENV: &str = "WOOSYNC_TEST_QUEUE_WORKER";
+
+fn new_job<J: Job>(job: &J) -> NewJob {
+    NewJob {
+        queue: J::NAME.to_string(),
+        payload: serde_json::to_string(job).unwrap(),
+        max_attempts: J::MAX_ATTEMPTS,
+        dedupe_key: job.dedupe_key(),
+        store_id: job.store_id(),
+        run_at: None,
+    }
+}
+
+async fn storage(redis: &RedisServer) -> Arc<RedisStorage> {
+    Arc::new(
+        RedisStorage::connect(&redis.url(), "woosync:")
+            .await
+            .unwrap(),
+    )
+}
+
+async fn start_redis() -> RedisServer {
+    tokio::task::spawn_blocking(RedisServer::start)
+        .await
+        .unwrap()
+}
+
+/// Waits for `done` with a deadline, failing with `what`.
+async fn wait_for<F: std::future::Future<Output = bool>>(
+    what: &str,
+    deadline: Duration,
+    mut done: impl FnMut() -> F,
+) {
+    let start = Instant::now();
+    while !done().await {
+        assert!(
+            start.elapsed() < deadline,
+            "timed out after {deadline:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn fast_liveness() -> Liveness {
+    Liveness {
+        heartbeat: Duration::from_millis(300),
+        orphan_after: Duration::from_secs(2),
+        crash_limit: 3,
+    }
+}
+
+fn spawn_runner(
+    storage: Arc<RedisStorage>,
+    seen: Seen,
+    policy: RetryPolicy,
+    concurrency: usize,
+) -> tokio::sync::oneshot::Sender<()> {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let runner = Runner::new(storage, seen)
+        .register::<Record>()
+        .register::<Flaky>()
+        .concurrency(concurrency)
+        .liveness(fast_liveness())
+        .retry_policy(policy);
+    tokio::spawn(runner.run(async move {
+        let _ = stopped.await;
+    }));
+    stop
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backlog_of_200000_jobs_runs_to_the_end_each_once() {
+    let redis = start_redis().await;
+    let storage = storage(&redis).await;
+    let jobs: Vec<NewJob> = (0..200_000).map(|n| new_job(&Record { n })).collect();
+    let enqueued = storage.enqueue(jobs).await.unwrap();
+    assert!(enqueued.iter().all(|e| matches!(e, Enqueued::New(_))));
+    assert_eq!(storage.counts(Record::NAME).await.unwrap().pending, 200_000);
+
+    let seen = Seen::default();
+    let _stop = spawn_runner(
+        Arc::clone(&storage),
+        seen.clone(),
+        RetryPolicy::default(),
+        64,
+    );
+    wait_for("200,000 jobs done", Duration::from_secs(600), || async {
+        storage.counts(Record::NAME).await.unwrap().done == 200_000
+    })
+    .await;
+    assert_eq!(seen.distinct(), 200_000);
+    let counts = storage.counts(Record::NAME).await.unwrap();
+    assert_eq!((counts.pending, counts.running, counts.failed), (0, 0, 0));
+}
+
+#[tokio::test]
+async fn a_duplicate_enqueue_is_reported_and_runs_once() {
+    let redis = start_redis().await;
+    let storage = storage(&redis).await;
+    let first = storage
+        .enqueue(vec![new_job(&Record { n: 7 })])
+        .await
+        .unwrap();
+    let second = storage
+        .enqueue(vec![new_job(&Record { n: 7 })])
+        .await
+        .unwrap();
+    assert!(matches!(first[0], Enqueued::New(_)));
+    assert_eq!(second[0], Enqueued::Duplicate(first[0].id().to_string()));
+
+    let seen = Seen::default();
+    let _stop = spawn_runner(
+        Arc::clone(&storage),
+        seen.clone(),
+        RetryPolicy::default(),
+        4,
+    );
+    wait_for("the job done", Duration::from_secs(20), || async {
+        storage.counts(Record::NAME).await.unwrap().done == 1
+    })
+    .await;
+    assert_eq!(seen.runs.load(std::sync::atomic::Ordering::Relaxed), 1);
+    // Done, the key is free again.
+    let third = storage
+        .enqueue(vec![new_job(&Record { n: 7 })])
+        .await
+        .unwrap();
+    assert!(matches!(third[0], Enqueued::New(_)));
+}
+
+#[tokio::test]
+async fn retries_follow_the_backoff_without_holding_a_slot_and_failed_jobs_can_be_retried() {
+    let redis = start_redis().await;
+    let storage = storage(&redis).await;
+    let policy = RetryPolicy {
+        first_delay: Duration::from_millis(300),
+        factor: 2.0,
+        max_delay: Duration::from_secs(10),
+    };
+    let flaky = storage
+        .enqueue(vec![new_job(&Flaky { n: 1, failures: 3 })])
+        .await
+        .unwrap();
+    let hopeless = storage
+        .enqueue(vec![new_job(&Flaky {
+            n: 2,
+            failures: 100,
+        })])
+        .await
+        .unwrap();
+    let seen = Seen::default();
+    // One slot: the job waiting out its backoff must not hold it.
+    let _stop = spawn_runner(Arc::clone(&storage), seen.clone(), policy, 1);
+    let quick = storage
+        .enqueue(vec![new_job(&Record { n: 99 })])
+        .await
+        .unwrap();
+    wait_for(
+        "the quick job, while the others back off",
+        Duration::from_secs(5),
+        || async { storage.show(quick[0].id()).await.unwrap().state == JobState::Done },
+    )
+    .await;
+    wait_for("the flaky job done", Duration::from_secs(30), || async {
+        storage.show(flaky[0].id()).await.unwrap().state == JobState::Done
+    })
+    .await;
+    let times: Vec<Instant> = seen
+        .attempts
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(n, _)| *n == 1)
+        .map(|(_, at)| *at)
+        .collect();
+    assert_eq!(times.len(), 4, "three failures, then success");
+    for attempt in 1..=3u32 {
+        let waited = times[attempt as usize] - times[attempt as usize - 1];
+        let (low, high) = policy.bounds(attempt);
+        // The queue promotes due jobs every 50 ms and a worker waits up to 500 ms for new
+        // ones; the upper bound allows for that.
+        assert!(
+            waited >= low,
+            "attempt {attempt}: waited {waited:?}, less than {low:?}"
+        );
+        assert!(
+            waited <= high + Duration::from_millis(700),
+            "attempt {attempt}: waited {waited:?}, more than {high:?}"
+        );
+    }
+
+    wait_for(
+        "the hopeless job failed",
+        Duration::from_secs(60),
+        || async { storage.show(hopeless[0].id()).await.unwrap().state == JobState::Failed },
+    )
+    .await;
+    let failed = storage.show(hopeless[0].id()).await.unwrap();
+    assert_eq!(failed.attempts, Flaky::MAX_ATTEMPTS);
+    assert_eq!(failed.history.len(), Flaky::MAX_ATTEMPTS as usize);
+    assert_eq!(failed.last_error.as_deref(), Some("failure 5"));
+    let listed = storage
+        .list(Flaky::NAME, JobState::Failed, 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|job| job.id.clone()).collect::<Vec<_>>(),
+        vec![failed.id.clone()]
+    );
+
+    let before = seen.attempts.lock().unwrap().len();
+    storage.retry(&failed.id).await.unwrap();
+    wait_for(
+        "the retried job to run again",
+        Duration::from_secs(10),
+        || async { seen.attempts.lock().unwrap().len() > before },
+    )
+    .await;
+    storage.discard(&failed.id).await.ok();
+}
+
+/// In a crash test's child process (the test re-run with the worker spec in the
+/// environment): be a worker process running `Slow` and `Poison` jobs against the SQLite
+/// file named there, until killed. Returns false in the test itself.
+async fn run_as_worker_if_child() -> bool {
+    let Ok(spec) = std::env::var(WORKER_ENV) else {
+        return false;
+    };
+    let (redis_url, db_url) = spec.split_once('|').unwrap();
+    let storage = Arc::new(RedisStorage::connect(redis_url, "woosync:").await.unwrap());
+    let db = database::connect_url(db_url).await.unwrap();
+    Runner::new(storage, Some(db))
+        .register::<Slow>()
+        .register::<Poison>()
+        .concurrency(64)
+        .liveness(fast_liveness())
+        .run(std::future::pending())
+        .await
+        .unwrap();
+    true
+}
+
+/// Starts a worker process: this test binary running `test` in its child role.
+fn start_worker(test: &str, redis: &RedisServer, db_url: &str) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            &format!("queue::redis_queue::{test}"),
+            "--nocapture",
+        ])
+        .env(WORKER_ENV, format!("{}|{db_url}", redis.url()))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+fn sigkill(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+async fn runs_db(dir: &std::path::Path) -> (DatabaseConnection, String) {
+    let url = format!("sqlite://{}?mode=rwc", dir.join("runs.db").display());
+    let db = database::connect_url(&url).await.unwrap();
+    db.execute_unprepared("CREATE TABLE runs (n INTEGER PRIMARY KEY)")
+        .await
+        .unwrap();
+    (db, url)
+}
+
+async fn rows(db: &DatabaseConnection) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM runs",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+async fn a_killed_workers_jobs_complete(test: &str, another_alive: bool) {
+    let redis = start_redis().await;
+    let storage = storage(&redis).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (db, db_url) = runs_db(dir.path()).await;
+    let jobs: Vec<NewJob> = (0..50)
+        .map(|n| new_job(&Slow { n, millis: 3000 }))
+        .collect();
+    storage.enqueue(jobs).await.unwrap();
+    let mut doomed = start_worker(test, &redis, &db_url);
+    wait_for("50 jobs in flight", Duration::from_secs(30), || async {
+        storage.counts(Slow::NAME).await.unwrap().running == 50
+    })
+    .await;
+    let mut survivor = another_alive.then(|| start_worker(test, &redis, &db_url));
+    sigkill(&mut doomed);
+    let killed_at = Instant::now();
+    if survivor.is_none() {
+        survivor = Some(start_worker(test, &redis, &db_url));
+    }
+    wait_for(
+        "all 50 jobs done after the kill",
+        Duration::from_secs(60),
+        || async { rows(&db).await == 50 },
+    )
+    .await;
+    eprintln!("recovered within {:?} of the kill", killed_at.elapsed());
+    wait_for("the queue to settle", Duration::from_secs(10), || async {
+        storage.counts(Slow::NAME).await.unwrap().done == 50
+    })
+    .await;
+    if let Some(mut survivor) = survivor {
+        sigkill(&mut survivor);
+    }
+}
+
+#[tokio::test]
+async fn a_killed_workers_jobs_go_to_another_live_worker() {
+    if run_as_worker_if_child().await {
+        return;
+    }
+    a_killed_workers_jobs_complete("a_killed_workers_jobs_go_to_another_live_worker", true).await;
+}
+
+#[tokio::test]
+async fn a_killed_workers_jobs_go_to_the_next_worker_to_start() {
+    if run_as_worker_if_child().await {
+        return;
+    }
+    a_killed_workers_jobs_complete(
+        "a_killed_workers_jobs_go_to_the_next_worker_to_start",
+        false,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_job_that_kills_its_worker_ends_in_the_failed_set() {
+    if run_as_worker_if_child().await {
+        return;
+    }
+    let test = "a_job_that_kills_its_worker_ends_in_the_failed_set";
+    let redis = start_redis().await;
+    let storage = storage(&redis).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_db, db_url) = runs_db(dir.path()).await;
+    let poison = storage.enqueue(vec![new_job(&Poison)]).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut workers_started = 0;
+    let failed = loop {
+        // Each worker dies on the job; the next one to start recovers it.
+        let mut worker = start_worker(test, &redis, &db_url);
+        workers_started += 1;
+        let info = loop {
+            let info = storage.show(poison[0].id()).await.unwrap();
+            if info.state == JobState::Failed || worker.try_wait().unwrap().is_some() {
+                break info;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the poison pill never reached the failed set: {info:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        if info.state == JobState::Failed {
+            sigkill(&mut worker);
+            break info;
+        }
+    };
+    assert_eq!(failed.crashes, fast_liveness().crash_limit);
+    assert!(failed.last_error.unwrap().contains("poison pill"));
+    assert!(workers_started <= fast_liveness().crash_limit as usize + 1);
+}
