@@ -107,3 +107,22 @@ impl Job for Poison {
         std::process::abort();
     }
 }
+
+/// Takes a while, then records that it ran.
+#[derive(Serialize, Deserialize)]
+pub struct Nap {
+    pub n: u64,
+    pub millis: u64,
+}
+
+impl Job for Nap {
+    const NAME: &'static str = "test_nap";
+    type Context = Seen;
+
+    async fn run(self, seen: Seen) -> Result<(), JobError> {
+        tokio::time::sleep(Duration::from_millis(self.millis)).await;
+        seen.runs.fetch_add(1, Ordering::Relaxed);
+        seen.ids.lock().unwrap().insert(self.n);
+        Ok(())
+    }
+}

@@ -10,7 +10,7 @@ use woosync::queue::redis::RedisStorage;
 use woosync::queue::runner::Runner;
 use woosync::queue::storage::{Enqueued, JobState, Liveness, NewJob, Storage};
 
-use super::jobs::{Flaky, Poison, Record, Seen, Slow};
+use super::jobs::{Flaky, Nap, Poison, Record, Seen, Slow};
 use crate::support::redis::RedisServer;
 
 const WORKER_ENV: &str = "WOOSYNC_TEST_QUEUE_WORKER";
@@ -74,6 +74,7 @@ fn spawn_runner(
     let runner = Runner::new(storage, seen)
         .register::<Record>()
         .register::<Flaky>()
+        .register::<Nap>()
         .concurrency(concurrency)
         .liveness(fast_liveness())
         .retry_policy(policy);
@@ -391,4 +392,52 @@ async fn a_job_that_kills_its_worker_ends_in_the_failed_set() {
     assert_eq!(failed.crashes, fast_liveness().crash_limit);
     assert!(failed.last_error.unwrap().contains("poison pill"));
     assert!(workers_started <= fast_liveness().crash_limit as usize + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_crash_with_aof_loses_no_job() {
+    let mut redis = tokio::task::spawn_blocking(RedisServer::start_durable)
+        .await
+        .unwrap();
+    let storage = storage(&redis).await;
+    assert_eq!(storage.eviction_policy().await.unwrap(), "noeviction");
+    let jobs: Vec<NewJob> = (0..2_000)
+        .map(|n| new_job(&Nap { n, millis: 20 }))
+        .collect();
+    storage.enqueue(jobs).await.unwrap();
+    let seen = Seen::default();
+    let _stop = spawn_runner(
+        Arc::clone(&storage),
+        seen.clone(),
+        RetryPolicy::default(),
+        32,
+    );
+    wait_for(
+        "some jobs done and others running",
+        Duration::from_secs(30),
+        || async {
+            let counts = storage.counts(Nap::NAME).await.unwrap();
+            counts.done > 200 && counts.running > 0
+        },
+    )
+    .await;
+    redis = tokio::task::spawn_blocking(move || {
+        redis.crash_and_restart();
+        redis
+    })
+    .await
+    .unwrap();
+    wait_for(
+        "every job done after the restart",
+        Duration::from_secs(120),
+        || async {
+            storage
+                .counts(Nap::NAME)
+                .await
+                .is_ok_and(|counts| counts.done == 2_000)
+        },
+    )
+    .await;
+    assert_eq!(seen.distinct(), 2_000);
+    drop(redis);
 }
