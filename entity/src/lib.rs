@@ -16,6 +16,8 @@ pub mod product_tags;
 pub mod product_variations;
 pub mod products;
 pub mod quarantined_records;
+pub mod queue_jobs;
+pub mod queue_workers;
 pub mod shipping_methods;
 pub mod shipping_zone_locations;
 pub mod shipping_zone_methods;
@@ -47,6 +49,8 @@ pub mod prelude {
     pub use super::product_variations::Entity as ProductVariations;
     pub use super::products::Entity as Products;
     pub use super::quarantined_records::Entity as QuarantinedRecords;
+    pub use super::queue_jobs::Entity as QueueJobs;
+    pub use super::queue_workers::Entity as QueueWorkers;
     pub use super::shipping_methods::Entity as ShippingMethods;
     pub use super::shipping_zone_locations::Entity as ShippingZoneLocations;
     pub use super::shipping_zone_methods::Entity as ShippingZoneMethods;

@@ -31,6 +31,8 @@ mod m20261123_000025_create_shipping_zone_methods;
 mod m20261123_000026_create_shipping_methods;
 mod m20261123_000027_create_payment_gateways;
 mod m20261123_000028_create_inventory_view;
+mod m20261123_000029_create_queue_jobs;
+mod m20261123_000030_create_queue_workers;
 
 pub struct Migrator;
 
@@ -66,6 +68,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000026_create_shipping_methods::Migration),
             Box::new(m20261123_000027_create_payment_gateways::Migration),
             Box::new(m20261123_000028_create_inventory_view::Migration),
+            Box::new(m20261123_000029_create_queue_jobs::Migration),
+            Box::new(m20261123_000030_create_queue_workers::Migration),
         ]
     }
 }

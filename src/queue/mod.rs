@@ -6,4 +6,5 @@ pub mod backoff;
 pub mod job;
 pub mod redis;
 pub mod runner;
+pub mod sqlite;
 pub mod storage;

@@ -6,7 +6,7 @@ use woosync::database::{self, DatabaseError};
 
 use crate::support::database::{Backend, TestDatabase};
 
-const TABLES: [&str; 27] = [
+const TABLES: [&str; 29] = [
     "stores",
     "sync_runs",
     "sync_checkpoints",
@@ -34,6 +34,8 @@ const TABLES: [&str; 27] = [
     "shipping_zone_methods",
     "shipping_methods",
     "payment_gateways",
+    "queue_jobs",
+    "queue_workers",
 ];
 
 async fn relations(test: &TestDatabase) -> Vec<String> {
@@ -70,7 +72,7 @@ async fn migrations_apply_once_and_twice_is_a_no_op(backend: Backend) {
     assert!(error.to_string().contains("woosync migrate"), "{error}");
 
     let applied = database::migrate(&test.db).await.unwrap();
-    assert_eq!(applied, 28, "27 tables and the inventory view");
+    assert_eq!(applied, 30, "29 tables and the inventory view");
     let after_first = relations(&test).await;
     for table in TABLES.iter().chain(&["inventory"]) {
         assert!(

@@ -1,5 +1,6 @@
-//! The queue on Redis (and the embedded one): backlogs, crashes, duplicates, retries and
-//! the operations on failed jobs.
+//! The queue on Redis and the embedded one: backlogs, crashes, duplicates, retries and the
+//! operations on failed jobs.
 
+mod backing;
+mod behaviour;
 mod jobs;
-mod redis_queue;

@@ -10,6 +10,7 @@ use woosync::queue::redis::RedisStorage;
 use woosync::queue::runner::Runner;
 use woosync::queue::storage::{Enqueued, JobState, Liveness, NewJob, Storage};
 
+use super::backing::{Backing, storage_from_spec};
 use super::jobs::{Flaky, Nap, Poison, Record, Seen, Slow};
 use crate::support::redis::RedisServer;
 
@@ -24,20 +25,6 @@ fn new_job<J: Job>(job: &J) -> NewJob {
         store_id: job.store_id(),
         run_at: None,
     }
-}
-
-async fn storage(redis: &RedisServer) -> Arc<RedisStorage> {
-    Arc::new(
-        RedisStorage::connect(&redis.url(), "woosync:")
-            .await
-            .unwrap(),
-    )
-}
-
-async fn start_redis() -> RedisServer {
-    tokio::task::spawn_blocking(RedisServer::start)
-        .await
-        .unwrap()
 }
 
 /// Waits for `done` with a deadline, failing with `what`.
@@ -65,7 +52,7 @@ fn fast_liveness() -> Liveness {
 }
 
 fn spawn_runner(
-    storage: Arc<RedisStorage>,
+    storage: Arc<dyn Storage>,
     seen: Seen,
     policy: RetryPolicy,
     concurrency: usize,
@@ -86,12 +73,20 @@ fn spawn_runner(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backlog_of_200000_jobs_runs_to_the_end_each_once() {
-    let redis = start_redis().await;
-    let storage = storage(&redis).await;
-    let jobs: Vec<NewJob> = (0..200_000).map(|n| new_job(&Record { n })).collect();
+    a_backlog_runs_to_the_end_each_once(Backing::redis().await, 200_000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_a_backlog_of_20000_jobs_runs_to_the_end_each_once() {
+    a_backlog_runs_to_the_end_each_once(Backing::sqlite().await, 20_000).await;
+}
+
+async fn a_backlog_runs_to_the_end_each_once(backing: Backing, total: u64) {
+    let storage = backing.storage().await;
+    let jobs: Vec<NewJob> = (0..total).map(|n| new_job(&Record { n })).collect();
     let enqueued = storage.enqueue(jobs).await.unwrap();
     assert!(enqueued.iter().all(|e| matches!(e, Enqueued::New(_))));
-    assert_eq!(storage.counts(Record::NAME).await.unwrap().pending, 200_000);
+    assert_eq!(storage.counts(Record::NAME).await.unwrap().pending, total);
 
     let seen = Seen::default();
     let _stop = spawn_runner(
@@ -100,19 +95,27 @@ async fn a_backlog_of_200000_jobs_runs_to_the_end_each_once() {
         RetryPolicy::default(),
         64,
     );
-    wait_for("200,000 jobs done", Duration::from_secs(600), || async {
-        storage.counts(Record::NAME).await.unwrap().done == 200_000
+    wait_for("the backlog done", Duration::from_secs(600), || async {
+        storage.counts(Record::NAME).await.unwrap().done == total
     })
     .await;
-    assert_eq!(seen.distinct(), 200_000);
+    assert_eq!(seen.distinct() as u64, total);
     let counts = storage.counts(Record::NAME).await.unwrap();
     assert_eq!((counts.pending, counts.running, counts.failed), (0, 0, 0));
 }
 
 #[tokio::test]
 async fn a_duplicate_enqueue_is_reported_and_runs_once() {
-    let redis = start_redis().await;
-    let storage = storage(&redis).await;
+    a_duplicate_is_reported_and_runs_once(Backing::redis().await).await;
+}
+
+#[tokio::test]
+async fn embedded_a_duplicate_enqueue_is_reported_and_runs_once() {
+    a_duplicate_is_reported_and_runs_once(Backing::sqlite().await).await;
+}
+
+async fn a_duplicate_is_reported_and_runs_once(backing: Backing) {
+    let storage = backing.storage().await;
     let first = storage
         .enqueue(vec![new_job(&Record { n: 7 })])
         .await
@@ -146,8 +149,17 @@ async fn a_duplicate_enqueue_is_reported_and_runs_once() {
 
 #[tokio::test]
 async fn retries_follow_the_backoff_without_holding_a_slot_and_failed_jobs_can_be_retried() {
-    let redis = start_redis().await;
-    let storage = storage(&redis).await;
+    retries_follow_the_backoff(Backing::redis().await).await;
+}
+
+#[tokio::test]
+async fn embedded_retries_follow_the_backoff_without_holding_a_slot_and_failed_jobs_can_be_retried()
+{
+    retries_follow_the_backoff(Backing::sqlite().await).await;
+}
+
+async fn retries_follow_the_backoff(backing: Backing) {
+    let storage = backing.storage().await;
     let policy = RetryPolicy {
         first_delay: Duration::from_millis(300),
         factor: 2.0,
@@ -242,8 +254,8 @@ async fn run_as_worker_if_child() -> bool {
     let Ok(spec) = std::env::var(WORKER_ENV) else {
         return false;
     };
-    let (redis_url, db_url) = spec.split_once('|').unwrap();
-    let storage = Arc::new(RedisStorage::connect(redis_url, "woosync:").await.unwrap());
+    let (queue_spec, db_url) = spec.rsplit_once('|').unwrap();
+    let storage = storage_from_spec(queue_spec).await;
     let db = database::connect_url(db_url).await.unwrap();
     Runner::new(storage, Some(db))
         .register::<Slow>()
@@ -257,14 +269,14 @@ async fn run_as_worker_if_child() -> bool {
 }
 
 /// Starts a worker process: this test binary running `test` in its child role.
-fn start_worker(test: &str, redis: &RedisServer, db_url: &str) -> Child {
+fn start_worker(test: &str, backing: &Backing, db_url: &str) -> Child {
     Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            &format!("queue::redis_queue::{test}"),
+            &format!("queue::behaviour::{test}"),
             "--nocapture",
         ])
-        .env(WORKER_ENV, format!("{}|{db_url}", redis.url()))
+        .env(WORKER_ENV, format!("{}|{db_url}", backing.spec()))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -300,25 +312,24 @@ async fn rows(db: &DatabaseConnection) -> i64 {
     row.try_get::<i64>("", "n").unwrap()
 }
 
-async fn a_killed_workers_jobs_complete(test: &str, another_alive: bool) {
-    let redis = start_redis().await;
-    let storage = storage(&redis).await;
+async fn a_killed_workers_jobs_complete(test: &str, backing: Backing, another_alive: bool) {
+    let storage = backing.storage().await;
     let dir = tempfile::tempdir().unwrap();
     let (db, db_url) = runs_db(dir.path()).await;
     let jobs: Vec<NewJob> = (0..50)
         .map(|n| new_job(&Slow { n, millis: 3000 }))
         .collect();
     storage.enqueue(jobs).await.unwrap();
-    let mut doomed = start_worker(test, &redis, &db_url);
+    let mut doomed = start_worker(test, &backing, &db_url);
     wait_for("50 jobs in flight", Duration::from_secs(30), || async {
         storage.counts(Slow::NAME).await.unwrap().running == 50
     })
     .await;
-    let mut survivor = another_alive.then(|| start_worker(test, &redis, &db_url));
+    let mut survivor = another_alive.then(|| start_worker(test, &backing, &db_url));
     sigkill(&mut doomed);
     let killed_at = Instant::now();
     if survivor.is_none() {
-        survivor = Some(start_worker(test, &redis, &db_url));
+        survivor = Some(start_worker(test, &backing, &db_url));
     }
     wait_for(
         "all 50 jobs done after the kill",
@@ -341,7 +352,12 @@ async fn a_killed_workers_jobs_go_to_another_live_worker() {
     if run_as_worker_if_child().await {
         return;
     }
-    a_killed_workers_jobs_complete("a_killed_workers_jobs_go_to_another_live_worker", true).await;
+    a_killed_workers_jobs_complete(
+        "a_killed_workers_jobs_go_to_another_live_worker",
+        Backing::redis().await,
+        true,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -351,6 +367,20 @@ async fn a_killed_workers_jobs_go_to_the_next_worker_to_start() {
     }
     a_killed_workers_jobs_complete(
         "a_killed_workers_jobs_go_to_the_next_worker_to_start",
+        Backing::redis().await,
+        false,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn embedded_a_killed_workers_jobs_go_to_the_next_worker_to_start() {
+    if run_as_worker_if_child().await {
+        return;
+    }
+    a_killed_workers_jobs_complete(
+        "embedded_a_killed_workers_jobs_go_to_the_next_worker_to_start",
+        Backing::sqlite().await,
         false,
     )
     .await;
@@ -361,9 +391,27 @@ async fn a_job_that_kills_its_worker_ends_in_the_failed_set() {
     if run_as_worker_if_child().await {
         return;
     }
-    let test = "a_job_that_kills_its_worker_ends_in_the_failed_set";
-    let redis = start_redis().await;
-    let storage = storage(&redis).await;
+    a_poison_pill_ends_failed(
+        "a_job_that_kills_its_worker_ends_in_the_failed_set",
+        Backing::redis().await,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn embedded_a_job_that_kills_its_worker_ends_in_the_failed_set() {
+    if run_as_worker_if_child().await {
+        return;
+    }
+    a_poison_pill_ends_failed(
+        "embedded_a_job_that_kills_its_worker_ends_in_the_failed_set",
+        Backing::sqlite().await,
+    )
+    .await;
+}
+
+async fn a_poison_pill_ends_failed(test: &str, backing: Backing) {
+    let storage = backing.storage().await;
     let dir = tempfile::tempdir().unwrap();
     let (_db, db_url) = runs_db(dir.path()).await;
     let poison = storage.enqueue(vec![new_job(&Poison)]).await.unwrap();
@@ -371,7 +419,7 @@ async fn a_job_that_kills_its_worker_ends_in_the_failed_set() {
     let mut workers_started = 0;
     let failed = loop {
         // Each worker dies on the job; the next one to start recovers it.
-        let mut worker = start_worker(test, &redis, &db_url);
+        let mut worker = start_worker(test, &backing, &db_url);
         workers_started += 1;
         let info = loop {
             let info = storage.show(poison[0].id()).await.unwrap();
@@ -399,19 +447,18 @@ async fn a_redis_crash_with_aof_loses_no_job() {
     let mut redis = tokio::task::spawn_blocking(RedisServer::start_durable)
         .await
         .unwrap();
-    let storage = storage(&redis).await;
+    let storage = Arc::new(
+        RedisStorage::connect(&redis.url(), "woosync:")
+            .await
+            .unwrap(),
+    );
     assert_eq!(storage.eviction_policy().await.unwrap(), "noeviction");
     let jobs: Vec<NewJob> = (0..2_000)
         .map(|n| new_job(&Nap { n, millis: 20 }))
         .collect();
     storage.enqueue(jobs).await.unwrap();
     let seen = Seen::default();
-    let _stop = spawn_runner(
-        Arc::clone(&storage),
-        seen.clone(),
-        RetryPolicy::default(),
-        32,
-    );
+    let _stop = spawn_runner(storage.clone(), seen.clone(), RetryPolicy::default(), 32);
     wait_for(
         "some jobs done and others running",
         Duration::from_secs(30),

@@ -1,0 +1,479 @@
+//! The embedded queue, in the SQLite database itself, for one process without Redis
+//! (`woosync dev`, `woosync demo`): the same storage API, so the same jobs and the same
+//! operations.
+//!
+//! Why not apalis-sqlite 1.0.0: it retries a failed job at once with no backoff, strands a
+//! job that asks to be retried later, and has no way to retry or discard a failed job.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, Statement,
+    TransactionTrait, Value,
+};
+
+use super::storage::{
+    AttemptRecord, Claimed, Enqueued, JobInfo, JobState, Liveness, NewJob, Outcome, QueueCounts,
+    QueueError, Storage,
+};
+
+/// How often an idle worker looks for due jobs.
+const POLL: Duration = Duration::from_millis(25);
+
+pub struct SqliteStorage {
+    db: DatabaseConnection,
+}
+
+fn unavailable(error: DbErr) -> QueueError {
+    QueueError::Unavailable(error.to_string())
+}
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+fn statement(sql: &str, values: Vec<Value>) -> Statement {
+    Statement::from_sql_and_values(DatabaseBackend::Sqlite, sql, values)
+}
+
+const COLUMNS: &str = "id, queue, payload, state, attempts, max_attempts, crashes, store_id, \
+                       run_at, last_error, history, created_at, updated_at";
+
+/// A job's state as the dashboard sees it: a scheduled job that is due is pending.
+const VISIBLE_STATE: &str =
+    "CASE WHEN state = 'scheduled' AND run_at <= ? THEN 'pending' ELSE state END";
+
+impl SqliteStorage {
+    pub fn new(db: DatabaseConnection) -> Result<SqliteStorage, QueueError> {
+        if db.get_database_backend() != DatabaseBackend::Sqlite {
+            return Err(QueueError::Unavailable(
+                "the embedded queue needs the SQLite database; set REDIS_URL to queue on Redis"
+                    .into(),
+            ));
+        }
+        Ok(SqliteStorage { db })
+    }
+
+    async fn infos(&self, sql: &str, values: Vec<Value>) -> Result<Vec<JobInfo>, QueueError> {
+        let rows = self
+            .db
+            .query_all_raw(statement(sql, values))
+            .await
+            .map_err(unavailable)?;
+        rows.iter().map(job_info).collect()
+    }
+}
+
+fn job_info(row: &QueryResult) -> Result<JobInfo, QueueError> {
+    let get_i64 = |name: &str| row.try_get::<i64>("", name).map_err(unavailable);
+    let text = |name: &str| row.try_get::<Option<String>>("", name).map_err(unavailable);
+    let ms = |value: i64| Utc.timestamp_millis_opt(value).single();
+    let history: Vec<serde_json::Value> =
+        serde_json::from_str(&text("history")?.unwrap_or_default()).unwrap_or_default();
+    let state = text("state")?.unwrap_or_default();
+    let run_at = get_i64("run_at")?;
+    let state = match JobState::parse(&state) {
+        Some(JobState::Scheduled) if run_at <= now_ms() => JobState::Pending,
+        Some(state) => state,
+        None => JobState::Pending,
+    };
+    Ok(JobInfo {
+        id: get_i64("id")?.to_string(),
+        queue: text("queue")?.unwrap_or_default(),
+        state,
+        payload: text("payload")?.unwrap_or_default(),
+        attempts: get_i64("attempts")? as u32,
+        max_attempts: get_i64("max_attempts")? as u32,
+        crashes: get_i64("crashes")? as u32,
+        store_id: row
+            .try_get::<Option<i64>>("", "store_id")
+            .map_err(unavailable)?,
+        last_error: text("last_error")?,
+        history: history
+            .iter()
+            .map(|entry| AttemptRecord {
+                attempt: entry["attempt"].as_u64().unwrap_or_default() as u32,
+                at: entry["at"].as_i64().and_then(ms).unwrap_or_default(),
+                error: entry["error"].as_str().unwrap_or_default().to_string(),
+            })
+            .collect(),
+        created_at: ms(get_i64("created_at")?),
+        updated_at: ms(get_i64("updated_at")?),
+        run_at: ms(run_at),
+    })
+}
+
+fn id_value(id: &str) -> Result<Value, QueueError> {
+    id.parse::<i64>()
+        .map(Value::from)
+        .map_err(|_| QueueError::NotFound(id.to_string()))
+}
+
+/// `history` with one more failed attempt.
+const APPEND_HISTORY: &str =
+    "json_insert(history, '$[#]', json_object('attempt', attempts, 'at', ?, 'error', ?))";
+
+#[async_trait::async_trait]
+impl Storage for SqliteStorage {
+    async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<Vec<Enqueued>, QueueError> {
+        let txn = self.db.begin().await.map_err(unavailable)?;
+        let mut results = Vec::with_capacity(jobs.len());
+        let now = now_ms();
+        for job in jobs {
+            let run_at = job.run_at.map_or(now, |at| at.timestamp_millis());
+            let state = if run_at > now { "scheduled" } else { "pending" };
+            let inserted = txn
+                .query_one_raw(statement(
+                    "INSERT INTO queue_jobs (queue, payload, state, attempts, max_attempts, crashes, \
+                     dedupe_key, store_id, run_at, history, created_at, updated_at) \
+                     VALUES (?, ?, ?, 0, ?, 0, ?, ?, ?, '[]', ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                    vec![
+                        job.queue.into(),
+                        job.payload.into(),
+                        state.into(),
+                        (job.max_attempts as i64).into(),
+                        job.dedupe_key.clone().into(),
+                        job.store_id.into(),
+                        run_at.into(),
+                        now.into(),
+                        now.into(),
+                    ],
+                ))
+                .await
+                .map_err(unavailable)?;
+            let result = match inserted {
+                Some(row) => Enqueued::New(
+                    row.try_get::<i64>("", "id")
+                        .map_err(unavailable)?
+                        .to_string(),
+                ),
+                None => {
+                    let holder = txn
+                        .query_one_raw(statement(
+                            "SELECT id FROM queue_jobs WHERE dedupe_key = ? \
+                             AND state IN ('pending', 'scheduled', 'running')",
+                            vec![job.dedupe_key.into()],
+                        ))
+                        .await
+                        .map_err(unavailable)?
+                        .ok_or_else(|| {
+                            QueueError::Unavailable("a conflicting job vanished".into())
+                        })?;
+                    Enqueued::Duplicate(
+                        holder
+                            .try_get::<i64>("", "id")
+                            .map_err(unavailable)?
+                            .to_string(),
+                    )
+                }
+            };
+            results.push(result);
+        }
+        txn.commit().await.map_err(unavailable)?;
+        Ok(results)
+    }
+
+    async fn fetch(
+        &self,
+        worker: &str,
+        queues: &[String],
+        max: usize,
+        wait: Duration,
+    ) -> Result<Vec<Claimed>, QueueError> {
+        let started = std::time::Instant::now();
+        let placeholders = vec!["?"; queues.len()].join(", ");
+        let sql = format!(
+            "UPDATE queue_jobs SET state = 'running', worker = ?, attempts = attempts + 1, updated_at = ? \
+             WHERE id IN (SELECT id FROM queue_jobs WHERE state IN ('pending', 'scheduled') \
+             AND run_at <= ? AND queue IN ({placeholders}) ORDER BY run_at, id LIMIT ?) \
+             RETURNING id, queue, payload, attempts, max_attempts"
+        );
+        loop {
+            let now = now_ms();
+            let mut values: Vec<Value> = vec![worker.into(), now.into(), now.into()];
+            values.extend(queues.iter().map(|queue| Value::from(queue.clone())));
+            values.push((max as i64).into());
+            let rows = self
+                .db
+                .query_all_raw(statement(&sql, values))
+                .await
+                .map_err(unavailable)?;
+            if !rows.is_empty() || started.elapsed() >= wait {
+                return rows
+                    .iter()
+                    .map(|row| {
+                        let id = row
+                            .try_get::<i64>("", "id")
+                            .map_err(unavailable)?
+                            .to_string();
+                        Ok(Claimed {
+                            delivery: id.clone(),
+                            id,
+                            queue: row.try_get("", "queue").map_err(unavailable)?,
+                            payload: row.try_get("", "payload").map_err(unavailable)?,
+                            attempt: row.try_get::<i64>("", "attempts").map_err(unavailable)?
+                                as u32,
+                            max_attempts: row
+                                .try_get::<i64>("", "max_attempts")
+                                .map_err(unavailable)?
+                                as u32,
+                        })
+                    })
+                    .collect();
+            }
+            tokio::time::sleep(POLL.min(wait.saturating_sub(started.elapsed()))).await;
+        }
+    }
+
+    async fn finish(
+        &self,
+        results: Vec<(Claimed, Outcome, Option<String>)>,
+    ) -> Result<(), QueueError> {
+        let txn = self.db.begin().await.map_err(unavailable)?;
+        let now = now_ms();
+        for (job, outcome, error) in results {
+            let (state, run_at) = match outcome {
+                Outcome::Done => ("done", now),
+                Outcome::RetryAt(at) => ("scheduled", at.timestamp_millis()),
+                Outcome::Failed => ("failed", now),
+            };
+            let history = if error.is_some() {
+                APPEND_HISTORY
+            } else {
+                "history"
+            };
+            let sql = format!(
+                "UPDATE queue_jobs SET state = ?, run_at = ?, worker = NULL, updated_at = ?, \
+                 last_error = COALESCE(?, last_error), history = {history} WHERE id = ? AND state = 'running'"
+            );
+            let mut values: Vec<Value> = vec![
+                state.into(),
+                run_at.into(),
+                now.into(),
+                error.clone().into(),
+            ];
+            if let Some(error) = error {
+                values.push(now.into());
+                values.push(error.into());
+            }
+            values.push(id_value(&job.id)?);
+            txn.execute_raw(statement(&sql, values))
+                .await
+                .map_err(unavailable)?;
+        }
+        txn.commit().await.map_err(unavailable)
+    }
+
+    async fn heartbeat(&self, worker: &str) -> Result<(), QueueError> {
+        self.db
+            .execute_raw(statement(
+                "INSERT INTO queue_workers (name, heartbeat) VALUES (?, ?) \
+                 ON CONFLICT (name) DO UPDATE SET heartbeat = excluded.heartbeat",
+                vec![worker.into(), now_ms().into()],
+            ))
+            .await
+            .map(|_| ())
+            .map_err(unavailable)
+    }
+
+    async fn recover_orphans(
+        &self,
+        _queues: &[String],
+        liveness: Liveness,
+    ) -> Result<usize, QueueError> {
+        let now = now_ms();
+        let stale_before = now - liveness.orphan_after.as_millis() as i64;
+        let limit = i64::from(liveness.crash_limit);
+        let sql = format!(
+            "UPDATE queue_jobs SET crashes = crashes + 1, worker = NULL, updated_at = ?, run_at = ?, \
+             state = CASE WHEN crashes + 1 >= ? THEN 'failed' ELSE 'pending' END, \
+             last_error = CASE WHEN crashes + 1 >= ? \
+               THEN 'a poison pill: its worker died ' || (crashes + 1) || ' times while running it' \
+               ELSE 'its worker died while running it' END, \
+             history = {APPEND_HISTORY} \
+             WHERE state = 'running' AND (worker IS NULL OR worker NOT IN \
+               (SELECT name FROM queue_workers WHERE heartbeat >= ?))"
+        );
+        let recovered = self
+            .db
+            .execute_raw(statement(
+                &sql,
+                vec![
+                    now.into(),
+                    now.into(),
+                    limit.into(),
+                    limit.into(),
+                    now.into(),
+                    "its worker died while running it".into(),
+                    stale_before.into(),
+                ],
+            ))
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
+        self.db
+            .execute_raw(statement(
+                "DELETE FROM queue_workers WHERE heartbeat < ?",
+                vec![stale_before.into()],
+            ))
+            .await
+            .map_err(unavailable)?;
+        Ok(recovered as usize)
+    }
+
+    async fn deregister(&self, worker: &str, _queues: &[String]) -> Result<(), QueueError> {
+        self.db
+            .execute_raw(statement(
+                "DELETE FROM queue_workers WHERE name = ?",
+                vec![worker.into()],
+            ))
+            .await
+            .map(|_| ())
+            .map_err(unavailable)
+    }
+
+    async fn counts(&self, queue: &str) -> Result<QueueCounts, QueueError> {
+        let now = now_ms();
+        let row = self
+            .db
+            .query_one_raw(statement(
+                "SELECT \
+                 COALESCE(SUM(state = 'pending' OR (state = 'scheduled' AND run_at <= ?)), 0) AS pending, \
+                 COALESCE(SUM(state = 'scheduled' AND run_at > ?), 0) AS scheduled, \
+                 COALESCE(SUM(state = 'running'), 0) AS running, \
+                 COALESCE(SUM(state = 'failed'), 0) AS failed, \
+                 COALESCE(SUM(state = 'done'), 0) AS done \
+                 FROM queue_jobs WHERE queue = ?",
+                vec![now.into(), now.into(), queue.into()],
+            ))
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| QueueError::Unavailable("no counts".into()))?;
+        let count = |name: &str| {
+            row.try_get::<i64>("", name)
+                .map(|n| n as u64)
+                .map_err(unavailable)
+        };
+        Ok(QueueCounts {
+            pending: count("pending")?,
+            scheduled: count("scheduled")?,
+            running: count("running")?,
+            failed: count("failed")?,
+            done: count("done")?,
+        })
+    }
+
+    async fn list(
+        &self,
+        queue: &str,
+        state: JobState,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<JobInfo>, QueueError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM queue_jobs WHERE queue = ? AND {VISIBLE_STATE} = ? \
+             ORDER BY id LIMIT ? OFFSET ?"
+        );
+        self.infos(
+            &sql,
+            vec![
+                queue.into(),
+                now_ms().into(),
+                state.as_str().into(),
+                (limit as i64).into(),
+                (offset as i64).into(),
+            ],
+        )
+        .await
+    }
+
+    async fn show(&self, id: &str) -> Result<JobInfo, QueueError> {
+        let sql = format!("SELECT {COLUMNS} FROM queue_jobs WHERE id = ?");
+        self.infos(&sql, vec![id_value(id)?])
+            .await?
+            .pop()
+            .ok_or_else(|| QueueError::NotFound(id.to_string()))
+    }
+
+    async fn retry(&self, id: &str) -> Result<(), QueueError> {
+        let updated = self
+            .db
+            .execute_raw(statement(
+                "UPDATE OR IGNORE queue_jobs SET state = 'pending', attempts = 0, crashes = 0, \
+                 run_at = ?, updated_at = ? WHERE id = ? AND state = 'failed'",
+                vec![now_ms().into(), now_ms().into(), id_value(id)?],
+            ))
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
+        if updated == 1 {
+            return Ok(());
+        }
+        let info = self.show(id).await?;
+        Err(QueueError::WrongState {
+            id: id.to_string(),
+            state: info.state.as_str().into(),
+            expected: "failed",
+        })
+    }
+
+    async fn retry_all_failed(
+        &self,
+        queue: &str,
+        store_id: Option<i64>,
+    ) -> Result<usize, QueueError> {
+        let retried = self
+            .db
+            .execute_raw(statement(
+                "UPDATE OR IGNORE queue_jobs SET state = 'pending', attempts = 0, crashes = 0, \
+                 run_at = ?, updated_at = ? WHERE queue = ? AND state = 'failed' \
+                 AND (? IS NULL OR store_id = ?)",
+                vec![
+                    now_ms().into(),
+                    now_ms().into(),
+                    queue.into(),
+                    store_id.into(),
+                    store_id.into(),
+                ],
+            ))
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
+        Ok(retried as usize)
+    }
+
+    async fn discard(&self, id: &str) -> Result<(), QueueError> {
+        let deleted = self
+            .db
+            .execute_raw(statement(
+                "DELETE FROM queue_jobs WHERE id = ? AND state != 'running'",
+                vec![id_value(id)?],
+            ))
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
+        if deleted == 1 {
+            return Ok(());
+        }
+        let info = self.show(id).await?;
+        Err(QueueError::WrongState {
+            id: id.to_string(),
+            state: info.state.as_str().into(),
+            expected: "not running",
+        })
+    }
+
+    async fn purge_done(&self, queue: &str, before: DateTime<Utc>) -> Result<usize, QueueError> {
+        let purged = self
+            .db
+            .execute_raw(statement(
+                "DELETE FROM queue_jobs WHERE queue = ? AND state = 'done' AND updated_at < ?",
+                vec![queue.into(), before.timestamp_millis().into()],
+            ))
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
+        Ok(purged as usize)
+    }
+}
