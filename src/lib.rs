@@ -1,5 +1,6 @@
 //! woosync keeps a faithful, always-fresh copy of WooCommerce stores in a SQL database.
 
+pub mod bench;
 pub mod config;
 pub mod database;
 pub mod queue;

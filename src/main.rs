@@ -1,7 +1,12 @@
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use std::sync::Arc;
+
 use woosync::config::Config;
+use woosync::queue::redis::RedisStorage;
+use woosync::queue::sqlite::SqliteStorage;
+use woosync::queue::storage::Storage;
 use woosync::sim::generate::Sizes;
 use woosync::sim::server::{SimOptions, SimServer};
 use woosync::{database, telemetry};
@@ -21,6 +26,24 @@ enum Command {
     /// Run a simulated WooCommerce store until stopped. Its first line on stdout is JSON:
     /// {"url", "consumer_key", "consumer_secret", "ca_cert"}.
     Sim(SimArgs),
+    /// Run a benchmark and print its figures (on Redis when REDIS_URL is set, else on the
+    /// embedded SQLite queue in a temporary directory).
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    #[command(subcommand)]
+    which: Benchmark,
+    /// Print the figures last as one JSON object.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum Benchmark {
+    /// No-op jobs through one worker at backlogs of 1,000 and 200,000, and crash recovery.
+    Queue,
 }
 
 #[derive(Args)]
@@ -69,6 +92,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Migrate => migrate(&config).await,
         Command::Sim(args) => sim(&config, args).await,
+        Command::Bench(args) => bench(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -119,5 +143,37 @@ async fn sim(config: &Config, args: SimArgs) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string(&server.info)?);
     tracing::info!(url = %server.info.url, "simulated store serving; Ctrl-C stops it");
     tokio::signal::ctrl_c().await?;
+    Ok(())
+}
+
+async fn bench(args: BenchArgs) -> anyhow::Result<()> {
+    let figures = match args.which {
+        Benchmark::Queue => {
+            let scratch = tempfile::tempdir()?;
+            let (storage, name): (Arc<dyn Storage>, &'static str) = match std::env::var("REDIS_URL")
+            {
+                Ok(url) if !url.is_empty() => {
+                    let prefix = format!("woosync-bench-{}:", std::process::id());
+                    (
+                        Arc::new(RedisStorage::connect(&url, &prefix).await?),
+                        "redis",
+                    )
+                }
+                _ => {
+                    let url = format!(
+                        "sqlite://{}?mode=rwc",
+                        scratch.path().join("bench.db").display()
+                    );
+                    let db = database::connect_url(&url).await?;
+                    database::migrate(&db).await?;
+                    (Arc::new(SqliteStorage::new(db)?), "sqlite")
+                }
+            };
+            serde_json::to_value(woosync::bench::queue::run(storage, name).await?)?
+        }
+    };
+    if args.json {
+        println!("{figures}");
+    }
     Ok(())
 }

@@ -1,0 +1,4 @@
+//! Benchmarks (`woosync bench ...`): figures, not pass/fail tests. Each prints what it
+//! measured and, with `--json`, one JSON object last for scripts.
+
+pub mod queue;

@@ -1,0 +1,146 @@
+//! `woosync bench queue`: no-op jobs through one worker, with a backlog of 1,000 and of
+//! 200,000 jobs (the cost of a job must not grow with the backlog), and how long a dead
+//! worker's jobs take to run elsewhere.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::queue::job::{Job, JobError};
+use crate::queue::runner::Runner;
+use crate::queue::storage::{Liveness, NewJob, Storage};
+
+/// A job that does nothing: what is measured is the queue.
+#[derive(Serialize, Deserialize)]
+struct Noop {
+    n: u64,
+}
+
+impl Job for Noop {
+    const NAME: &'static str = "bench_noop";
+    type Context = ();
+
+    async fn run(self, _: ()) -> Result<(), JobError> {
+        Ok(())
+    }
+}
+
+/// A job that takes long enough to be in flight when its worker dies.
+#[derive(Serialize, Deserialize)]
+struct Hold {
+    millis: u64,
+}
+
+impl Job for Hold {
+    const NAME: &'static str = "bench_hold";
+    type Context = ();
+
+    async fn run(self, _: ()) -> Result<(), JobError> {
+        tokio::time::sleep(Duration::from_millis(self.millis)).await;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct QueueFigures {
+    pub queue: &'static str,
+    pub jobs_per_s_backlog_1k: f64,
+    pub jobs_per_s_backlog_200k: f64,
+    pub crash_recovery_s: f64,
+}
+
+fn new_job<J: Job>(job: &J) -> NewJob {
+    NewJob {
+        queue: J::NAME.to_string(),
+        payload: serde_json::to_string(job).unwrap_or_default(),
+        max_attempts: J::MAX_ATTEMPTS,
+        dedupe_key: None,
+        store_id: None,
+        run_at: None,
+    }
+}
+
+async fn wait_done(storage: &dyn Storage, queue: &str, total: u64) -> anyhow::Result<()> {
+    loop {
+        if storage.counts(queue).await?.done >= total {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Jobs per second through one worker (concurrency 64) with `backlog` jobs queued first.
+async fn throughput(storage: Arc<dyn Storage>, backlog: u64) -> anyhow::Result<f64> {
+    let jobs: Vec<NewJob> = (0..backlog).map(|n| new_job(&Noop { n })).collect();
+    let before = storage.counts(Noop::NAME).await?.done;
+    storage.enqueue(jobs).await?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let runner = Runner::new(Arc::clone(&storage), ())
+        .register::<Noop>()
+        .concurrency(64);
+    let started = Instant::now();
+    let worker = tokio::spawn(runner.run(async move {
+        let _ = stopped.await;
+    }));
+    wait_done(storage.as_ref(), Noop::NAME, before + backlog).await?;
+    let elapsed = started.elapsed();
+    let _ = stop.send(());
+    worker.await??;
+    Ok(backlog as f64 / elapsed.as_secs_f64())
+}
+
+/// Seconds from a worker's death (its task aborted mid-job: no heartbeat, no goodbye)
+/// until another worker has finished all its jobs, with the default liveness settings.
+async fn crash_recovery(storage: Arc<dyn Storage>) -> anyhow::Result<f64> {
+    let jobs: Vec<NewJob> = (0..50).map(|_| new_job(&Hold { millis: 1_000 })).collect();
+    storage.enqueue(jobs).await?;
+    let liveness = Liveness::default();
+    let doomed = Runner::new(Arc::clone(&storage), ())
+        .register::<Hold>()
+        .concurrency(50)
+        .liveness(liveness);
+    let doomed = tokio::spawn(doomed.run(std::future::pending()));
+    while storage.counts(Hold::NAME).await?.running < 50 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    doomed.abort();
+    let died = Instant::now();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let survivor = Runner::new(Arc::clone(&storage), ())
+        .register::<Hold>()
+        .concurrency(50)
+        .liveness(liveness);
+    let survivor = tokio::spawn(survivor.run(async move {
+        let _ = stopped.await;
+    }));
+    wait_done(storage.as_ref(), Hold::NAME, 50).await?;
+    let recovered = died.elapsed().as_secs_f64();
+    let _ = stop.send(());
+    survivor.await??;
+    Ok(recovered)
+}
+
+/// Runs the queue benchmark on `storage` (fresh, empty queues).
+pub async fn run(storage: Arc<dyn Storage>, queue: &'static str) -> anyhow::Result<QueueFigures> {
+    eprintln!("queue benchmark on {queue}: no-op jobs, one worker, concurrency 64");
+    let small = throughput(Arc::clone(&storage), 1_000).await?;
+    eprintln!("  backlog 1,000:    {small:>9.0} jobs/s");
+    let large = throughput(Arc::clone(&storage), 200_000).await?;
+    eprintln!(
+        "  backlog 200,000:  {large:>9.0} jobs/s ({:.0}% of the 1,000 figure)",
+        100.0 * large / small
+    );
+    eprintln!("  crash recovery: killing a worker with 50 jobs in flight ...");
+    let recovery = crash_recovery(storage).await?;
+    eprintln!(
+        "  crash recovery:   {recovery:>9.1} s (orphan timeout {} s)",
+        Liveness::default().orphan_after.as_secs()
+    );
+    Ok(QueueFigures {
+        queue,
+        jobs_per_s_backlog_1k: small,
+        jobs_per_s_backlog_200k: large,
+        crash_recovery_s: recovery,
+    })
+}
