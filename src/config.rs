@@ -14,6 +14,8 @@ pub struct Config {
     /// `WOOSYNC_SECRET_KEY`: encrypts store credentials at rest. Unset: a key generated once
     /// into the data directory.
     pub secret_key: Option<SecretKey>,
+    /// `REDIS_URL`: the queue and the shared rate limit on Redis. Unset: the embedded queue.
+    pub redis_url: Option<String>,
     /// `LOG_FORMAT`: `text` (default) or `json`.
     pub log_format: LogFormat,
 }
@@ -49,6 +51,15 @@ impl Config {
                 });
             }
         }
+        let redis_url = get("REDIS_URL");
+        if let Some(url) = &redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(ConfigError {
+                variable: "REDIS_URL",
+                problem: "expected a redis:// or rediss:// URL".into(),
+            });
+        }
         let secret_key = get("WOOSYNC_SECRET_KEY")
             .map(|text| SecretKey::parse(&text))
             .transpose()
@@ -72,6 +83,7 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("./data")),
             secret_key,
+            redis_url,
             log_format,
         })
     }
@@ -108,6 +120,9 @@ mod tests {
         let error = config(&[("WOOSYNC_SECRET_KEY", "short")]).unwrap_err();
         assert_eq!(error.variable, "WOOSYNC_SECRET_KEY");
         assert!(error.to_string().contains("32 bytes"), "{error}");
+
+        let error = config(&[("REDIS_URL", "localhost:6379")]).unwrap_err();
+        assert_eq!(error.variable, "REDIS_URL");
 
         let error = config(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
         assert_eq!(error.variable, "DATABASE_URL");

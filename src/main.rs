@@ -44,6 +44,14 @@ struct BenchArgs {
 enum Benchmark {
     /// No-op jobs through one worker at backlogs of 1,000 and 200,000, and crash recovery.
     Queue,
+    /// The worker process `bench queue` starts and kills.
+    #[command(hide = true)]
+    HoldWorker {
+        #[arg(long)]
+        scratch: std::path::PathBuf,
+        #[arg(long)]
+        prefix: String,
+    },
 }
 
 #[derive(Args)]
@@ -92,7 +100,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Migrate => migrate(&config).await,
         Command::Sim(args) => sim(&config, args).await,
-        Command::Bench(args) => bench(args).await,
+        Command::Bench(args) => bench(&config, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -146,30 +154,43 @@ async fn sim(config: &Config, args: SimArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn bench(args: BenchArgs) -> anyhow::Result<()> {
+/// The queue a benchmark uses: Redis under a prefix of its own when `REDIS_URL` is set,
+/// else the embedded queue in a SQLite file of its own.
+async fn bench_storage(
+    config: &Config,
+    scratch: &std::path::Path,
+    prefix: &str,
+) -> anyhow::Result<(Arc<dyn Storage>, &'static str)> {
+    Ok(match &config.redis_url {
+        Some(url) => (Arc::new(RedisStorage::connect(url, prefix).await?), "redis"),
+        None => {
+            let url = format!("sqlite://{}?mode=rwc", scratch.join("bench.db").display());
+            let db = database::connect_url(&url).await?;
+            database::migrate(&db).await?;
+            (Arc::new(SqliteStorage::new(db)?), "sqlite")
+        }
+    })
+}
+
+async fn bench(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     let figures = match args.which {
         Benchmark::Queue => {
             let scratch = tempfile::tempdir()?;
-            let (storage, name): (Arc<dyn Storage>, &'static str) = match std::env::var("REDIS_URL")
-            {
-                Ok(url) if !url.is_empty() => {
-                    let prefix = format!("woosync-bench-{}:", std::process::id());
-                    (
-                        Arc::new(RedisStorage::connect(&url, &prefix).await?),
-                        "redis",
-                    )
-                }
-                _ => {
-                    let url = format!(
-                        "sqlite://{}?mode=rwc",
-                        scratch.path().join("bench.db").display()
-                    );
-                    let db = database::connect_url(&url).await?;
-                    database::migrate(&db).await?;
-                    (Arc::new(SqliteStorage::new(db)?), "sqlite")
-                }
+            let prefix = format!("woosync-bench-{}:", std::process::id());
+            let (storage, name) = bench_storage(config, scratch.path(), &prefix).await?;
+            let start_worker = || {
+                std::process::Command::new(std::env::current_exe()?)
+                    .args(["bench", "hold-worker", "--scratch"])
+                    .arg(scratch.path())
+                    .args(["--prefix", &prefix])
+                    .spawn()
             };
-            serde_json::to_value(woosync::bench::queue::run(storage, name).await?)?
+            serde_json::to_value(woosync::bench::queue::run(storage, name, &start_worker).await?)?
+        }
+        Benchmark::HoldWorker { scratch, prefix } => {
+            let (storage, _) = bench_storage(config, &scratch, &prefix).await?;
+            woosync::bench::queue::hold_worker(storage).await?;
+            return Ok(());
         }
     };
     if args.json {

@@ -1,7 +1,8 @@
 //! `woosync bench queue`: no-op jobs through one worker, with a backlog of 1,000 and of
 //! 200,000 jobs (the cost of a job must not grow with the backlog), and how long a dead
-//! worker's jobs take to run elsewhere.
+//! worker process's jobs take to run elsewhere after SIGKILL.
 
+use std::process::Child;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -66,7 +67,8 @@ async fn wait_done(storage: &dyn Storage, queue: &str, total: u64) -> anyhow::Re
         if storage.counts(queue).await?.done >= total {
             return Ok(());
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        // Not too often: counting is work for the queue too.
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -90,27 +92,35 @@ async fn throughput(storage: Arc<dyn Storage>, backlog: u64) -> anyhow::Result<f
     Ok(backlog as f64 / elapsed.as_secs_f64())
 }
 
-/// Seconds from a worker's death (its task aborted mid-job: no heartbeat, no goodbye)
-/// until another worker has finished all its jobs, with the default liveness settings.
-async fn crash_recovery(storage: Arc<dyn Storage>) -> anyhow::Result<f64> {
-    let jobs: Vec<NewJob> = (0..50).map(|_| new_job(&Hold { millis: 1_000 })).collect();
-    storage.enqueue(jobs).await?;
-    let liveness = Liveness::default();
-    let doomed = Runner::new(Arc::clone(&storage), ())
+/// The worker process the crash measurement kills: runs `Hold` jobs until killed.
+pub async fn hold_worker(storage: Arc<dyn Storage>) -> anyhow::Result<()> {
+    Runner::new(storage, ())
         .register::<Hold>()
         .concurrency(50)
-        .liveness(liveness);
-    let doomed = tokio::spawn(doomed.run(std::future::pending()));
+        .run(std::future::pending())
+        .await?;
+    Ok(())
+}
+
+/// Seconds from SIGKILL of a worker process with 50 jobs in flight until another worker
+/// has finished all of them, with the default liveness settings.
+async fn crash_recovery(
+    storage: Arc<dyn Storage>,
+    start_worker: &dyn Fn() -> std::io::Result<Child>,
+) -> anyhow::Result<f64> {
+    let jobs: Vec<NewJob> = (0..50).map(|_| new_job(&Hold { millis: 500 })).collect();
+    storage.enqueue(jobs).await?;
+    let mut doomed = start_worker()?;
     while storage.counts(Hold::NAME).await?.running < 50 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    doomed.abort();
+    doomed.kill()?;
+    doomed.wait()?;
     let died = Instant::now();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let survivor = Runner::new(Arc::clone(&storage), ())
         .register::<Hold>()
-        .concurrency(50)
-        .liveness(liveness);
+        .concurrency(50);
     let survivor = tokio::spawn(survivor.run(async move {
         let _ = stopped.await;
     }));
@@ -122,7 +132,13 @@ async fn crash_recovery(storage: Arc<dyn Storage>) -> anyhow::Result<f64> {
 }
 
 /// Runs the queue benchmark on `storage` (fresh, empty queues).
-pub async fn run(storage: Arc<dyn Storage>, queue: &'static str) -> anyhow::Result<QueueFigures> {
+/// Runs the queue benchmark on `storage` (fresh, empty queues); `start_worker` starts a
+/// worker process on the same queue running [`hold_worker`].
+pub async fn run(
+    storage: Arc<dyn Storage>,
+    queue: &'static str,
+    start_worker: &dyn Fn() -> std::io::Result<Child>,
+) -> anyhow::Result<QueueFigures> {
     eprintln!("queue benchmark on {queue}: no-op jobs, one worker, concurrency 64");
     let small = throughput(Arc::clone(&storage), 1_000).await?;
     eprintln!("  backlog 1,000:    {small:>9.0} jobs/s");
@@ -132,7 +148,7 @@ pub async fn run(storage: Arc<dyn Storage>, queue: &'static str) -> anyhow::Resu
         100.0 * large / small
     );
     eprintln!("  crash recovery: killing a worker with 50 jobs in flight ...");
-    let recovery = crash_recovery(storage).await?;
+    let recovery = crash_recovery(storage, start_worker).await?;
     eprintln!(
         "  crash recovery:   {recovery:>9.1} s (orphan timeout {} s)",
         Liveness::default().orphan_after.as_secs()

@@ -133,10 +133,17 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             while let Ok(permit) = Arc::clone(&slots).try_acquire_owned() {
                 permits.push(permit);
             }
-            let fetched = tokio::select! {
-                fetched = runner.storage.fetch(&runner.name, &queues, permits.len(), Duration::from_millis(500)) => fetched,
-                () = &mut shutdown => break,
-            };
+            // A fetch is never cancelled: Redis may already have handed it jobs, which must
+            // run (shutdown waits at most one fetch's wait for it).
+            let fetched = runner
+                .storage
+                .fetch(
+                    &runner.name,
+                    &queues,
+                    permits.len(),
+                    Duration::from_millis(500),
+                )
+                .await;
             let jobs = match fetched {
                 Ok(jobs) => jobs,
                 Err(error) => {

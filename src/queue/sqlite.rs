@@ -185,12 +185,21 @@ impl Storage for SqliteStorage {
         let placeholders = vec!["?"; queues.len()].join(", ");
         let sql = format!(
             "UPDATE queue_jobs SET state = 'running', worker = ?, attempts = attempts + 1, updated_at = ? \
-             WHERE id IN (SELECT id FROM queue_jobs WHERE state IN ('pending', 'scheduled') \
+             WHERE id IN (SELECT id FROM queue_jobs WHERE state = 'pending' \
              AND run_at <= ? AND queue IN ({placeholders}) ORDER BY run_at, id LIMIT ?) \
              RETURNING id, queue, payload, attempts, max_attempts"
         );
         loop {
             let now = now_ms();
+            // Due delayed jobs become pending first, so that the fetch below walks the
+            // (state, run_at, id) index and costs the same whatever the backlog.
+            self.db
+                .execute_raw(statement(
+                    "UPDATE queue_jobs SET state = 'pending' WHERE state = 'scheduled' AND run_at <= ?",
+                    vec![now.into()],
+                ))
+                .await
+                .map_err(unavailable)?;
             let mut values: Vec<Value> = vec![worker.into(), now.into(), now.into()];
             values.extend(queues.iter().map(|queue| Value::from(queue.clone())));
             values.push((max as i64).into());
@@ -334,34 +343,41 @@ impl Storage for SqliteStorage {
     }
 
     async fn counts(&self, queue: &str) -> Result<QueueCounts, QueueError> {
-        let now = now_ms();
-        let row = self
+        // Counted on the (queue, state) index; due delayed jobs count as pending.
+        let rows = self
+            .db
+            .query_all_raw(statement(
+                "SELECT state, COUNT(*) AS n FROM queue_jobs WHERE queue = ? GROUP BY state",
+                vec![queue.into()],
+            ))
+            .await
+            .map_err(unavailable)?;
+        let mut counts = QueueCounts::default();
+        for row in rows {
+            let state: String = row.try_get("", "state").map_err(unavailable)?;
+            let n = row.try_get::<i64>("", "n").map_err(unavailable)? as u64;
+            match JobState::parse(&state) {
+                Some(JobState::Pending) => counts.pending += n,
+                Some(JobState::Scheduled) => counts.scheduled += n,
+                Some(JobState::Running) => counts.running += n,
+                Some(JobState::Failed) => counts.failed += n,
+                Some(JobState::Done) => counts.done += n,
+                None => {}
+            }
+        }
+        let due = self
             .db
             .query_one_raw(statement(
-                "SELECT \
-                 COALESCE(SUM(state = 'pending' OR (state = 'scheduled' AND run_at <= ?)), 0) AS pending, \
-                 COALESCE(SUM(state = 'scheduled' AND run_at > ?), 0) AS scheduled, \
-                 COALESCE(SUM(state = 'running'), 0) AS running, \
-                 COALESCE(SUM(state = 'failed'), 0) AS failed, \
-                 COALESCE(SUM(state = 'done'), 0) AS done \
-                 FROM queue_jobs WHERE queue = ?",
-                vec![now.into(), now.into(), queue.into()],
+                "SELECT COUNT(*) AS n FROM queue_jobs WHERE state = 'scheduled' AND run_at <= ? AND queue = ?",
+                vec![now_ms().into(), queue.into()],
             ))
             .await
             .map_err(unavailable)?
-            .ok_or_else(|| QueueError::Unavailable("no counts".into()))?;
-        let count = |name: &str| {
-            row.try_get::<i64>("", name)
-                .map(|n| n as u64)
-                .map_err(unavailable)
-        };
-        Ok(QueueCounts {
-            pending: count("pending")?,
-            scheduled: count("scheduled")?,
-            running: count("running")?,
-            failed: count("failed")?,
-            done: count("done")?,
-        })
+            .map(|row| row.try_get::<i64>("", "n").unwrap_or_default() as u64)
+            .unwrap_or_default();
+        counts.scheduled -= due.min(counts.scheduled);
+        counts.pending += due;
+        Ok(counts)
     }
 
     async fn list(

@@ -380,27 +380,25 @@ impl Storage for RedisStorage {
         if results.is_empty() {
             return Ok(());
         }
-        let now = now_ms();
-        let mut pipe = redis::pipe();
+        let mut invocation = self.finish.prepare_invoke();
+        invocation.arg(&self.prefix).arg(now_ms());
         for (job, outcome, error) in &results {
             let (name, run_at) = match outcome {
                 Outcome::Done => ("done", 0),
                 Outcome::RetryAt(at) => ("retry", at.timestamp_millis()),
                 Outcome::Failed => ("failed", 0),
             };
-            let mut invocation = self.finish.prepare_invoke();
             invocation
-                .arg(&self.prefix)
                 .arg(&job.queue)
                 .arg(&job.delivery)
                 .arg(&job.id)
                 .arg(name)
-                .arg(now)
                 .arg(run_at)
                 .arg(error.as_deref().unwrap_or(""))
                 .arg(job.attempt);
-            pipe.invoke_script(&invocation).ignore();
         }
+        let mut pipe = redis::pipe();
+        pipe.invoke_script(&invocation).ignore();
         self.run_pipeline::<()>(&pipe).await
     }
 
@@ -469,9 +467,15 @@ impl Storage for RedisStorage {
                         }
                     }
                 }
-                let _: Result<i64, RedisError> = connection
-                    .xgroup_delconsumer(&stream, GROUP, &consumer.name)
-                    .await;
+                let left: StreamPendingCountReply = connection
+                    .xpending_consumer_count(&stream, GROUP, "-", "+", 1, &consumer.name)
+                    .await
+                    .map_err(unavailable)?;
+                if left.ids.is_empty() {
+                    let _: Result<i64, RedisError> = connection
+                        .xgroup_delconsumer(&stream, GROUP, &consumer.name)
+                        .await;
+                }
             }
         }
         let _: Result<i64, RedisError> = connection
@@ -483,9 +487,17 @@ impl Storage for RedisStorage {
     async fn deregister(&self, worker: &str, queues: &[String]) -> Result<(), QueueError> {
         let mut connection = self.commands.clone();
         for queue in queues {
-            let _: Result<i64, RedisError> = connection
-                .xgroup_delconsumer(self.stream(queue), GROUP, worker)
-                .await;
+            let stream = self.stream(queue);
+            // Deleting a consumer orphans its pending entries for good: leave one that
+            // still holds any to the recovery of dead workers.
+            let pending: StreamPendingCountReply = connection
+                .xpending_consumer_count(&stream, GROUP, "-", "+", 1, worker)
+                .await
+                .map_err(unavailable)?;
+            if pending.ids.is_empty() {
+                let _: Result<i64, RedisError> =
+                    connection.xgroup_delconsumer(&stream, GROUP, worker).await;
+            }
         }
         connection
             .zrem::<_, _, ()>(self.workers_key(), worker)

@@ -80,34 +80,38 @@ end
 return out
 "#;
 
-/// Ends an attempt. ARGV: prefix, queue, entry, id, outcome (done, retry or failed), now
-/// ms, run_at ms, error or '', attempt.
+/// Ends attempts, many per call. ARGV: prefix, now ms, then for each job seven values:
+/// queue, entry, id, outcome (done, retry or failed), run_at ms, error or '', attempt.
 pub fn finish() -> String {
     format!(
         "{RELEASE_DEDUPE}{}",
         r#"
-local p, q, entry, id, outcome, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local stream = p..'q:'..q..':stream'
-redis.call('XACK', stream, 'workers', entry)
-redis.call('XDEL', stream, entry)
-local key = p..'job:'..id
-if redis.call('EXISTS', key) == 0 then return 0 end
-if ARGV[8] ~= '' then
-  redis.call('HSET', key, 'last_error', ARGV[8])
-  redis.call('RPUSH', key..':history', cjson.encode({attempt = tonumber(ARGV[9]), at = tonumber(now), error = ARGV[8]}))
-end
-redis.call('HSET', key, 'updated_at', now, 'worker', '')
-if outcome == 'done' then
-  redis.call('HSET', key, 'state', 'done')
-  redis.call('ZADD', p..'q:'..q..':done', now, id)
-  release_dedupe(p, key, id)
-elseif outcome == 'retry' then
-  redis.call('HSET', key, 'state', 'scheduled', 'run_at', ARGV[7])
-  redis.call('ZADD', p..'q:'..q..':scheduled', ARGV[7], id)
-else
-  redis.call('HSET', key, 'state', 'failed')
-  redis.call('ZADD', p..'q:'..q..':failed', now, id)
-  release_dedupe(p, key, id)
+local p, now = ARGV[1], ARGV[2]
+for i = 3, #ARGV, 7 do
+  local q, entry, id, outcome = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local run_at, error, attempt = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
+  local stream = p..'q:'..q..':stream'
+  redis.call('XACK', stream, 'workers', entry)
+  redis.call('XDEL', stream, entry)
+  local key = p..'job:'..id
+  if redis.call('EXISTS', key) == 1 then
+    if error ~= '' then
+      redis.call('HSET', key, 'last_error', error)
+      redis.call('RPUSH', key..':history', cjson.encode({attempt = tonumber(attempt), at = tonumber(now), error = error}))
+    end
+    if outcome == 'done' then
+      redis.call('HSET', key, 'state', 'done', 'updated_at', now, 'worker', '')
+      redis.call('ZADD', p..'q:'..q..':done', now, id)
+      release_dedupe(p, key, id)
+    elseif outcome == 'retry' then
+      redis.call('HSET', key, 'state', 'scheduled', 'run_at', run_at, 'updated_at', now, 'worker', '')
+      redis.call('ZADD', p..'q:'..q..':scheduled', run_at, id)
+    else
+      redis.call('HSET', key, 'state', 'failed', 'updated_at', now, 'worker', '')
+      redis.call('ZADD', p..'q:'..q..':failed', now, id)
+      release_dedupe(p, key, id)
+    end
+  end
 end
 return 1
 "#
