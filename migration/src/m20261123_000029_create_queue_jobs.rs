@@ -2,7 +2,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::columns::{belongs_to_store, index};
+use crate::columns::index;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -29,7 +29,6 @@ impl MigrationTrait for Migration {
             .col(text(QueueJobs::History))
             .col(big_integer(QueueJobs::CreatedAt))
             .col(big_integer(QueueJobs::UpdatedAt));
-        table.foreign_key(&mut belongs_to_store(QueueJobs::Table, QueueJobs::StoreId));
         manager.create_table(table).await?;
         manager
             .create_index(index(

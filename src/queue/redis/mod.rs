@@ -611,15 +611,21 @@ impl Storage for RedisStorage {
         queue: &str,
         store_id: Option<i64>,
     ) -> Result<usize, QueueError> {
-        let mut retried = 0;
-        let mut offset = 0;
+        // Only the jobs failed so far: a retried job that fails again lands after the cutoff
+        // and is not retried twice.
+        let cutoff = now_ms();
+        let set = self.set(queue, JobState::Failed);
+        let mut connection = self.commands.clone();
+        let (mut retried, mut skipped) = (0, 0);
         loop {
-            let failed = self.list(queue, JobState::Failed, offset, 500).await?;
-            if failed.is_empty() {
+            let ids: Vec<String> = connection
+                .zrangebyscore_limit(&set, "-inf", cutoff, skipped, 500)
+                .await
+                .map_err(unavailable)?;
+            if ids.is_empty() {
                 break;
             }
-            let mut skipped = 0;
-            for job in &failed {
+            for job in self.job_infos(&ids).await? {
                 if store_id.is_some() && job.store_id != store_id {
                     skipped += 1;
                     continue;
@@ -630,7 +636,6 @@ impl Storage for RedisStorage {
                     Err(error) => return Err(error),
                 }
             }
-            offset += skipped;
         }
         Ok(retried)
     }

@@ -11,7 +11,7 @@ use woosync::queue::runner::Runner;
 use woosync::queue::storage::{Enqueued, JobState, Liveness, NewJob, Storage};
 
 use super::backing::{Backing, storage_from_spec};
-use super::jobs::{Flaky, Nap, Poison, Record, Seen, Slow};
+use super::jobs::{Doomed, Flaky, Nap, Poison, Record, Seen, Slow};
 use crate::support::redis::RedisServer;
 
 const WORKER_ENV: &str = "WOOSYNC_TEST_QUEUE_WORKER";
@@ -62,6 +62,7 @@ fn spawn_runner(
         .register::<Record>()
         .register::<Flaky>()
         .register::<Nap>()
+        .register::<Doomed>()
         .concurrency(concurrency)
         .liveness(fast_liveness())
         .retry_policy(policy);
@@ -487,4 +488,90 @@ async fn a_redis_crash_with_aof_loses_no_job() {
     .await;
     assert_eq!(seen.distinct(), 2_000);
     drop(redis);
+}
+
+async fn failed_jobs_are_listed_retried_by_store_and_discarded(backing: Backing) {
+    let storage = backing.storage().await;
+    let doomed: Vec<NewJob> = [(1, 1), (2, 1), (3, 2)]
+        .iter()
+        .map(|(n, store)| {
+            new_job(&Doomed {
+                n: *n,
+                store: *store,
+            })
+        })
+        .collect();
+    storage.enqueue(doomed).await.unwrap();
+    storage
+        .enqueue(vec![new_job(&Record { n: 1 })])
+        .await
+        .unwrap();
+    let seen = Seen::default();
+    let _stop = spawn_runner(storage.clone(), seen.clone(), RetryPolicy::default(), 4);
+    wait_for(
+        "three failed, one done",
+        Duration::from_secs(20),
+        || async {
+            storage.counts(Doomed::NAME).await.unwrap().failed == 3
+                && storage.counts(Record::NAME).await.unwrap().done == 1
+        },
+    )
+    .await;
+    let first_page = storage
+        .list(Doomed::NAME, JobState::Failed, 0, 2)
+        .await
+        .unwrap();
+    let second_page = storage
+        .list(Doomed::NAME, JobState::Failed, 2, 2)
+        .await
+        .unwrap();
+    assert_eq!((first_page.len(), second_page.len()), (2, 1));
+    assert!(
+        first_page
+            .iter()
+            .all(|job| job.last_error.as_deref().unwrap().starts_with("doomed"))
+    );
+
+    let runs_before = seen.runs.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(
+        storage
+            .retry_all_failed(Doomed::NAME, Some(1))
+            .await
+            .unwrap(),
+        2
+    );
+    wait_for(
+        "store 1's jobs to run again",
+        Duration::from_secs(20),
+        || async {
+            seen.runs.load(std::sync::atomic::Ordering::Relaxed) == runs_before + 2
+                && storage.counts(Doomed::NAME).await.unwrap().failed == 3
+        },
+    )
+    .await;
+
+    let discarded = &second_page[0].id;
+    storage.discard(discarded).await.unwrap();
+    assert!(storage.show(discarded).await.is_err());
+    assert_eq!(storage.counts(Doomed::NAME).await.unwrap().failed, 2);
+
+    let purged = storage
+        .purge_done(
+            Record::NAME,
+            chrono::Utc::now() + chrono::Duration::seconds(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+    assert_eq!(storage.counts(Record::NAME).await.unwrap().done, 0);
+}
+
+#[tokio::test]
+async fn failed_jobs_can_be_listed_retried_by_store_discarded_and_done_ones_purged() {
+    failed_jobs_are_listed_retried_by_store_and_discarded(Backing::redis().await).await;
+}
+
+#[tokio::test]
+async fn embedded_failed_jobs_can_be_listed_retried_by_store_discarded_and_done_ones_purged() {
+    failed_jobs_are_listed_retried_by_store_and_discarded(Backing::sqlite().await).await;
 }

@@ -126,3 +126,24 @@ impl Job for Nap {
         Ok(())
     }
 }
+
+/// Fails for good at once, for a store.
+#[derive(Serialize, Deserialize)]
+pub struct Doomed {
+    pub n: u64,
+    pub store: i64,
+}
+
+impl Job for Doomed {
+    const NAME: &'static str = "test_doomed";
+    type Context = Seen;
+
+    async fn run(self, seen: Seen) -> Result<(), JobError> {
+        seen.runs.fetch_add(1, Ordering::Relaxed);
+        Err(JobError::permanent(format!("doomed {}", self.n)))
+    }
+
+    fn store_id(&self) -> Option<i64> {
+        Some(self.store)
+    }
+}
