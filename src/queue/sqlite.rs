@@ -426,12 +426,7 @@ impl Storage for SqliteStorage {
         if updated == 1 {
             return Ok(());
         }
-        let info = self.show(id).await?;
-        Err(QueueError::WrongState {
-            id: id.to_string(),
-            state: info.state.as_str().into(),
-            expected: "failed",
-        })
+        Err(self.show(id).await?.not_in("failed"))
     }
 
     async fn retry_all_failed(
@@ -472,12 +467,7 @@ impl Storage for SqliteStorage {
         if deleted == 1 {
             return Ok(());
         }
-        let info = self.show(id).await?;
-        Err(QueueError::WrongState {
-            id: id.to_string(),
-            state: info.state.as_str().into(),
-            expected: "not running",
-        })
+        Err(self.show(id).await?.not_in("not running"))
     }
 
     async fn purge_done(&self, queue: &str, before: DateTime<Utc>) -> Result<usize, QueueError> {

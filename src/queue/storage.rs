@@ -124,6 +124,17 @@ pub struct JobInfo {
     pub run_at: Option<DateTime<Utc>>,
 }
 
+impl JobInfo {
+    /// The error for an operation that needs the job in state `expected`.
+    pub fn not_in(&self, expected: &'static str) -> QueueError {
+        QueueError::WrongState {
+            id: self.id.clone(),
+            state: self.state.as_str().into(),
+            expected,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
     #[error("the queue is unavailable: {0}")]

@@ -595,14 +595,7 @@ impl Storage for RedisStorage {
                 state: "failed, and a newer job holds its de-duplication key".into(),
                 expected: "failed",
             }),
-            _ => {
-                let info = self.show(id).await?;
-                Err(QueueError::WrongState {
-                    id: id.to_string(),
-                    state: info.state.as_str().into(),
-                    expected: "failed",
-                })
-            }
+            _ => Err(self.show(id).await?.not_in("failed")),
         }
     }
 
@@ -652,12 +645,7 @@ impl Storage for RedisStorage {
         if result == 1 {
             Ok(())
         } else {
-            let info = self.show(id).await?;
-            Err(QueueError::WrongState {
-                id: id.to_string(),
-                state: info.state.as_str().into(),
-                expected: "not running",
-            })
+            Err(self.show(id).await?.not_in("not running"))
         }
     }
 
