@@ -111,6 +111,9 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
     ) -> Result<(), super::storage::QueueError> {
         let queues: Vec<String> = self.handlers.keys().map(|name| name.to_string()).collect();
         let runner = Arc::new(self);
+        for problem in runner.storage.durability_problems().await? {
+            tracing::error!("{problem}");
+        }
         runner.storage.heartbeat(&runner.name).await?;
         runner
             .storage

@@ -182,6 +182,12 @@ impl Default for Liveness {
 pub trait Storage: Send + Sync {
     async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<Vec<Enqueued>, QueueError>;
 
+    /// What about the storage's setup could lose jobs (Redis evicting keys, say); empty
+    /// when nothing.
+    async fn durability_problems(&self) -> Result<Vec<String>, QueueError> {
+        Ok(Vec::new())
+    }
+
     /// Takes up to `max` ready jobs of `queues` for `worker`, waiting up to `wait` for one.
     async fn fetch(
         &self,

@@ -276,6 +276,18 @@ fn job_info(id: &str, fields: &HashMap<String, String>, history: &[String]) -> J
 
 #[async_trait::async_trait]
 impl Storage for RedisStorage {
+    async fn durability_problems(&self) -> Result<Vec<String>, QueueError> {
+        let policy = self.eviction_policy().await?;
+        Ok(if policy == "noeviction" {
+            Vec::new()
+        } else {
+            vec![format!(
+                "Redis evicts keys under memory pressure (maxmemory-policy {policy}): queued jobs can be lost. \
+                 Set maxmemory-policy noeviction"
+            )]
+        })
+    }
+
     async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<Vec<Enqueued>, QueueError> {
         let mut results = Vec::with_capacity(jobs.len());
         for batch in jobs.chunks(ENQUEUE_BATCH) {

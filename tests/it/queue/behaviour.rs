@@ -575,3 +575,66 @@ async fn failed_jobs_can_be_listed_retried_by_store_discarded_and_done_ones_purg
 async fn embedded_failed_jobs_can_be_listed_retried_by_store_discarded_and_done_ones_purged() {
     failed_jobs_are_listed_retried_by_store_and_discarded(Backing::sqlite().await).await;
 }
+
+async fn shutdown_finishes_jobs_in_flight_and_takes_no_more(backing: Backing) {
+    let storage = backing.storage().await;
+    let jobs: Vec<NewJob> = (0..20).map(|n| new_job(&Nap { n, millis: 500 })).collect();
+    storage.enqueue(jobs).await.unwrap();
+    let seen = Seen::default();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let runner = Runner::new(storage.clone(), seen.clone())
+        .register::<Nap>()
+        .concurrency(4)
+        .liveness(fast_liveness());
+    let worker = tokio::spawn(runner.run(async move {
+        let _ = stopped.await;
+    }));
+    wait_for("four jobs in flight", Duration::from_secs(10), || async {
+        storage.counts(Nap::NAME).await.unwrap().running == 4
+    })
+    .await;
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), worker)
+        .await
+        .expect("the worker stops once its jobs are done")
+        .unwrap()
+        .unwrap();
+    let counts = storage.counts(Nap::NAME).await.unwrap();
+    assert_eq!(
+        (counts.done, counts.running, counts.pending),
+        (4, 0, 16),
+        "{counts:?}"
+    );
+    assert_eq!(seen.distinct(), 4);
+}
+
+#[tokio::test]
+async fn shutdown_finishes_the_jobs_in_flight_and_takes_no_more() {
+    shutdown_finishes_jobs_in_flight_and_takes_no_more(Backing::redis().await).await;
+}
+
+#[tokio::test]
+async fn embedded_shutdown_finishes_the_jobs_in_flight_and_takes_no_more() {
+    shutdown_finishes_jobs_in_flight_and_takes_no_more(Backing::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_redis_that_evicts_keys_is_reported() {
+    let backing = Backing::redis().await;
+    let storage = backing.storage().await;
+    assert!(storage.durability_problems().await.unwrap().is_empty());
+    let Backing::Redis(server) = &backing else {
+        unreachable!("a Redis backing")
+    };
+    let client = redis::Client::open(server.url()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory-policy")
+        .arg("allkeys-lru")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let problems = storage.durability_problems().await.unwrap();
+    assert!(problems[0].contains("noeviction"), "{problems:?}");
+}
