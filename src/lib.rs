@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod config;
 pub mod database;
+pub mod jobs;
 pub mod queue;
 pub mod secrets;
 pub mod sim;

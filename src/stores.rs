@@ -108,6 +108,7 @@ pub async fn save_store<C: ConnectionTrait>(
         .filter(stores::Column::Url.eq(&new.url))
         .one(db)
         .await?;
+    let existing_status = existing.as_ref().map(|store| store.status.clone());
     let mut store = match existing {
         Some(existing) => stores::ActiveModel {
             id: Set(existing.id),
@@ -130,6 +131,12 @@ pub async fn save_store<C: ConnectionTrait>(
     store.consumer_key = Set(new.consumer_key);
     store.consumer_secret_enc = Set(key.seal(CONSUMER_SECRET, &new.consumer_secret));
     store.rate_limit_per_s = Set(new.rate_limit_per_s);
+    // New keys are the fix for a store stopped by bad ones: it syncs again (a store the
+    // operator paused stays paused).
+    if existing_status.as_deref() != Some(StoreStatus::Paused.as_str()) {
+        store.status = Set(StoreStatus::Active.as_str().to_string());
+        store.status_reason = Set(None);
+    }
     store.updated_at = Set(now);
     let saved = if store.id.is_set() {
         store.update(db).await?
@@ -149,6 +156,15 @@ pub async fn connection<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(StoreError::NotFound(store_id))?;
+    connection_of(&store, key)
+}
+
+/// The connection of a store row already read.
+pub fn connection_of(
+    store: &stores::Model,
+    key: &SecretKey,
+) -> Result<StoreConnection, StoreError> {
+    let store_id = store.id;
     let corrupt = |field: &'static str, value: &str| StoreError::Corrupt {
         store_id,
         field,
@@ -162,7 +178,26 @@ pub async fn connection<C: ConnectionTrait>(
         signature_method: SignatureMethod::parse(&store.oauth_signature_method)
             .ok_or_else(|| corrupt("oauth_signature_method", &store.oauth_signature_method))?,
         consumer_secret: key.open(CONSUMER_SECRET, &store.consumer_secret_enc)?,
-        consumer_key: store.consumer_key,
+        consumer_key: store.consumer_key.clone(),
         rate_limit: RateLimit::per_second(store.rate_limit_per_s),
     })
+}
+
+/// Sets where a store stands, with the reason a person should read (none when active).
+pub async fn set_status<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    status: StoreStatus,
+    reason: Option<String>,
+) -> Result<(), DbErr> {
+    stores::ActiveModel {
+        id: Set(store_id),
+        status: Set(status.as_str().to_string()),
+        status_reason: Set(reason),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(())
 }

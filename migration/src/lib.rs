@@ -33,6 +33,7 @@ mod m20261123_000027_create_payment_gateways;
 mod m20261123_000028_create_inventory_view;
 mod m20261123_000029_create_queue_jobs;
 mod m20261123_000030_create_queue_workers;
+mod m20261124_000031_one_live_run_per_resource;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000028_create_inventory_view::Migration),
             Box::new(m20261123_000029_create_queue_jobs::Migration),
             Box::new(m20261123_000030_create_queue_workers::Migration),
+            Box::new(m20261124_000031_one_live_run_per_resource::Migration),
         ]
     }
 }

@@ -51,17 +51,6 @@ pub struct QueueFigures {
     pub crash_recovery_s: f64,
 }
 
-fn new_job<J: Job>(job: &J) -> NewJob {
-    NewJob {
-        queue: J::NAME.to_string(),
-        payload: serde_json::to_string(job).unwrap_or_default(),
-        max_attempts: J::MAX_ATTEMPTS,
-        dedupe_key: None,
-        store_id: None,
-        run_at: None,
-    }
-}
-
 async fn wait_done(storage: &dyn Storage, queue: &str, total: u64) -> anyhow::Result<()> {
     loop {
         if storage.counts(queue).await?.done >= total {
@@ -74,7 +63,7 @@ async fn wait_done(storage: &dyn Storage, queue: &str, total: u64) -> anyhow::Re
 
 /// Jobs per second through one worker (concurrency 64) with `backlog` jobs queued first.
 async fn throughput(storage: Arc<dyn Storage>, backlog: u64) -> anyhow::Result<f64> {
-    let jobs: Vec<NewJob> = (0..backlog).map(|n| new_job(&Noop { n })).collect();
+    let jobs: Vec<NewJob> = (0..backlog).map(|n| NewJob::of(&Noop { n })).collect();
     let before = storage.counts(Noop::NAME).await?.done;
     storage.enqueue(jobs).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -108,7 +97,7 @@ async fn crash_recovery(
     storage: Arc<dyn Storage>,
     start_worker: &dyn Fn() -> std::io::Result<Child>,
 ) -> anyhow::Result<f64> {
-    let jobs: Vec<NewJob> = (0..50).map(|_| new_job(&Hold { millis: 500 })).collect();
+    let jobs: Vec<NewJob> = (0..50).map(|_| NewJob::of(&Hold { millis: 500 })).collect();
     storage.enqueue(jobs).await?;
     let mut doomed = start_worker()?;
     while storage.counts(Hold::NAME).await?.running < 50 {

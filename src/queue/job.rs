@@ -21,6 +21,10 @@ pub enum JobError {
     /// the failed set.
     #[error("{message}")]
     Permanent { message: String },
+    /// Not now, through no fault of the job (its store's rate limit is spent): it gives
+    /// its worker slot back and runs again after `after`, without using an attempt.
+    #[error("postponed for {} ms", after.as_millis())]
+    Postpone { after: Duration },
 }
 
 impl JobError {
@@ -47,6 +51,12 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     type Context: Clone + Send + Sync + 'static;
 
     fn run(self, context: Self::Context) -> impl Future<Output = Result<(), JobError>> + Send;
+
+    /// Called once when the job lands in the failed set (out of attempts, or a failure no
+    /// retry can fix), with its last error: the place to mark what the job was part of.
+    fn failed(self, _context: Self::Context, _error: String) -> impl Future<Output = ()> + Send {
+        async {}
+    }
 
     /// The store the job works for, so a store's jobs can be listed, retried or stopped.
     fn store_id(&self) -> Option<i64> {

@@ -20,9 +20,12 @@ use super::storage::{Claimed, Liveness, Outcome, Storage};
 
 type BoxFuture = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send>>;
 type RunFn<C> = Arc<dyn Fn(&str, C) -> BoxFuture + Send + Sync>;
+type FailedFn<C> =
+    Arc<dyn Fn(&str, C, String) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
 struct Handler<C> {
     run: RunFn<C>,
+    failed: FailedFn<C>,
     max_attempts: u32,
 }
 
@@ -75,10 +78,19 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
                 }
             })
         });
+        let failed: FailedFn<C> = Arc::new(|payload: &str, context: C, error: String| {
+            let parsed = serde_json::from_str::<J>(payload);
+            Box::pin(async move {
+                if let Ok(job) = parsed {
+                    job.failed(context, error).await;
+                }
+            })
+        });
         self.handlers.insert(
             J::NAME,
             Handler {
                 run,
+                failed,
                 max_attempts: J::MAX_ATTEMPTS,
             },
         );
@@ -211,6 +223,10 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
         let (outcome, label, error) = match result {
             Ok(()) => (Outcome::Done, "done", None),
             Err(JobError::Permanent { message }) => (Outcome::Failed, "failed", Some(message)),
+            Err(JobError::Postpone { after }) => {
+                let at = Utc::now() + chrono::Duration::from_std(after).unwrap_or_default();
+                (Outcome::PostponeTo(at), "postponed", None)
+            }
             Err(JobError::Retry { message, .. }) if job.attempt >= max_attempts => {
                 (Outcome::Failed, "failed", Some(message))
             }
@@ -226,6 +242,9 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             .record(started.elapsed().as_secs_f64());
         if let Some(error) = &error {
             tracing::warn!(job = %job.queue, id = %job.id, attempt = job.attempt, outcome = label, %error, "job attempt failed");
+            if outcome == Outcome::Failed {
+                (handler.failed)(&job.payload, self.context.clone(), error.clone()).await;
+            }
         }
         (outcome, error)
     }

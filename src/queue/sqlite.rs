@@ -242,10 +242,11 @@ impl Storage for SqliteStorage {
         let txn = self.db.begin().await.map_err(unavailable)?;
         let now = now_ms();
         for (job, outcome, error) in results {
-            let (state, run_at) = match outcome {
-                Outcome::Done => ("done", now),
-                Outcome::RetryAt(at) => ("scheduled", at.timestamp_millis()),
-                Outcome::Failed => ("failed", now),
+            let (state, run_at, uncount) = match outcome {
+                Outcome::Done => ("done", now, 0),
+                Outcome::RetryAt(at) => ("scheduled", at.timestamp_millis(), 0),
+                Outcome::PostponeTo(at) => ("scheduled", at.timestamp_millis(), 1),
+                Outcome::Failed => ("failed", now, 0),
             };
             let history = if error.is_some() {
                 APPEND_HISTORY
@@ -254,7 +255,7 @@ impl Storage for SqliteStorage {
             };
             let sql = format!(
                 "UPDATE queue_jobs SET state = ?, run_at = ?, worker = NULL, updated_at = ?, \
-                 last_error = COALESCE(?, last_error), history = {history} WHERE id = ? AND state = 'running'"
+                 attempts = attempts - {uncount}, last_error = COALESCE(?, last_error), history = {history} WHERE id = ? AND state = 'running'"
             );
             let mut values: Vec<Value> = vec![
                 state.into(),

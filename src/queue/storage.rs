@@ -19,6 +19,29 @@ pub struct NewJob {
     pub run_at: Option<DateTime<Utc>>,
 }
 
+impl NewJob {
+    /// `job` for its own queue, with its de-duplication key and store, to run now.
+    pub fn of<J: super::job::Job>(job: &J) -> NewJob {
+        NewJob {
+            queue: J::NAME.to_string(),
+            // A job is plain data: serialising it cannot fail.
+            payload: serde_json::to_string(job).expect("a job serialises to JSON"),
+            max_attempts: J::MAX_ATTEMPTS,
+            dedupe_key: job.dedupe_key(),
+            store_id: job.store_id(),
+            run_at: None,
+        }
+    }
+
+    /// The same job, not before `at`.
+    pub fn at(self, at: DateTime<Utc>) -> NewJob {
+        NewJob {
+            run_at: Some(at),
+            ..self
+        }
+    }
+}
+
 /// What an enqueue did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Enqueued {
@@ -154,6 +177,8 @@ pub enum QueueError {
 pub enum Outcome {
     Done,
     RetryAt(DateTime<Utc>),
+    /// Run again at a time, this attempt not counted.
+    PostponeTo(DateTime<Utc>),
     Failed,
 }
 

@@ -13,7 +13,7 @@ use super::auth::{RequestAuth, check_scope};
 use super::error::SimError;
 use super::faults::{HANG_MS, LOGIN_PAGE, PHP_NOTICE};
 use super::listing::{ListParams, link_header, list, only_fields};
-use super::routes::{RecordId, Route, invalid_id_kind, route, unpaged};
+use super::routes::{RecordId, Route, invalid_id_kind, route};
 use super::store::{RequestRecord, SimStore, lock, now_us, read};
 use super::webhooks::{self, SimWebhook};
 use crate::woo::Resource;
@@ -267,7 +267,7 @@ fn list_collection(
         Ok(params) => params,
         Err(error) => return Answer::error(error),
     };
-    if unpaged(resource) {
+    if resource.listed_whole() {
         params.page = 1;
         params.per_page = usize::MAX / 2;
         params.offset = None;

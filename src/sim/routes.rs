@@ -99,20 +99,6 @@ pub fn route(path: &str) -> Option<Route> {
     }
 }
 
-/// Collections WooCommerce returns whole, ignoring `page` and `per_page`.
-pub fn unpaged(resource: Resource) -> bool {
-    matches!(
-        resource,
-        Resource::TaxClasses
-            | Resource::ShippingZones
-            | Resource::ShippingZoneLocations
-            | Resource::ShippingZoneMethods
-            | Resource::ShippingMethods
-            | Resource::PaymentGateways
-            | Resource::ProductAttributes
-    )
-}
-
 /// The type in a `woocommerce_rest_<type>_invalid_id` error.
 pub fn invalid_id_kind(resource: Resource) -> &'static str {
     match resource {

@@ -3,7 +3,10 @@
 
 pub mod apply;
 pub mod content_hash;
+pub mod runs;
 pub mod stored;
+pub mod tombstone;
 pub mod upsert;
 
 pub use apply::{Applied, apply_records};
+pub use runs::RunKind;

@@ -31,3 +31,50 @@ pub async fn stored_records<C: ConnectionTrait>(
         .map(|row| row.try_get::<JsonValue>("", "raw"))
         .collect()
 }
+
+/// What is kept of one record, for an ID sweep to compare with the store.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredVersion {
+    pub date_modified_gmt: Option<chrono::DateTime<chrono::Utc>>,
+    pub deleted: bool,
+    pub synced_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Every record of a top-level `resource` kept for a store, by WooCommerce id.
+pub async fn stored_versions<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+) -> Result<std::collections::HashMap<i64, StoredVersion>, DbErr> {
+    let mut query = Query::select();
+    query
+        .columns([
+            Alias::new("woo_id"),
+            Alias::new("deleted_at"),
+            Alias::new("synced_at"),
+        ])
+        .from(Alias::new(resource.name()))
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
+    if resource.has_modified_date() {
+        query.column(Alias::new("date_modified_gmt"));
+    }
+    let statement = StatementBuilder::build(&query, &db.get_database_backend());
+    let mut versions = std::collections::HashMap::new();
+    for row in db.query_all_raw(statement).await? {
+        let date_modified_gmt = if resource.has_modified_date() {
+            row.try_get("", "date_modified_gmt")?
+        } else {
+            None
+        };
+        let deleted_at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "deleted_at")?;
+        versions.insert(
+            row.try_get::<i64>("", "woo_id")?,
+            StoredVersion {
+                date_modified_gmt,
+                deleted: deleted_at.is_some(),
+                synced_at: row.try_get("", "synced_at")?,
+            },
+        );
+    }
+    Ok(versions)
+}

@@ -29,7 +29,7 @@ use crate::stores::AuthMode;
 /// The API's root under a site URL.
 const API_ROOT: &str = "/wp-json/wc/v3/";
 /// A wait on the store's own rate limit shorter than this is slept out; a longer one is
-/// returned as [`WooError::RateLimited`] so the job gives its worker slot back.
+/// returned as [`WooError::BudgetSpent`] so the job gives its worker slot back.
 const MOMENT: Duration = Duration::from_millis(250);
 /// The most records WooCommerce returns in one page.
 pub const MAX_PER_PAGE: u32 = 100;
@@ -428,9 +428,7 @@ impl WooClient {
                 Ok(()) => break,
                 Err(wait) if wait <= MOMENT => tokio::time::sleep(wait).await,
                 Err(wait) => {
-                    return Err(WooError::RateLimited {
-                        retry_after: Some(wait),
-                    });
+                    return Err(WooError::BudgetSpent { wait });
                 }
             }
         }

@@ -22,6 +22,9 @@ pub enum WooError {
     /// The store, its host or our own per-store limit says to slow down.
     #[error("rate limited{}", retry_after.map(|d| format!(", retry after {} ms", d.as_millis())).unwrap_or_default())]
     RateLimited { retry_after: Option<Duration> },
+    /// Our own per-store budget of requests is spent for `wait`: no request was sent.
+    #[error("the store's request budget is spent for {} ms", wait.as_millis())]
+    BudgetSpent { wait: Duration },
     /// Worth retrying: 5xx, connection resets.
     #[error("transient failure: {detail}")]
     Transient { detail: String },

@@ -10,4 +10,5 @@ pub mod records;
 pub mod resource;
 pub mod response;
 
+pub use error::WooError;
 pub use resource::Resource;

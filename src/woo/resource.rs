@@ -107,6 +107,84 @@ impl Resource {
         }
     }
 
+    /// The resources listed on their own, not under a parent: what a full sync covers
+    /// (their children follow from them).
+    pub const TOP_LEVEL: [Resource; 14] = [
+        Resource::Products,
+        Resource::Orders,
+        Resource::Customers,
+        Resource::Coupons,
+        Resource::ProductCategories,
+        Resource::ProductTags,
+        Resource::ProductAttributes,
+        Resource::ProductReviews,
+        Resource::ProductShippingClasses,
+        Resource::TaxRates,
+        Resource::TaxClasses,
+        Resource::ShippingZones,
+        Resource::ShippingMethods,
+        Resource::PaymentGateways,
+    ];
+
+    /// The resource a child is listed under, or none for a top-level one.
+    pub fn parent(self) -> Option<Resource> {
+        use Resource::*;
+        match self {
+            ProductVariations => Some(Products),
+            OrderRefunds | OrderNotes => Some(Orders),
+            ProductAttributeTerms => Some(ProductAttributes),
+            ShippingZoneLocations | ShippingZoneMethods => Some(ShippingZones),
+            _ => None,
+        }
+    }
+
+    /// Collections WooCommerce returns whole in one answer, ignoring `page` and `per_page`.
+    pub fn listed_whole(self) -> bool {
+        use Resource::*;
+        matches!(
+            self,
+            TaxClasses
+                | ShippingZones
+                | ShippingZoneLocations
+                | ShippingZoneMethods
+                | ShippingMethods
+                | PaymentGateways
+                | ProductAttributes
+        )
+    }
+
+    /// Whether listings take `modified_after` (WooCommerce 5.8+: products, orders, coupons).
+    pub fn has_modified_filter(self) -> bool {
+        matches!(
+            self,
+            Resource::Products | Resource::Orders | Resource::Coupons
+        )
+    }
+
+    /// Whether records carry `date_modified_gmt`, which an ID sweep compares.
+    pub fn has_modified_date(self) -> bool {
+        matches!(
+            self,
+            Resource::Products
+                | Resource::ProductVariations
+                | Resource::Orders
+                | Resource::Coupons
+                | Resource::Customers
+        )
+    }
+
+    /// The fields of a record, as the store sent it, that key its row after `store_id`
+    /// and the parent: what `key_columns` holds, read from the JSON.
+    pub fn identity(self, raw: &serde_json::Value) -> Vec<serde_json::Value> {
+        let field = |name: &str| raw.get(name).cloned().unwrap_or_default();
+        match self {
+            Resource::ShippingZoneLocations => vec![field("type"), field("code")],
+            Resource::ShippingZoneMethods => vec![field("instance_id")],
+            Resource::TaxClasses => vec![field("slug")],
+            _ => vec![field("id")],
+        }
+    }
+
     /// The columns that key a row of its table after `store_id`.
     pub fn key_columns(self) -> &'static [&'static str] {
         match self {

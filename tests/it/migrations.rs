@@ -72,7 +72,10 @@ async fn migrations_apply_once_and_twice_is_a_no_op(backend: Backend) {
     assert!(error.to_string().contains("woosync migrate"), "{error}");
 
     let applied = database::migrate(&test.db).await.unwrap();
-    assert_eq!(applied, 30, "29 tables and the inventory view");
+    assert_eq!(
+        applied, 31,
+        "29 tables, the inventory view and the live-run index"
+    );
     let after_first = relations(&test).await;
     for table in TABLES.iter().chain(&["inventory"]) {
         assert!(

@@ -398,6 +398,7 @@ impl Storage for RedisStorage {
             let (name, run_at) = match outcome {
                 Outcome::Done => ("done", 0),
                 Outcome::RetryAt(at) => ("retry", at.timestamp_millis()),
+                Outcome::PostponeTo(at) => ("postpone", at.timestamp_millis()),
                 Outcome::Failed => ("failed", 0),
             };
             invocation

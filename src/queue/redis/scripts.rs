@@ -81,7 +81,8 @@ return out
 "#;
 
 /// Ends attempts, many per call. ARGV: prefix, now ms, then for each job seven values:
-/// queue, entry, id, outcome (done, retry or failed), run_at ms, error or '', attempt.
+/// queue, entry, id, outcome (done, retry, postpone (a retry not counted as an attempt) or
+/// failed), run_at ms, error or '', attempt.
 pub fn finish() -> String {
     format!(
         "{RELEASE_DEDUPE}{}",
@@ -103,7 +104,8 @@ for i = 3, #ARGV, 7 do
       redis.call('HSET', key, 'state', 'done', 'updated_at', now, 'worker', '')
       redis.call('ZADD', p..'q:'..q..':done', now, id)
       release_dedupe(p, key, id)
-    elseif outcome == 'retry' then
+    elseif outcome == 'retry' or outcome == 'postpone' then
+      if outcome == 'postpone' then redis.call('HINCRBY', key, 'attempts', -1) end
       redis.call('HSET', key, 'state', 'scheduled', 'run_at', run_at, 'updated_at', now, 'worker', '')
       redis.call('ZADD', p..'q:'..q..':scheduled', run_at, id)
     else

@@ -16,17 +16,6 @@ use crate::support::redis::RedisServer;
 
 const WORKER_ENV: &str = "WOOSYNC_TEST_QUEUE_WORKER";
 
-fn new_job<J: Job>(job: &J) -> NewJob {
-    NewJob {
-        queue: J::NAME.to_string(),
-        payload: serde_json::to_string(job).unwrap(),
-        max_attempts: J::MAX_ATTEMPTS,
-        dedupe_key: job.dedupe_key(),
-        store_id: job.store_id(),
-        run_at: None,
-    }
-}
-
 /// Waits for `done` with a deadline, failing with `what`.
 async fn wait_for<F: std::future::Future<Output = bool>>(
     what: &str,
@@ -84,7 +73,7 @@ async fn embedded_a_backlog_of_20000_jobs_runs_to_the_end_each_once() {
 
 async fn a_backlog_runs_to_the_end_each_once(backing: Backing, total: u64) {
     let storage = backing.storage().await;
-    let jobs: Vec<NewJob> = (0..total).map(|n| new_job(&Record { n })).collect();
+    let jobs: Vec<NewJob> = (0..total).map(|n| NewJob::of(&Record { n })).collect();
     let enqueued = storage.enqueue(jobs).await.unwrap();
     assert!(enqueued.iter().all(|e| matches!(e, Enqueued::New(_))));
     assert_eq!(storage.counts(Record::NAME).await.unwrap().pending, total);
@@ -118,11 +107,11 @@ async fn embedded_a_duplicate_enqueue_is_reported_and_runs_once() {
 async fn a_duplicate_is_reported_and_runs_once(backing: Backing) {
     let storage = backing.storage().await;
     let first = storage
-        .enqueue(vec![new_job(&Record { n: 7 })])
+        .enqueue(vec![NewJob::of(&Record { n: 7 })])
         .await
         .unwrap();
     let second = storage
-        .enqueue(vec![new_job(&Record { n: 7 })])
+        .enqueue(vec![NewJob::of(&Record { n: 7 })])
         .await
         .unwrap();
     assert!(matches!(first[0], Enqueued::New(_)));
@@ -142,7 +131,7 @@ async fn a_duplicate_is_reported_and_runs_once(backing: Backing) {
     assert_eq!(seen.runs.load(std::sync::atomic::Ordering::Relaxed), 1);
     // Done, the key is free again.
     let third = storage
-        .enqueue(vec![new_job(&Record { n: 7 })])
+        .enqueue(vec![NewJob::of(&Record { n: 7 })])
         .await
         .unwrap();
     assert!(matches!(third[0], Enqueued::New(_)));
@@ -167,11 +156,11 @@ async fn retries_follow_the_backoff(backing: Backing) {
         max_delay: Duration::from_secs(10),
     };
     let flaky = storage
-        .enqueue(vec![new_job(&Flaky { n: 1, failures: 3 })])
+        .enqueue(vec![NewJob::of(&Flaky { n: 1, failures: 3 })])
         .await
         .unwrap();
     let hopeless = storage
-        .enqueue(vec![new_job(&Flaky {
+        .enqueue(vec![NewJob::of(&Flaky {
             n: 2,
             failures: 100,
         })])
@@ -181,7 +170,7 @@ async fn retries_follow_the_backoff(backing: Backing) {
     // One slot: the job waiting out its backoff must not hold it.
     let _stop = spawn_runner(Arc::clone(&storage), seen.clone(), policy, 1);
     let quick = storage
-        .enqueue(vec![new_job(&Record { n: 99 })])
+        .enqueue(vec![NewJob::of(&Record { n: 99 })])
         .await
         .unwrap();
     wait_for(
@@ -318,7 +307,7 @@ async fn a_killed_workers_jobs_complete(test: &str, backing: Backing, another_al
     let dir = tempfile::tempdir().unwrap();
     let (db, db_url) = runs_db(dir.path()).await;
     let jobs: Vec<NewJob> = (0..50)
-        .map(|n| new_job(&Slow { n, millis: 3000 }))
+        .map(|n| NewJob::of(&Slow { n, millis: 3000 }))
         .collect();
     storage.enqueue(jobs).await.unwrap();
     let mut doomed = start_worker(test, &backing, &db_url);
@@ -415,7 +404,7 @@ async fn a_poison_pill_ends_failed(test: &str, backing: Backing) {
     let storage = backing.storage().await;
     let dir = tempfile::tempdir().unwrap();
     let (_db, db_url) = runs_db(dir.path()).await;
-    let poison = storage.enqueue(vec![new_job(&Poison)]).await.unwrap();
+    let poison = storage.enqueue(vec![NewJob::of(&Poison)]).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(90);
     let mut workers_started = 0;
     let failed = loop {
@@ -455,7 +444,7 @@ async fn a_redis_crash_with_aof_loses_no_job() {
     );
     assert_eq!(storage.eviction_policy().await.unwrap(), "noeviction");
     let jobs: Vec<NewJob> = (0..2_000)
-        .map(|n| new_job(&Nap { n, millis: 20 }))
+        .map(|n| NewJob::of(&Nap { n, millis: 20 }))
         .collect();
     storage.enqueue(jobs).await.unwrap();
     let seen = Seen::default();
@@ -495,7 +484,7 @@ async fn failed_jobs_are_listed_retried_by_store_and_discarded(backing: Backing)
     let doomed: Vec<NewJob> = [(1, 1), (2, 1), (3, 2)]
         .iter()
         .map(|(n, store)| {
-            new_job(&Doomed {
+            NewJob::of(&Doomed {
                 n: *n,
                 store: *store,
             })
@@ -503,7 +492,7 @@ async fn failed_jobs_are_listed_retried_by_store_and_discarded(backing: Backing)
         .collect();
     storage.enqueue(doomed).await.unwrap();
     storage
-        .enqueue(vec![new_job(&Record { n: 1 })])
+        .enqueue(vec![NewJob::of(&Record { n: 1 })])
         .await
         .unwrap();
     let seen = Seen::default();
@@ -578,7 +567,9 @@ async fn embedded_failed_jobs_can_be_listed_retried_by_store_discarded_and_done_
 
 async fn shutdown_finishes_jobs_in_flight_and_takes_no_more(backing: Backing) {
     let storage = backing.storage().await;
-    let jobs: Vec<NewJob> = (0..20).map(|n| new_job(&Nap { n, millis: 500 })).collect();
+    let jobs: Vec<NewJob> = (0..20)
+        .map(|n| NewJob::of(&Nap { n, millis: 500 }))
+        .collect();
     storage.enqueue(jobs).await.unwrap();
     let seen = Seen::default();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -1,0 +1,86 @@
+//! What every job shares: the database, the queue, the shared rate limit, an HTTP client,
+//! the key that opens store credentials, and the sync settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use entity::stores;
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use super::failure::store_problem;
+use crate::queue::job::JobError;
+use crate::queue::storage::{NewJob, Storage};
+use crate::secrets::SecretKey;
+use crate::stores::{StoreStatus, connection_of};
+use crate::woo::client::WooClient;
+use crate::woo::rate_limit::RateLimiter;
+
+/// Settings of the pipeline, with defaults for production.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// How far before the watermark an incremental run looks again, for clocks that
+    /// disagree and records saved while the last run listed.
+    pub modified_overlap: Duration,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        SyncSettings {
+            modified_overlap: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+pub struct SyncContext {
+    pub db: DatabaseConnection,
+    pub queue: Arc<dyn Storage>,
+    pub limiter: Arc<dyn RateLimiter>,
+    pub http: reqwest::Client,
+    pub secret_key: SecretKey,
+    pub settings: SyncSettings,
+}
+
+/// The context jobs are given.
+pub type Context = Arc<SyncContext>;
+
+/// A store that may be synced, and a client for it.
+pub struct ActiveStore {
+    pub store: stores::Model,
+    pub client: WooClient,
+}
+
+impl SyncContext {
+    /// The store, if it exists and is active; a job of a store that is gone, paused or
+    /// stopped by bad keys does nothing (its store says why).
+    pub async fn active_store(&self, store_id: i64) -> Result<Option<ActiveStore>, JobError> {
+        let Some(store) = stores::Entity::find_by_id(store_id).one(&self.db).await? else {
+            return Ok(None);
+        };
+        if store.status != StoreStatus::Active.as_str() {
+            tracing::debug!(store = store_id, status = %store.status, "store not active: job skipped");
+            return Ok(None);
+        }
+        let connection = connection_of(&store, &self.secret_key).map_err(|error| {
+            JobError::permanent(format!("store {store_id} cannot be used: {error}"))
+        })?;
+        let client = WooClient::new(self.http.clone(), connection, Arc::clone(&self.limiter));
+        Ok(Some(ActiveStore { store, client }))
+    }
+
+    pub async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<(), JobError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        self.queue
+            .enqueue(jobs)
+            .await
+            .map(|_| ())
+            .map_err(|error| JobError::retry(format!("enqueueing follow-up jobs: {error}")))
+    }
+
+    /// Turns a failed request into how the job ends, stopping the store first when the
+    /// failure is one no retry can fix.
+    pub async fn woo_failure(&self, store_id: i64, error: crate::woo::WooError) -> JobError {
+        store_problem(&self.db, store_id, error).await
+    }
+}

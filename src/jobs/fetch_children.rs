@@ -1,0 +1,144 @@
+//! `FetchChildren`: the records listed under one parent (a variable product's variations,
+//! an order's refunds or notes, an attribute's terms, a shipping zone's locations and
+//! methods), fetched whole, so what the store no longer lists is marked deleted.
+
+use chrono::{DateTime, Utc};
+use entity::stores;
+use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::context::Context;
+use crate::queue::job::{Job, JobError};
+use crate::queue::storage::NewJob;
+use crate::sync::apply_records;
+use crate::sync::tombstone::tombstone_missing;
+use crate::woo::client::{ListQuery, MAX_PER_PAGE};
+use crate::woo::lenient::parse_gmt;
+use crate::woo::{Resource, WooError};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FetchChildren {
+    pub store_id: i64,
+    /// The child resource.
+    pub resource: Resource,
+    pub parent_id: i64,
+}
+
+impl FetchChildren {
+    /// The children worth fetching for records of `resource` just listed: only where the
+    /// parent says there is something (a variable product with variations, an order with
+    /// refunds), and order notes, one request per order, for orders changed since the store
+    /// was connected, or for all when the store asks for them.
+    pub fn for_parents(
+        store: &stores::Model,
+        resource: Resource,
+        parents: &[Value],
+    ) -> Vec<NewJob> {
+        let mut jobs = Vec::new();
+        for parent in parents {
+            let Some(parent_id) = parent.get("id").and_then(Value::as_i64) else {
+                continue;
+            };
+            let mut fetch = |child: Resource| {
+                jobs.push(NewJob::of(&FetchChildren {
+                    store_id: store.id,
+                    resource: child,
+                    parent_id,
+                }))
+            };
+            let has_some = |field: &str| {
+                parent
+                    .get(field)
+                    .and_then(Value::as_array)
+                    .is_some_and(|list| !list.is_empty())
+            };
+            match resource {
+                Resource::Products => {
+                    if parent.get("type").and_then(Value::as_str) == Some("variable")
+                        && has_some("variations")
+                    {
+                        fetch(Resource::ProductVariations);
+                    }
+                }
+                Resource::Orders => {
+                    if has_some("refunds") {
+                        fetch(Resource::OrderRefunds);
+                    }
+                    if store.backfill_order_notes || modified_since(parent, store.connected_at) {
+                        fetch(Resource::OrderNotes);
+                    }
+                }
+                Resource::ProductAttributes => fetch(Resource::ProductAttributeTerms),
+                Resource::ShippingZones => {
+                    fetch(Resource::ShippingZoneLocations);
+                    fetch(Resource::ShippingZoneMethods);
+                }
+                _ => {}
+            }
+        }
+        jobs
+    }
+}
+
+fn modified_since(record: &Value, since: DateTime<Utc>) -> bool {
+    record
+        .get("date_modified_gmt")
+        .and_then(Value::as_str)
+        .and_then(|text| parse_gmt(text).ok().flatten())
+        .is_some_and(|modified| modified >= since)
+}
+
+impl Job for FetchChildren {
+    const NAME: &'static str = "fetch_children";
+    type Context = Context;
+
+    async fn run(self, context: Context) -> Result<(), JobError> {
+        let Some(active) = context.active_store(self.store_id).await? else {
+            return Ok(());
+        };
+        let query = ListQuery {
+            per_page: Some(MAX_PER_PAGE),
+            ..ListQuery::default()
+        };
+        let path = self.resource.collection_path(self.parent_id);
+        let children = match active.client.list_all(&path, &query).await {
+            Ok(children) => children,
+            // The parent is gone: so are its children.
+            Err(WooError::NotFound { .. }) => Vec::new(),
+            Err(error) => return Err(context.woo_failure(self.store_id, error).await),
+        };
+        let txn = context.db.begin().await?;
+        tombstone_missing(
+            &txn,
+            self.store_id,
+            self.resource,
+            Some(self.parent_id),
+            &children,
+            Utc::now(),
+        )
+        .await?;
+        apply_records(
+            &txn,
+            self.store_id,
+            self.resource,
+            self.parent_id,
+            children,
+            None,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    fn store_id(&self) -> Option<i64> {
+        Some(self.store_id)
+    }
+
+    fn dedupe_key(&self) -> Option<String> {
+        Some(format!(
+            "children:{}:{}:{}",
+            self.store_id, self.resource, self.parent_id
+        ))
+    }
+}

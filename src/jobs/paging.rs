@@ -1,0 +1,152 @@
+//! A page of a run's listing, shared by `BackfillPage` and `IncrementalPage`: fetch it,
+//! hand its children to `FetchChildren`, write its rows and its done-mark in one
+//! transaction, then enqueue what follows. Every step is safe to repeat, so a job run again
+//! after a crash at any instant neither loses nor doubles a page.
+
+use entity::{sync_checkpoints, sync_runs};
+use sea_orm::EntityTrait;
+use serde::{Deserialize, Serialize};
+
+use super::context::{ActiveStore, Context};
+use super::failpoint;
+use super::fetch_children::FetchChildren;
+use super::start::{listing_done, page_job};
+use crate::queue::job::JobError;
+use crate::sync::runs::{self, FetchedPage, RunKind};
+use crate::woo::Resource;
+use crate::woo::client::{ListQuery, MAX_PER_PAGE};
+
+/// Which page of which run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunPage {
+    pub store_id: i64,
+    pub resource: Resource,
+    pub run_id: i64,
+    /// 1-based.
+    pub page: u32,
+}
+
+impl RunPage {
+    pub fn dedupe_key(&self) -> String {
+        format!("page:{}:{}", self.run_id, self.page)
+    }
+}
+
+pub async fn run_page(context: &Context, job: &RunPage) -> Result<(), JobError> {
+    let Some(run) = runs::find_run(&context.db, job.run_id).await? else {
+        return Ok(());
+    };
+    if !runs::is_open(&run) {
+        return Ok(());
+    }
+    let Some(store) = context.active_store(job.store_id).await? else {
+        return Ok(());
+    };
+    let kind = RunKind::parse(&run.kind)
+        .ok_or_else(|| JobError::permanent(format!("run {} has an unknown kind", run.id)))?;
+    let written = sync_checkpoints::Entity::find_by_id((run.id, i64::from(job.page)))
+        .one(&context.db)
+        .await?;
+    let (run, full) = match written {
+        // Written before a crash or by another worker: only what follows is left to do.
+        Some(checkpoint) => (run, checkpoint.records >= i64::from(MAX_PER_PAGE)),
+        None => fetch_and_write(context, &store, run, kind, job).await?,
+    };
+
+    let total = run.pages_total.unwrap_or(1).max(1) as u32;
+    let next: Vec<u32> = if job.page == 1 {
+        (2..=total).collect()
+    } else if full && job.page + 1 == total {
+        vec![total]
+    } else {
+        Vec::new()
+    };
+    context
+        .enqueue(
+            next.into_iter()
+                .map(|page| page_job(&run, kind, page))
+                .collect(),
+        )
+        .await?;
+    if run.pages_done >= i64::from(total) {
+        listing_done(context, &run).await?;
+    }
+    Ok(())
+}
+
+async fn fetch_and_write(
+    context: &Context,
+    active: &ActiveStore,
+    run: sync_runs::Model,
+    kind: RunKind,
+    job: &RunPage,
+) -> Result<(sync_runs::Model, bool), JobError> {
+    let resource = job.resource;
+    // The run's start time bounds what it saw: set before the first request.
+    let run = runs::mark_running(&context.db, &run).await?;
+    let query = listing_query(&run, kind, resource, job.page);
+    let listed = active
+        .client
+        .list_page(&resource.collection_path(0), &query)
+        .await;
+    let listed = match listed {
+        Ok(listed) => listed,
+        Err(error) => return Err(context.woo_failure(job.store_id, error).await),
+    };
+    let whole = resource.listed_whole();
+    let full = !whole && listed.items.len() >= MAX_PER_PAGE as usize;
+    // Children first: if the commit below never happens, fetching them did no harm.
+    context
+        .enqueue(FetchChildren::for_parents(
+            &active.store,
+            resource,
+            &listed.items,
+        ))
+        .await?;
+    failpoint::reach("before_page_commit");
+    let progress = runs::write_page(
+        &context.db,
+        &run,
+        resource,
+        FetchedPage {
+            page: job.page,
+            items: listed.items,
+            total_pages: if whole {
+                Some(1)
+            } else {
+                listed
+                    .info
+                    .total_pages
+                    .map(|pages| pages.min(u64::from(u32::MAX)) as u32)
+            },
+            full,
+            whole,
+        },
+    )
+    .await?;
+    failpoint::reach("after_page_commit");
+    Ok((progress.run, full))
+}
+
+/// Backfills page by id, the one order in which offset paging is stable; incremental runs
+/// of resources with a modified filter list what changed since the run's `since`, oldest
+/// change first.
+fn listing_query(
+    run: &sync_runs::Model,
+    kind: RunKind,
+    resource: Resource,
+    page: u32,
+) -> ListQuery {
+    if resource.listed_whole() {
+        return ListQuery::default();
+    }
+    let by_modified = kind == RunKind::Incremental && resource.has_modified_filter();
+    ListQuery {
+        page: Some(page),
+        per_page: Some(MAX_PER_PAGE),
+        orderby: Some(if by_modified { "modified" } else { "id" }),
+        order: Some("asc"),
+        modified_after: if by_modified { run.since } else { None },
+        ..ListQuery::default()
+    }
+}

@@ -1,0 +1,48 @@
+//! `PollStore`: what the clock enqueues for each active store: a run of every resource,
+//! incremental (or a backfill the first time), or, on the sweep schedule, an ID sweep.
+//! A resource with a run under way is left to it.
+
+use serde::{Deserialize, Serialize};
+
+use super::context::Context;
+use super::start::{SyncMode, start_sync};
+use crate::queue::job::{Job, JobError};
+use crate::woo::Resource;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PollStore {
+    pub store_id: i64,
+    /// An ID sweep of every resource instead of an incremental poll.
+    #[serde(default)]
+    pub sweep: bool,
+}
+
+impl Job for PollStore {
+    const NAME: &'static str = "poll_store";
+    type Context = Context;
+
+    async fn run(self, context: Context) -> Result<(), JobError> {
+        if context.active_store(self.store_id).await?.is_none() {
+            return Ok(());
+        }
+        let mode = if self.sweep {
+            SyncMode::Sweep
+        } else {
+            SyncMode::Auto
+        };
+        for resource in Resource::TOP_LEVEL {
+            start_sync(&context, self.store_id, resource, mode)
+                .await
+                .map_err(|error| JobError::retry(error.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn store_id(&self) -> Option<i64> {
+        Some(self.store_id)
+    }
+
+    fn dedupe_key(&self) -> Option<String> {
+        Some(format!("poll:{}:{}", self.store_id, self.sweep))
+    }
+}

@@ -1,0 +1,149 @@
+//! `ReconcileSweep`: the store's ids and modified dates only (`_fields`), compared with
+//! what is kept. What is missing or newer upstream is fetched by `include=`; what the store
+//! no longer lists is marked deleted. It ends backfills (offset paging misses records when
+//! others are deleted mid-run), is how customers are synced incrementally (they have no
+//! modified filter), and runs daily to catch deletions no webhook reported.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::context::Context;
+use super::fetch_children::FetchChildren;
+use crate::queue::job::{Job, JobError};
+use crate::sync::apply_records;
+use crate::sync::runs;
+use crate::sync::stored::stored_versions;
+use crate::sync::tombstone::tombstone_ids;
+use crate::woo::Resource;
+use crate::woo::client::{ListQuery, MAX_PER_PAGE};
+use crate::woo::lenient::parse_gmt;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReconcileSweep {
+    pub store_id: i64,
+    pub resource: Resource,
+    pub run_id: i64,
+}
+
+impl Job for ReconcileSweep {
+    const NAME: &'static str = "reconcile_sweep";
+    type Context = Context;
+
+    async fn run(self, context: Context) -> Result<(), JobError> {
+        let Some(run) = runs::find_run(&context.db, self.run_id).await? else {
+            return Ok(());
+        };
+        if !runs::is_open(&run) {
+            return Ok(());
+        }
+        let Some(active) = context.active_store(self.store_id).await? else {
+            return Ok(());
+        };
+        let run = runs::mark_running(&context.db, &run).await?;
+        let resource = self.resource;
+        let path = resource.collection_path(0);
+        let listed_at = Utc::now();
+        let ids_query = ListQuery {
+            per_page: Some(MAX_PER_PAGE),
+            orderby: Some("id"),
+            order: Some("asc"),
+            fields: Some(if resource.has_modified_date() {
+                "id,date_modified_gmt".into()
+            } else {
+                "id".into()
+            }),
+            ..ListQuery::default()
+        };
+        let upstream = match active.client.list_all(&path, &ids_query).await {
+            Ok(upstream) => upstream,
+            Err(error) => return Err(context.woo_failure(self.store_id, error).await),
+        };
+        let stored = stored_versions(&context.db, self.store_id, resource).await?;
+
+        let mut upstream_ids = HashSet::with_capacity(upstream.len());
+        let mut wanted = Vec::new();
+        for record in &upstream {
+            let Some(id) = record.get("id").and_then(Value::as_i64) else {
+                continue;
+            };
+            upstream_ids.insert(id);
+            let modified = record
+                .get("date_modified_gmt")
+                .and_then(Value::as_str)
+                .and_then(|text| parse_gmt(text).ok().flatten());
+            let newer = match stored.get(&id) {
+                None => true,
+                Some(kept) if kept.deleted => true,
+                Some(kept) => match (modified, kept.date_modified_gmt) {
+                    (Some(upstream), Some(kept)) => upstream > kept,
+                    (Some(_), None) => true,
+                    _ => false,
+                },
+            };
+            if newer {
+                wanted.push(id);
+            }
+        }
+
+        let mut written = 0;
+        for ids in wanted.chunks(MAX_PER_PAGE as usize) {
+            let query = ListQuery {
+                per_page: Some(MAX_PER_PAGE),
+                include: ids.to_vec(),
+                ..ListQuery::default()
+            };
+            let page = match active.client.list_page(&path, &query).await {
+                Ok(page) => page,
+                Err(error) => return Err(context.woo_failure(self.store_id, error).await),
+            };
+            context
+                .enqueue(FetchChildren::for_parents(
+                    &active.store,
+                    resource,
+                    &page.items,
+                ))
+                .await?;
+            written += apply_records(
+                &context.db,
+                self.store_id,
+                resource,
+                0,
+                page.items,
+                Some(run.id),
+            )
+            .await?
+            .written;
+        }
+
+        // Gone upstream, unless written since the listing (a webhook of a record created
+        // after it).
+        let gone: Vec<i64> = stored
+            .iter()
+            .filter(|(id, kept)| {
+                !kept.deleted && kept.synced_at < listed_at && !upstream_ids.contains(id)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        tombstone_ids(&context.db, self.store_id, resource, &gone, Utc::now()).await?;
+        if !gone.is_empty() {
+            tracing::info!(store = self.store_id, %resource, gone = gone.len(), "records gone upstream marked deleted");
+        }
+        runs::succeed(&context.db, &run, resource, written).await?;
+        Ok(())
+    }
+
+    async fn failed(self, context: Context, error: String) {
+        let _ = runs::record_error(&context.db, self.run_id, &error, true).await;
+    }
+
+    fn store_id(&self) -> Option<i64> {
+        Some(self.store_id)
+    }
+
+    fn dedupe_key(&self) -> Option<String> {
+        Some(format!("sweep:{}", self.run_id))
+    }
+}

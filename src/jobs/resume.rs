@@ -1,0 +1,55 @@
+//! Finding runs whose jobs were lost (a queue lost with Redis, a crash between a commit and
+//! an enqueue that no job will repeat) and giving them their missing jobs again, from what
+//! the database marks done. Re-enqueued jobs are de-duplicated against live ones, and a page
+//! already written is not fetched again, so resuming a run that was only slow is harmless.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use super::context::Context;
+use super::start::{first_job, listing_done, page_job};
+use crate::queue::job::JobError;
+use crate::sync::runs::{self, RunKind};
+use crate::woo::Resource;
+
+/// Resumes runs that showed no progress for `quiet_for`; returns how many.
+pub async fn resume_quiet_runs(context: &Context, quiet_for: Duration) -> Result<usize, JobError> {
+    let quiet_since = Utc::now() - chrono::Duration::from_std(quiet_for).unwrap_or_default();
+    let mut resumed = 0;
+    for run in runs::quiet_runs(&context.db, quiet_since).await? {
+        if context.active_store(run.store_id).await?.is_none() {
+            continue;
+        }
+        let (Some(kind), Ok(resource)) =
+            (RunKind::parse(&run.kind), run.resource.parse::<Resource>())
+        else {
+            continue;
+        };
+        let written: HashSet<u32> = runs::written_pages(&context.db, run.id)
+            .await?
+            .into_iter()
+            .map(|(page, _)| page)
+            .collect();
+        if kind == RunKind::Sweep {
+            context
+                .enqueue(vec![first_job(&run, kind, resource)])
+                .await?;
+        } else {
+            let total = run.pages_total.unwrap_or(1).max(1) as u32;
+            let missing: Vec<_> = (1..=total)
+                .filter(|page| !written.contains(page))
+                .map(|page| page_job(&run, kind, page))
+                .collect();
+            if missing.is_empty() {
+                listing_done(context, &run).await?;
+            } else {
+                context.enqueue(missing).await?;
+            }
+        }
+        tracing::info!(run = run.id, store = run.store_id, %resource, "resumed a quiet sync run");
+        resumed += 1;
+    }
+    Ok(resumed)
+}

@@ -1,0 +1,169 @@
+//! Starting a sync run and moving it from one phase to the next: its first job, its pages,
+//! and what follows its last page.
+
+use entity::sync_runs;
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+
+use super::backfill_page::BackfillPage;
+use super::context::{Context, SyncContext};
+use super::incremental_page::IncrementalPage;
+use super::paging::RunPage;
+use super::reconcile_sweep::ReconcileSweep;
+use crate::queue::job::JobError;
+use crate::queue::storage::NewJob;
+use crate::sync::runs::{self, RunKind, status};
+use crate::woo::Resource;
+
+/// What a caller asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    Backfill,
+    Incremental,
+    /// An ID sweep: ids and modified dates, fetching what is missing or newer.
+    Sweep,
+    /// A backfill the first time, incremental after.
+    Auto,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{child} is synced with its parent {parent}")]
+    Child { child: Resource, parent: Resource },
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error("the queue refused the run's first job: {0}")]
+    Queue(String),
+}
+
+/// A run started, or the one already under way.
+#[derive(Debug, Clone)]
+pub struct StartedRun {
+    pub run: sync_runs::Model,
+    pub new: bool,
+}
+
+/// Starts a run of a store's resource, unless one is under way (then that one is
+/// returned), and enqueues its first job.
+pub async fn start_sync(
+    context: &SyncContext,
+    store_id: i64,
+    resource: Resource,
+    mode: SyncMode,
+) -> Result<StartedRun, StartError> {
+    if let Some(parent) = resource.parent() {
+        return Err(StartError::Child {
+            child: resource,
+            parent,
+        });
+    }
+    if let Some(live) = runs::live_run(&context.db, store_id, resource).await? {
+        return Ok(StartedRun {
+            run: live,
+            new: false,
+        });
+    }
+    let (kind, since) = plan(context, store_id, resource, mode).await?;
+    let (run, new) = runs::start_run(&context.db, store_id, resource, kind, since).await?;
+    if new {
+        context
+            .queue
+            .enqueue(vec![first_job(&run, kind, resource)])
+            .await
+            .map_err(|error| StartError::Queue(error.to_string()))?;
+    }
+    Ok(StartedRun { run, new })
+}
+
+/// What kind of run a mode makes of a resource, and since when it lists.
+async fn plan(
+    context: &SyncContext,
+    store_id: i64,
+    resource: Resource,
+    mode: SyncMode,
+) -> Result<(RunKind, Option<chrono::DateTime<chrono::Utc>>), DbErr> {
+    let mode = match mode {
+        SyncMode::Auto if backfilled(context, store_id, resource).await? => SyncMode::Incremental,
+        SyncMode::Auto => SyncMode::Backfill,
+        other => other,
+    };
+    Ok(match mode {
+        SyncMode::Backfill | SyncMode::Auto => (RunKind::Backfill, None),
+        // One answer holds the whole collection: listing it is the sweep.
+        _ if resource.listed_whole() => (RunKind::Incremental, None),
+        SyncMode::Sweep => (RunKind::Sweep, None),
+        SyncMode::Incremental if resource.has_modified_filter() => {
+            match runs::watermark(&context.db, store_id, resource).await? {
+                Some(watermark) => {
+                    let overlap = chrono::Duration::from_std(context.settings.modified_overlap)
+                        .unwrap_or_default();
+                    (RunKind::Incremental, Some(watermark - overlap))
+                }
+                None => (RunKind::Backfill, None),
+            }
+        }
+        // No modified filter, but modified dates to compare: customers.
+        SyncMode::Incremental if resource.has_modified_date() => (RunKind::Sweep, None),
+        // Neither: the whole listing, compared by content hash as it is written.
+        SyncMode::Incremental => (RunKind::Incremental, None),
+    })
+}
+
+async fn backfilled(
+    context: &SyncContext,
+    store_id: i64,
+    resource: Resource,
+) -> Result<bool, DbErr> {
+    Ok(sync_runs::Entity::find()
+        .filter(sync_runs::Column::StoreId.eq(store_id))
+        .filter(sync_runs::Column::Resource.eq(resource.name()))
+        .filter(sync_runs::Column::Kind.eq(RunKind::Backfill.as_str()))
+        .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
+        .count(&context.db)
+        .await?
+        > 0)
+}
+
+pub fn first_job(run: &sync_runs::Model, kind: RunKind, resource: Resource) -> NewJob {
+    match kind {
+        RunKind::Sweep => NewJob::of(&ReconcileSweep {
+            store_id: run.store_id,
+            resource,
+            run_id: run.id,
+        }),
+        _ => page_job(run, kind, 1),
+    }
+}
+
+pub fn page_job(run: &sync_runs::Model, kind: RunKind, page: u32) -> NewJob {
+    let page = RunPage {
+        store_id: run.store_id,
+        resource: run.resource.parse().unwrap_or(Resource::Products),
+        run_id: run.id,
+        page,
+    };
+    match kind {
+        RunKind::Incremental => NewJob::of(&IncrementalPage(page)),
+        _ => NewJob::of(&BackfillPage(page)),
+    }
+}
+
+/// Every page of a run's listing is written: the run ends, or, where the listing cannot
+/// have seen deletions, a sweep ends it.
+pub async fn listing_done(context: &Context, run: &sync_runs::Model) -> Result<(), JobError> {
+    let resource: Resource = run
+        .resource
+        .parse()
+        .map_err(|_| JobError::permanent(format!("run {} has an unknown resource", run.id)))?;
+    let kind = RunKind::parse(&run.kind)
+        .ok_or_else(|| JobError::permanent(format!("run {} has an unknown kind", run.id)))?;
+    let needs_sweep =
+        !resource.listed_whole() && (kind == RunKind::Backfill || !resource.has_modified_filter());
+    if needs_sweep {
+        context
+            .enqueue(vec![first_job(run, RunKind::Sweep, resource)])
+            .await
+    } else {
+        runs::succeed(&context.db, run, resource, 0).await?;
+        Ok(())
+    }
+}

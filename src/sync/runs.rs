@@ -1,0 +1,387 @@
+//! Sync runs: one sync of one resource of one store, and the record of its pages written.
+//!
+//! The record lives in the database, written in the transaction that writes a page's rows,
+//! so a run whose jobs were lost (a crash between a commit and an enqueue, or a queue lost
+//! with Redis) is found here and resumed from what is marked done.
+
+use chrono::{DateTime, Utc};
+use entity::{sync_checkpoints, sync_runs, sync_watermarks};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde_json::Value;
+
+use super::apply::apply_records;
+use super::tombstone::tombstone_missing;
+use crate::woo::Resource;
+
+/// What a run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// Every record, paged by id, then a reconcile sweep.
+    Backfill,
+    /// What changed since the watermark (or, without a modified filter, a full listing
+    /// compared by content), then, where needed, a sweep for deletions.
+    Incremental,
+    /// Ids and modified dates only, fetching what is missing or newer.
+    Sweep,
+}
+
+impl RunKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Backfill => "backfill",
+            RunKind::Incremental => "incremental",
+            RunKind::Sweep => "sweep",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<RunKind> {
+        [RunKind::Backfill, RunKind::Incremental, RunKind::Sweep]
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+}
+
+pub mod status {
+    pub const QUEUED: &str = "queued";
+    pub const RUNNING: &str = "running";
+    pub const SUCCEEDED: &str = "succeeded";
+    pub const FAILED: &str = "failed";
+}
+
+/// Starts a run, unless one of the same store and resource is under way: then that one is
+/// returned, with `false`.
+pub async fn start_run<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+    kind: RunKind,
+    since: Option<DateTime<Utc>>,
+) -> Result<(sync_runs::Model, bool), DbErr> {
+    if let Some(live) = live_run(db, store_id, resource).await? {
+        return Ok((live, false));
+    }
+    let inserted = sync_runs::ActiveModel {
+        id: NotSet,
+        store_id: Set(store_id),
+        resource: Set(resource.name().to_string()),
+        kind: Set(kind.as_str().to_string()),
+        status: Set(status::QUEUED.to_string()),
+        since: Set(since),
+        pages_done: Set(0),
+        pages_total: Set(None),
+        records_written: Set(0),
+        error_count: Set(0),
+        last_error: Set(None),
+        created_at: Set(Utc::now()),
+        started_at: Set(None),
+        finished_at: Set(None),
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(run) => Ok((run, true)),
+        // Another process started one between our look and our insert: the unique index on
+        // live runs refused ours.
+        Err(error) => match live_run(db, store_id, resource).await? {
+            Some(live) => Ok((live, false)),
+            None => Err(error),
+        },
+    }
+}
+
+/// The queued or running run of a store's resource.
+pub async fn live_run<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+) -> Result<Option<sync_runs::Model>, DbErr> {
+    sync_runs::Entity::find()
+        .filter(sync_runs::Column::StoreId.eq(store_id))
+        .filter(sync_runs::Column::Resource.eq(resource.name()))
+        .filter(sync_runs::Column::Status.is_in([status::QUEUED, status::RUNNING]))
+        .one(db)
+        .await
+}
+
+pub async fn find_run<C: ConnectionTrait>(
+    db: &C,
+    run_id: i64,
+) -> Result<Option<sync_runs::Model>, DbErr> {
+    sync_runs::Entity::find_by_id(run_id).one(db).await
+}
+
+/// Whether a run still wants work done: neither finished nor gone.
+pub fn is_open(run: &sync_runs::Model) -> bool {
+    run.status != status::SUCCEEDED
+}
+
+/// A page of a run as fetched from the store.
+pub struct FetchedPage {
+    pub page: u32,
+    pub items: Vec<Value>,
+    /// Pages the store says the listing has, if it said.
+    pub total_pages: Option<u32>,
+    /// Whether the page came back full, so another may follow.
+    pub full: bool,
+    /// Whether it is the whole collection (a resource listed in one answer): then what it
+    /// no longer holds is marked deleted in the same transaction.
+    pub whole: bool,
+}
+
+/// Where a run stands after one of its pages was written.
+#[derive(Debug, Clone)]
+pub struct PageProgress {
+    pub run: sync_runs::Model,
+    /// False when another worker had written the page already.
+    pub written_now: bool,
+}
+
+/// Writes a page's rows and marks it done, in one transaction. A page already marked done
+/// is not written again. The run's page count grows when a page at its end came back full
+/// (hosts strip or miscount the paging headers), so the listing is followed to its end.
+pub async fn write_page(
+    db: &DatabaseConnection,
+    run: &sync_runs::Model,
+    resource: Resource,
+    page: FetchedPage,
+) -> Result<PageProgress, DbErr> {
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let marked = sync_checkpoints::Entity::insert(sync_checkpoints::ActiveModel {
+        run_id: Set(run.id),
+        page: Set(i64::from(page.page)),
+        store_id: Set(run.store_id),
+        resource: Set(run.resource.clone()),
+        records: Set(page.items.len() as i64),
+        written_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            sync_checkpoints::Column::RunId,
+            sync_checkpoints::Column::Page,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    if marked == 0 {
+        txn.rollback().await?;
+        let run = find_run(db, run.id)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("sync run {}", run.id)))?;
+        return Ok(PageProgress {
+            run,
+            written_now: false,
+        });
+    }
+    if page.whole {
+        tombstone_missing(&txn, run.store_id, resource, None, &page.items, now).await?;
+    }
+    let applied = apply_records(&txn, run.store_id, resource, 0, page.items, Some(run.id)).await?;
+    // The checkpoint insert holds the write lock (SQLite) and the row lock below (Postgres),
+    // so this read-modify-write of the run is not raced by another page of it.
+    let current = sync_runs::Entity::find_by_id(run.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("sync run {}", run.id)))?;
+    let said = i64::from(page.total_pages.unwrap_or(page.page));
+    let mut total = current.pages_total.unwrap_or(0).max(said);
+    if page.full && i64::from(page.page) >= total {
+        total = i64::from(page.page) + 1;
+    }
+    let mut update: sync_runs::ActiveModel = current.clone().into();
+    update.pages_done = Set(current.pages_done + 1);
+    update.pages_total = Set(Some(total));
+    update.records_written = Set(current.records_written + applied.written as i64);
+    if current.status == status::QUEUED || current.status == status::FAILED {
+        update.status = Set(status::RUNNING.to_string());
+    }
+    if current.started_at.is_none() {
+        update.started_at = Set(Some(now));
+    }
+    let run = update.update(&txn).await?;
+    txn.commit().await?;
+    metrics::counter!("woosync_records_written_total", "resource" => resource.name())
+        .increment(applied.written);
+    Ok(PageProgress {
+        run,
+        written_now: true,
+    })
+}
+
+/// The pages of a run written so far and how many records each held.
+pub async fn written_pages<C: ConnectionTrait>(
+    db: &C,
+    run_id: i64,
+) -> Result<Vec<(u32, i64)>, DbErr> {
+    Ok(sync_checkpoints::Entity::find()
+        .filter(sync_checkpoints::Column::RunId.eq(run_id))
+        .order_by_asc(sync_checkpoints::Column::Page)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|checkpoint| (checkpoint.page as u32, checkpoint.records))
+        .collect())
+}
+
+/// Marks a run running (its first job has started), keeping its start time.
+pub async fn mark_running<C: ConnectionTrait>(
+    db: &C,
+    run: &sync_runs::Model,
+) -> Result<sync_runs::Model, DbErr> {
+    if run.status == status::RUNNING && run.started_at.is_some() {
+        return Ok(run.clone());
+    }
+    let mut update: sync_runs::ActiveModel = run.clone().into();
+    update.status = Set(status::RUNNING.to_string());
+    if run.started_at.is_none() {
+        update.started_at = Set(Some(Utc::now()));
+    }
+    update.update(db).await
+}
+
+/// Ends a run: succeeded, and for resources with a modified filter the watermark moves to
+/// when the run started (what changed since is the next incremental run's), in one
+/// transaction.
+pub async fn succeed(
+    db: &DatabaseConnection,
+    run: &sync_runs::Model,
+    resource: Resource,
+    extra_records: u64,
+) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let Some(current) = sync_runs::Entity::find_by_id(run.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    if current.status == status::SUCCEEDED {
+        return Ok(());
+    }
+    let started = current.started_at.unwrap_or(current.created_at);
+    let mut update: sync_runs::ActiveModel = current.clone().into();
+    update.status = Set(status::SUCCEEDED.to_string());
+    update.finished_at = Set(Some(now));
+    update.started_at = Set(Some(started));
+    update.records_written = Set(current.records_written + extra_records as i64);
+    update.update(&txn).await?;
+    if resource.has_modified_filter() {
+        advance_watermark(&txn, current.store_id, resource, started, current.id).await?;
+    }
+    txn.commit().await
+}
+
+async fn advance_watermark<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+    to: DateTime<Utc>,
+    run_id: i64,
+) -> Result<(), DbErr> {
+    let existing = watermark(db, store_id, resource).await?;
+    if existing.is_some_and(|at| at >= to) {
+        return Ok(());
+    }
+    sync_watermarks::Entity::insert(sync_watermarks::ActiveModel {
+        store_id: Set(store_id),
+        resource: Set(resource.name().to_string()),
+        watermark: Set(to),
+        run_id: Set(run_id),
+        updated_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            sync_watermarks::Column::StoreId,
+            sync_watermarks::Column::Resource,
+        ])
+        .update_columns([
+            sync_watermarks::Column::Watermark,
+            sync_watermarks::Column::RunId,
+            sync_watermarks::Column::UpdatedAt,
+        ])
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// How far incremental syncs of a store's resource have come.
+pub async fn watermark<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    Ok(
+        sync_watermarks::Entity::find_by_id((store_id, resource.name().to_string()))
+            .one(db)
+            .await?
+            .map(|row| row.watermark),
+    )
+}
+
+/// Records a failed attempt of a run's job; `fatal` when it is out of attempts, which
+/// fails the run until the job is retried.
+pub async fn record_error<C: ConnectionTrait>(
+    db: &C,
+    run_id: i64,
+    error: &str,
+    fatal: bool,
+) -> Result<(), DbErr> {
+    let Some(run) = find_run(db, run_id).await? else {
+        return Ok(());
+    };
+    if run.status == status::SUCCEEDED {
+        return Ok(());
+    }
+    let mut update: sync_runs::ActiveModel = run.clone().into();
+    update.error_count = Set(run.error_count + 1);
+    update.last_error = Set(Some(error.to_string()));
+    if fatal {
+        update.status = Set(status::FAILED.to_string());
+        update.finished_at = Set(Some(Utc::now()));
+    }
+    update.update(db).await?;
+    Ok(())
+}
+
+/// Runs that are queued or running but have shown no progress since `quiet_since`: their
+/// jobs may have been lost.
+pub async fn quiet_runs<C: ConnectionTrait>(
+    db: &C,
+    quiet_since: DateTime<Utc>,
+) -> Result<Vec<sync_runs::Model>, DbErr> {
+    let live = sync_runs::Entity::find()
+        .filter(sync_runs::Column::Status.is_in([status::QUEUED, status::RUNNING]))
+        .all(db)
+        .await?;
+    let mut quiet = Vec::new();
+    for run in live {
+        let last_page = sync_checkpoints::Entity::find()
+            .filter(sync_checkpoints::Column::RunId.eq(run.id))
+            .select_only()
+            .column_as(sync_checkpoints::Column::WrittenAt.max(), "last")
+            .into_tuple::<Option<DateTime<Utc>>>()
+            .one(db)
+            .await?
+            .flatten();
+        let last_sign = last_page
+            .or(run.started_at)
+            .unwrap_or(run.created_at)
+            .max(run.created_at);
+        if last_sign < quiet_since {
+            quiet.push(run);
+        }
+    }
+    Ok(quiet)
+}
