@@ -2,6 +2,10 @@
 //! work on a laptop. A bad value fails at start with the variable's name and what it expects.
 
 use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use cron::Schedule;
 
 use crate::secrets::SecretKey;
 
@@ -18,7 +22,34 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// `LOG_FORMAT`: `text` (default) or `json`.
     pub log_format: LogFormat,
+    /// `WOOSYNC_EXTRA_CA_CERT`: a PEM certificate to trust besides the system's (staging
+    /// stores, the simulated store).
+    pub extra_ca_cert: Option<PathBuf>,
+    /// `WOOSYNC_WORKER_CONCURRENCY`: jobs a worker process runs at once (default 32; jobs
+    /// mostly wait on stores, so many fit on a core).
+    pub worker_concurrency: usize,
+    /// `WOOSYNC_HEARTBEAT_S` and `WOOSYNC_ORPHAN_AFTER_S`: how often a worker says it is
+    /// alive (default 5), and how long a silent one has before its jobs go to others
+    /// (default 30).
+    pub heartbeat: Duration,
+    pub orphan_after: Duration,
+    /// `WOOSYNC_POLL_CRON`: when the clock polls every active store (default every 15
+    /// minutes), unless a store has its own.
+    pub poll_cron: Schedule,
+    /// `WOOSYNC_SWEEP_CRON`: when the clock runs an ID sweep of every store (default daily at
+    /// 03:30 UTC), unless a store has its own.
+    pub sweep_cron: Schedule,
+    /// `WOOSYNC_RESUME_AFTER_S`: a run without progress this long (default 600) gets its
+    /// missing jobs again.
+    pub resume_after: Duration,
+    /// `WOOSYNC_MODIFIED_OVERLAP_S`: how far before the watermark an incremental run looks
+    /// again (default 300).
+    pub modified_overlap: Duration,
 }
+
+/// Cron expressions take seconds first: `sec min hour day-of-month month day-of-week`.
+pub const DEFAULT_POLL_CRON: &str = "0 */15 * * * *";
+pub const DEFAULT_SWEEP_CRON: &str = "0 30 3 * * *";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -77,7 +108,47 @@ impl Config {
                 });
             }
         };
+        let seconds = |variable: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            get(variable).map_or(Ok(Duration::from_secs(default)), |text| {
+                text.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|value| value.is_finite() && *value > 0.0)
+                    .map(Duration::from_secs_f64)
+                    .ok_or_else(|| ConfigError {
+                        variable,
+                        problem: format!("expected a positive number of seconds, got `{text}`"),
+                    })
+            })
+        };
+        let schedule = |variable: &'static str, default: &str| -> Result<Schedule, ConfigError> {
+            let text = get(variable).unwrap_or_else(|| default.to_string());
+            Schedule::from_str(&text).map_err(|error| ConfigError {
+                variable,
+                problem: format!("`{text}` is not a cron expression (sec min hour day month weekday): {error}"),
+            })
+        };
+        let worker_concurrency = match get("WOOSYNC_WORKER_CONCURRENCY") {
+            None => 32,
+            Some(text) => text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|value| *value > 0)
+                .ok_or_else(|| ConfigError {
+                    variable: "WOOSYNC_WORKER_CONCURRENCY",
+                    problem: format!("expected a positive whole number, got `{text}`"),
+                })?,
+        };
         Ok(Config {
+            extra_ca_cert: get("WOOSYNC_EXTRA_CA_CERT").map(PathBuf::from),
+            worker_concurrency,
+            heartbeat: seconds("WOOSYNC_HEARTBEAT_S", 5)?,
+            orphan_after: seconds("WOOSYNC_ORPHAN_AFTER_S", 30)?,
+            poll_cron: schedule("WOOSYNC_POLL_CRON", DEFAULT_POLL_CRON)?,
+            sweep_cron: schedule("WOOSYNC_SWEEP_CRON", DEFAULT_SWEEP_CRON)?,
+            resume_after: seconds("WOOSYNC_RESUME_AFTER_S", 600)?,
+            modified_overlap: seconds("WOOSYNC_MODIFIED_OVERLAP_S", 300)?,
             database_url,
             data_dir: get("WOOSYNC_DATA_DIR")
                 .map(PathBuf::from)
@@ -126,5 +197,14 @@ mod tests {
 
         let error = config(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
         assert_eq!(error.variable, "DATABASE_URL");
+
+        let error = config(&[("WOOSYNC_POLL_CRON", "every hour")]).unwrap_err();
+        assert_eq!(error.variable, "WOOSYNC_POLL_CRON");
+
+        let error = config(&[("WOOSYNC_ORPHAN_AFTER_S", "-3")]).unwrap_err();
+        assert_eq!(error.variable, "WOOSYNC_ORPHAN_AFTER_S");
+
+        let error = config(&[("WOOSYNC_WORKER_CONCURRENCY", "0")]).unwrap_err();
+        assert_eq!(error.variable, "WOOSYNC_WORKER_CONCURRENCY");
     }
 }

@@ -1,6 +1,7 @@
 //! woosync keeps a faithful, always-fresh copy of WooCommerce stores in a SQL database.
 
 pub mod bench;
+pub mod clock;
 pub mod config;
 pub mod database;
 pub mod jobs;
@@ -8,6 +9,7 @@ pub mod queue;
 pub mod secrets;
 pub mod sim;
 pub mod stores;
+pub mod startup;
 pub mod sync;
 pub mod telemetry;
 pub mod woo;

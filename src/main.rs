@@ -4,6 +4,9 @@ use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
 use woosync::config::Config;
+use woosync::jobs::{SyncMode, start_sync};
+use woosync::startup::{Services, run_worker_and_clock, shutdown_signal};
+use woosync::woo::Resource;
 use woosync::queue::redis::RedisStorage;
 use woosync::queue::sqlite::SqliteStorage;
 use woosync::queue::storage::Storage;
@@ -23,6 +26,15 @@ struct Cli {
 enum Command {
     /// Apply the database migrations (the release step); safe to run twice.
     Migrate,
+    /// Run workers for every job type until SIGTERM (any number of these may run).
+    Work,
+    /// Run the clock: scheduled polls and sweeps of every active store, and resuming runs
+    /// that lost their jobs (two running do no double work).
+    Schedule,
+    /// Worker and clock in one process, for a laptop.
+    Dev,
+    /// Start a sync of a connected store: every resource, or one.
+    Sync(SyncArgs),
     /// Run a simulated WooCommerce store until stopped. Its first line on stdout is JSON:
     /// {"url", "consumer_key", "consumer_secret", "ca_cert"}.
     Sim(SimArgs),
@@ -52,6 +64,20 @@ enum Benchmark {
         #[arg(long)]
         prefix: String,
     },
+}
+
+#[derive(Args)]
+struct SyncArgs {
+    /// The store's id.
+    #[arg(long)]
+    store: i64,
+    /// A resource (`products`, `orders`, ...) or `all`.
+    #[arg(long, default_value = "all")]
+    resource: String,
+    /// `backfill`, `incremental`, `sweep`, or `auto`: a backfill the first time,
+    /// incremental after.
+    #[arg(long, default_value = "auto")]
+    mode: String,
 }
 
 #[derive(Args)]
@@ -99,6 +125,10 @@ async fn main() -> ExitCode {
     telemetry::init_logging(config.log_format);
     let result = match cli.command {
         Command::Migrate => migrate(&config).await,
+        Command::Work => work(config).await,
+        Command::Schedule => schedule(config).await,
+        Command::Dev => dev(config).await,
+        Command::Sync(args) => sync(config, args).await,
         Command::Sim(args) => sim(&config, args).await,
         Command::Bench(args) => bench(&config, args).await,
     };
@@ -120,6 +150,49 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
         applied,
         "database schema is up to date"
     );
+    Ok(())
+}
+
+async fn work(config: Config) -> anyhow::Result<()> {
+    let services = Services::start(config).await?;
+    services.worker().run(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn schedule(config: Config) -> anyhow::Result<()> {
+    let services = Services::start(config).await?;
+    services.clock().run(shutdown_signal()).await
+}
+
+async fn dev(config: Config) -> anyhow::Result<()> {
+    let services = Services::start(config).await?;
+    run_worker_and_clock(&services, shutdown_signal()).await
+}
+
+async fn sync(config: Config, args: SyncArgs) -> anyhow::Result<()> {
+    let mode = match args.mode.as_str() {
+        "backfill" => SyncMode::Backfill,
+        "incremental" => SyncMode::Incremental,
+        "sweep" => SyncMode::Sweep,
+        "auto" => SyncMode::Auto,
+        other => anyhow::bail!("unknown mode `{other}`: backfill, incremental, sweep or auto"),
+    };
+    let resources = match args.resource.as_str() {
+        "all" => Resource::TOP_LEVEL.to_vec(),
+        name => vec![name.parse::<Resource>()?],
+    };
+    let services = Services::start(config).await?;
+    if woosync::stores::find_store(&services.db, args.store).await?.is_none() {
+        anyhow::bail!("store {} does not exist", args.store);
+    }
+    for resource in resources {
+        let started = start_sync(&services.context, args.store, resource, mode).await?;
+        let verb = if started.new { "started" } else { "already under way:" };
+        println!(
+            "{resource}: {verb} run {} ({})",
+            started.run.id, started.run.kind
+        );
+    }
     Ok(())
 }
 

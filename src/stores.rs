@@ -146,6 +146,13 @@ pub async fn save_store<C: ConnectionTrait>(
     Ok(saved.id)
 }
 
+pub async fn find_store<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+) -> Result<Option<stores::Model>, DbErr> {
+    stores::Entity::find_by_id(store_id).one(db).await
+}
+
 /// What the client needs to talk to a store, its secret opened with `key`.
 pub async fn connection<C: ConnectionTrait>(
     db: &C,

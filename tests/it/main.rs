@@ -6,6 +6,7 @@ mod captures;
 mod cli;
 mod migrations;
 mod oauth1;
+mod pipeline;
 mod quarantine;
 mod queue;
 mod rate_limit;

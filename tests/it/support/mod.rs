@@ -3,6 +3,7 @@
 
 pub mod captures;
 pub mod database;
+pub mod pipeline;
 pub mod postgres;
 pub mod process;
 pub mod redis;

@@ -1,0 +1,116 @@
+//! The clock (`woosync schedule`): enqueues a `PollStore` for every active store on the poll
+//! schedule and an ID sweep on the sweep schedule (each store may have its own), and
+//! resumes runs whose jobs went missing. Two clocks running do no double work: polls are
+//! de-duplicated per store in the queue and runs per store and resource in the database.
+
+use std::future::Future;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use cron::Schedule;
+use entity::stores;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::jobs::resume::resume_quiet_runs;
+use crate::jobs::{Context, PollStore};
+use crate::queue::storage::NewJob;
+use crate::stores::StoreStatus;
+
+/// How often the clock looks at its schedules.
+const TICK: Duration = Duration::from_secs(1);
+
+pub struct Clock {
+    pub context: Context,
+    pub poll: Schedule,
+    pub sweep: Schedule,
+    pub resume_after: Duration,
+}
+
+impl Clock {
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        tracing::info!(poll = %self.poll, sweep = %self.sweep, "clock started");
+        let mut shutdown = std::pin::pin!(shutdown);
+        let mut last_tick = Utc::now();
+        let resume_every = (self.resume_after / 4).max(TICK);
+        let mut last_resume = std::time::Instant::now();
+        // Runs left quiet by a crash before this start are resumed at once.
+        self.resume().await;
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = tokio::time::sleep(TICK) => {}
+            }
+            let now = Utc::now();
+            if let Err(error) = self.enqueue_due(last_tick, now).await {
+                tracing::warn!(%error, "the clock could not enqueue polls; trying again");
+                continue;
+            }
+            last_tick = now;
+            if last_resume.elapsed() >= resume_every {
+                self.resume().await;
+                last_resume = std::time::Instant::now();
+            }
+        }
+        tracing::info!("clock stopped");
+        Ok(())
+    }
+
+    async fn resume(&self) {
+        match resume_quiet_runs(&self.context, self.resume_after).await {
+            Ok(0) => {}
+            Ok(resumed) => tracing::warn!(resumed, "resumed sync runs that had lost their jobs"),
+            Err(error) => tracing::warn!(%error, "resuming quiet sync runs failed"),
+        }
+    }
+
+    /// Enqueues the polls and sweeps whose time came in `(after, now]`.
+    async fn enqueue_due(&self, after: DateTime<Utc>, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let active = stores::Entity::find()
+            .filter(stores::Column::Status.eq(StoreStatus::Active.as_str()))
+            .all(&self.context.db)
+            .await?;
+        let mut jobs = Vec::new();
+        for store in active {
+            let poll = own_schedule(store.poll_cron.as_deref()).unwrap_or_else(|| self.poll.clone());
+            let sweep =
+                own_schedule(store.sweep_cron.as_deref()).unwrap_or_else(|| self.sweep.clone());
+            for (schedule, is_sweep) in [(poll, false), (sweep, true)] {
+                if due(&schedule, after, now) {
+                    jobs.push(NewJob::of(&PollStore {
+                        store_id: store.id,
+                        sweep: is_sweep,
+                    }));
+                }
+            }
+        }
+        if !jobs.is_empty() {
+            tracing::info!(jobs = jobs.len(), "enqueueing scheduled polls");
+            self.context.queue.enqueue(jobs).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A store's own cron expression, if it has a valid one (the API refuses invalid ones).
+fn own_schedule(expression: Option<&str>) -> Option<Schedule> {
+    Schedule::from_str(expression?).ok()
+}
+
+fn due(schedule: &Schedule, after: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    schedule.after(&after).next().is_some_and(|next| next <= now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schedule_fires_once_in_the_tick_that_covers_it() {
+        let every_quarter = Schedule::from_str(crate::config::DEFAULT_POLL_CRON).unwrap();
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        assert!(due(&every_quarter, at("2026-11-24T10:14:59Z"), at("2026-11-24T10:15:00Z")));
+        assert!(!due(&every_quarter, at("2026-11-24T10:15:00Z"), at("2026-11-24T10:15:01Z")));
+        assert!(!due(&every_quarter, at("2026-11-24T10:01:00Z"), at("2026-11-24T10:14:00Z")));
+    }
+}

@@ -1,0 +1,145 @@
+//! Building the running service from its configuration: the database, the queue (Redis, or
+//! the embedded one in the SQLite database), the rate limiter every worker shares, and the
+//! processes: workers and the clock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::database;
+use crate::jobs::{self, Context, SyncContext, SyncSettings};
+use crate::queue::redis::RedisStorage;
+use crate::queue::runner::Runner;
+use crate::queue::sqlite::SqliteStorage;
+use crate::queue::storage::{Liveness, Storage};
+use crate::secrets::SecretKey;
+use crate::woo::client::http_client;
+use crate::woo::rate_limit::{LocalRateLimiter, RateLimiter, RedisRateLimiter};
+
+/// Where woosync keeps its keys in Redis.
+pub const REDIS_PREFIX: &str = "woosync:";
+/// How long a request to a store may take, headers and body.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Everything the processes share.
+pub struct Services {
+    pub config: Config,
+    pub db: DatabaseConnection,
+    pub queue: Arc<dyn Storage>,
+    pub context: Context,
+}
+
+impl Services {
+    /// Connects to everything the configuration names. On the embedded default (no
+    /// `DATABASE_URL`) the schema is brought up to date here; a configured database is the
+    /// release step's (`woosync migrate`) to migrate.
+    pub async fn start(config: Config) -> anyhow::Result<Services> {
+        let db = database::connect(&config).await?;
+        if config.database_url.is_none() {
+            database::migrate(&db).await?;
+        } else {
+            database::ensure_schema_current(&db).await?;
+        }
+        let (queue, limiter): (Arc<dyn Storage>, Arc<dyn RateLimiter>) = match &config.redis_url
+        {
+            Some(url) => {
+                let queue = RedisStorage::connect(url, REDIS_PREFIX).await?;
+                let connection = redis::Client::open(url.as_str())?
+                    .get_connection_manager()
+                    .await?;
+                (Arc::new(queue), Arc::new(RedisRateLimiter::new(connection)))
+            }
+            None => (
+                Arc::new(SqliteStorage::new(db.clone())?),
+                Arc::new(LocalRateLimiter::default()),
+            ),
+        };
+        for problem in queue.durability_problems().await? {
+            tracing::error!("{problem}");
+        }
+        let http = http_client(config.extra_ca_cert.as_deref(), REQUEST_TIMEOUT)
+            .map_err(anyhow::Error::msg)?;
+        let context = Arc::new(SyncContext {
+            db: db.clone(),
+            queue: Arc::clone(&queue),
+            limiter,
+            http,
+            secret_key: SecretKey::from_config(&config)?,
+            settings: SyncSettings {
+                modified_overlap: config.modified_overlap,
+            },
+        });
+        Ok(Services {
+            config,
+            db,
+            queue,
+            context,
+        })
+    }
+
+    /// A worker for every job of the pipeline, as configured.
+    pub fn worker(&self) -> Runner<Context> {
+        let liveness = Liveness {
+            heartbeat: self.config.heartbeat,
+            orphan_after: self.config.orphan_after,
+            ..Liveness::default()
+        };
+        jobs::register_all(Runner::new(
+            Arc::clone(&self.queue),
+            Arc::clone(&self.context),
+        ))
+        .concurrency(self.config.worker_concurrency)
+        .liveness(liveness)
+    }
+
+    pub fn clock(&self) -> Clock {
+        Clock {
+            context: Arc::clone(&self.context),
+            poll: self.config.poll_cron.clone(),
+            sweep: self.config.sweep_cron.clone(),
+            resume_after: self.config.resume_after,
+        }
+    }
+}
+
+/// Runs the worker and the clock in this process (`woosync dev`) until `shutdown`; both
+/// finish what they hold before this returns.
+pub async fn run_worker_and_clock(
+    services: &Services,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    let worker = tokio::spawn(services.worker().run(until_stopped(stopped.clone())));
+    let clock = tokio::spawn(services.clock().run(until_stopped(stopped)));
+    shutdown.await;
+    let _ = stop.send(true);
+    worker.await??;
+    clock.await??;
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,3 @@
+//! The sync pipeline end to end: simulated store, real database, real queues.
+
+mod backfill;

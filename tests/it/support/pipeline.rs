@@ -1,0 +1,265 @@
+//! The whole pipeline under test: a simulated store, a real database, the Redis queue (on a
+//! real redis-server) or the embedded one, the real `Services` as `woosync work` builds
+//! them, and a worker in this process or in child processes.
+
+use std::future::Future;
+use std::time::Duration;
+
+use entity::{stores, sync_runs};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+use tempfile::TempDir;
+use woosync::config::Config;
+use woosync::database;
+use woosync::jobs::{SyncMode, start_sync};
+use woosync::queue::job::Job;
+use woosync::queue::storage::QueueCounts;
+use woosync::secrets::{Secret, SecretKey};
+use woosync::sim::generate::Sizes;
+use woosync::sim::store::read;
+use woosync::startup::Services;
+use woosync::stores::{AuthMode, NewStore, save_store};
+use woosync::sync::runs::status;
+use woosync::sync::stored::stored_records;
+use woosync::woo::Resource;
+use woosync::woo::auth::oauth1::SignatureMethod;
+
+use super::redis::RedisServer;
+use super::sim::TestSim;
+
+/// Which queue a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueKind {
+    Redis,
+    Embedded,
+}
+
+pub struct TestPipeline {
+    pub sim: TestSim,
+    pub services: Services,
+    /// The environment a `woosync` process needs to join this pipeline.
+    pub env: Vec<(String, String)>,
+    pub redis: Option<RedisServer>,
+    pub dir: TempDir,
+}
+
+/// Waits for `done` with a deadline, failing with `what` and `detail()` when it passes.
+pub async fn wait_for<F: Future<Output = bool>>(
+    what: &str,
+    deadline: Duration,
+    mut done: impl FnMut() -> F,
+) {
+    let start = std::time::Instant::now();
+    while !done().await {
+        assert!(start.elapsed() < deadline, "{what} did not happen within {deadline:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl TestPipeline {
+    pub async fn start(queue: QueueKind, sizes: Sizes) -> TestPipeline {
+        let sim = TestSim::start(true, sizes).await;
+        let redis = (queue == QueueKind::Redis)
+            .then(|| tokio::task::block_in_place(RedisServer::start));
+        let dir = tempfile::Builder::new()
+            .prefix("woosync-pipeline")
+            .tempdir()
+            .unwrap();
+        let mut env = vec![
+            (
+                "DATABASE_URL".to_string(),
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("woosync.db").display()
+                ),
+            ),
+            (
+                "WOOSYNC_DATA_DIR".to_string(),
+                dir.path().display().to_string(),
+            ),
+            (
+                "WOOSYNC_SECRET_KEY".to_string(),
+                SecretKey::generate().to_base64(),
+            ),
+            (
+                "WOOSYNC_EXTRA_CA_CERT".to_string(),
+                sim.server.info.ca_cert.as_ref().unwrap().display().to_string(),
+            ),
+            ("WOOSYNC_HEARTBEAT_S".to_string(), "0.3".to_string()),
+            ("WOOSYNC_ORPHAN_AFTER_S".to_string(), "2".to_string()),
+            ("WOOSYNC_WORKER_CONCURRENCY".to_string(), "16".to_string()),
+        ];
+        if let Some(redis) = &redis {
+            env.push(("REDIS_URL".to_string(), redis.url()));
+        }
+        let config = config_from(&env);
+        let db = database::connect(&config).await.unwrap();
+        database::migrate(&db).await.unwrap();
+        db.close().await.unwrap();
+        let services = Services::start(config).await.unwrap();
+        TestPipeline {
+            sim,
+            services,
+            env,
+            redis,
+            dir,
+        }
+    }
+
+    /// Connects the simulated store, with a rate limit of `per_second`, order notes
+    /// backfilled so that every resource can be compared.
+    pub async fn connect_store(&self, per_second: f64) -> i64 {
+        let info = &self.sim.server.info;
+        let store_id = save_store(
+            &self.services.db,
+            &self.services.context.secret_key,
+            NewStore {
+                name: "simulated".into(),
+                url: info.url.trim_end_matches('/').to_string(),
+                auth_mode: AuthMode::Basic,
+                signature_method: SignatureMethod::HmacSha256,
+                consumer_key: info.consumer_key.clone(),
+                consumer_secret: Secret::new(info.consumer_secret.clone()),
+                rate_limit_per_s: per_second,
+            },
+        )
+        .await
+        .unwrap();
+        stores::ActiveModel {
+            id: Set(store_id),
+            backfill_order_notes: Set(true),
+            ..Default::default()
+        }
+        .update(&self.services.db)
+        .await
+        .unwrap();
+        store_id
+    }
+
+    /// Starts a run of every resource of the store.
+    pub async fn sync_all(&self, store_id: i64, mode: SyncMode) -> Vec<i64> {
+        let mut runs = Vec::new();
+        for resource in Resource::TOP_LEVEL {
+            let started = start_sync(&self.services.context, store_id, resource, mode)
+                .await
+                .unwrap();
+            runs.push(started.run.id);
+        }
+        runs
+    }
+
+    /// A worker in this process until the returned sender is dropped or fired.
+    pub fn spawn_worker(&self) -> tokio::sync::oneshot::Sender<()> {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(self.services.worker().run(async move {
+            let _ = stopped.await;
+        }));
+        stop
+    }
+
+    pub async fn run_status(&self, run_id: i64) -> String {
+        sync_runs::Entity::find_by_id(run_id)
+            .one(&self.services.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+    }
+
+    /// Whether every run given has succeeded.
+    pub async fn all_succeeded(&self, runs: &[i64]) -> bool {
+        let finished = sync_runs::Entity::find()
+            .filter(sync_runs::Column::Id.is_in(runs.iter().copied()))
+            .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
+            .all(&self.services.db)
+            .await
+            .unwrap();
+        finished.len() == runs.len()
+    }
+
+    /// Jobs of every pipeline queue not yet done: pending, scheduled or running.
+    pub async fn jobs_left(&self) -> u64 {
+        let mut left = 0;
+        for queue in pipeline_queues() {
+            let QueueCounts {
+                pending,
+                scheduled,
+                running,
+                ..
+            } = self.services.queue.counts(queue).await.unwrap();
+            left += pending + scheduled + running;
+        }
+        left
+    }
+
+    /// Waits until every run has succeeded and the queues are empty (children fetched).
+    pub async fn wait_synced(&self, runs: &[i64], deadline: Duration) {
+        wait_for("the sync to finish", deadline, || async {
+            self.all_succeeded(runs).await && self.jobs_left().await == 0
+        })
+        .await;
+    }
+
+    /// Fails unless the database holds exactly what the store holds, resource by resource,
+    /// every field of every record.
+    pub async fn assert_database_equals_store(&self, store_id: i64) {
+        for resource in Resource::ALL {
+            let mut upstream: Vec<String> = {
+                let data = read(&self.sim.server.store.data);
+                data.parents(resource)
+                    .into_iter()
+                    .flat_map(|parent| data.collection((resource, parent)).to_vec())
+                    .map(|record| record.to_string())
+                    .collect()
+            };
+            let mut kept: Vec<String> =
+                stored_records(&self.services.db, store_id, resource, false)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(Value::to_string)
+                    .collect();
+            upstream.sort();
+            kept.sort();
+            if upstream != kept {
+                let missing = upstream.iter().filter(|r| !kept.contains(r)).count();
+                let extra = kept.iter().filter(|r| !upstream.contains(r)).count();
+                let example = upstream
+                    .iter()
+                    .find(|r| !kept.contains(r))
+                    .or_else(|| kept.iter().find(|r| !upstream.contains(r)))
+                    .cloned()
+                    .unwrap_or_default();
+                panic!(
+                    "{resource}: the store has {} records, the database {}; {missing} of the store's are not in the database and {extra} kept are not in the store; for example {}",
+                    upstream.len(),
+                    kept.len(),
+                    &example[..example.len().min(400)]
+                );
+            }
+        }
+    }
+}
+
+/// The queues of the pipeline's jobs.
+pub fn pipeline_queues() -> [&'static str; 6] {
+    use woosync::jobs::*;
+    [
+        BackfillPage::NAME,
+        IncrementalPage::NAME,
+        ReconcileSweep::NAME,
+        FetchChildren::NAME,
+        WebhookDelivery::NAME,
+        PollStore::NAME,
+    ]
+}
+
+pub fn config_from(env: &[(String, String)]) -> Config {
+    Config::from_lookup(|name| {
+        env.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    })
+    .unwrap()
+}
