@@ -42,6 +42,11 @@ pub struct Config {
     /// `WOOSYNC_RESUME_AFTER_S`: a run without progress this long (default 600) gets its
     /// missing jobs again.
     pub resume_after: Duration,
+    /// `WOOSYNC_RETRY_FIRST_DELAY_S`: the backoff before a failed job's second attempt
+    /// (default 2); each later one doubles, with jitter, up to 15 minutes.
+    pub retry_first_delay: Duration,
+    /// `WOOSYNC_REQUEST_TIMEOUT_S`: how long a request to a store may take (default 60).
+    pub request_timeout: Duration,
     /// `WOOSYNC_MODIFIED_OVERLAP_S`: how far before the watermark an incremental run looks
     /// again (default 300).
     pub modified_overlap: Duration,
@@ -149,6 +154,8 @@ impl Config {
             sweep_cron: schedule("WOOSYNC_SWEEP_CRON", DEFAULT_SWEEP_CRON)?,
             resume_after: seconds("WOOSYNC_RESUME_AFTER_S", 600)?,
             modified_overlap: seconds("WOOSYNC_MODIFIED_OVERLAP_S", 300)?,
+            retry_first_delay: seconds("WOOSYNC_RETRY_FIRST_DELAY_S", 2)?,
+            request_timeout: seconds("WOOSYNC_REQUEST_TIMEOUT_S", 60)?,
             database_url,
             data_dir: get("WOOSYNC_DATA_DIR")
                 .map(PathBuf::from)

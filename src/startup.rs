@@ -3,7 +3,6 @@
 //! processes: workers and the clock.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 
@@ -11,6 +10,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::database;
 use crate::jobs::{self, Context, SyncContext, SyncSettings};
+use crate::queue::backoff::RetryPolicy;
 use crate::queue::redis::RedisStorage;
 use crate::queue::runner::Runner;
 use crate::queue::sqlite::SqliteStorage;
@@ -21,8 +21,6 @@ use crate::woo::rate_limit::{LocalRateLimiter, RateLimiter, RedisRateLimiter};
 
 /// Where woosync keeps its keys in Redis.
 pub const REDIS_PREFIX: &str = "woosync:";
-/// How long a request to a store may take, headers and body.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Everything the processes share.
 pub struct Services {
@@ -60,7 +58,7 @@ impl Services {
         for problem in queue.durability_problems().await? {
             tracing::error!("{problem}");
         }
-        let http = http_client(config.extra_ca_cert.as_deref(), REQUEST_TIMEOUT)
+        let http = http_client(config.extra_ca_cert.as_deref(), config.request_timeout)
             .map_err(anyhow::Error::msg)?;
         let context = Arc::new(SyncContext {
             db: db.clone(),
@@ -93,6 +91,10 @@ impl Services {
         ))
         .concurrency(self.config.worker_concurrency)
         .liveness(liveness)
+        .retry_policy(RetryPolicy {
+            first_delay: self.config.retry_first_delay,
+            ..RetryPolicy::default()
+        })
     }
 
     pub fn clock(&self) -> Clock {

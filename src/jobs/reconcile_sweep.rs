@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::context::Context;
+use super::failpoint;
 use super::fetch_children::FetchChildren;
 use crate::queue::job::{Job, JobError};
 use crate::sync::apply_records;
@@ -61,6 +62,7 @@ impl Job for ReconcileSweep {
             Ok(upstream) => upstream,
             Err(error) => return Err(context.woo_failure(self.store_id, error).await),
         };
+        failpoint::reach("during_sweep");
         let stored = stored_versions(&context.db, self.store_id, resource).await?;
 
         let mut upstream_ids = HashSet::with_capacity(upstream.len());
