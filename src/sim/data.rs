@@ -118,10 +118,15 @@ impl StoreData {
         }
     }
 
-    /// Removes a record, returning it.
+    /// Removes a record, returning it, and what is listed under it (a product's
+    /// variations, an order's refunds and notes), as deleting it for good does.
     pub fn remove(&mut self, key: CollectionKey, id: i64) -> Option<Value> {
         let records = self.collections.get_mut(&key)?;
-        position(records, id).map(|at| records.remove(at))
+        let removed = position(records, id).map(|at| records.remove(at))?;
+        let (resource, _) = key;
+        self.collections
+            .retain(|(child, parent), _| !(*parent == id && child.parent() == Some(resource)));
+        Some(removed)
     }
 
     /// Mutable access to one record.

@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use chrono::Timelike;
 use chrono::{DateTime, Duration as ChronoDuration, NaiveDateTime, Utc};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -103,7 +104,9 @@ impl SimStore {
             .and_then(Value::as_str)
             .and_then(|text| NaiveDateTime::parse_from_str(text, DATE_FORMAT).ok())
             .map(|naive| naive.and_utc());
-        let mut at: DateTime<Utc> = Utc::now();
+        // Dates have whole seconds: a second edit within the same second must still move
+        // the date forward, as versions of a record are ordered by it.
+        let mut at: DateTime<Utc> = Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now);
         if let Some(previous) = previous
             && at <= previous
         {

@@ -9,7 +9,9 @@ use sea_orm::{ConnectionTrait, DbErr, JsonValue, StatementBuilder};
 
 use crate::woo::Resource;
 
-/// Marks the records of `resource` with these ids deleted; returns how many were live.
+/// Marks the records of `resource` with these ids deleted, and what is listed under them
+/// (a product's variations, an order's refunds and notes: the store deletes those with
+/// their parent); returns how many records of `resource` were live.
 pub async fn tombstone_ids<C: ConnectionTrait>(
     db: &C,
     store_id: i64,
@@ -19,17 +21,31 @@ pub async fn tombstone_ids<C: ConnectionTrait>(
 ) -> Result<u64, DbErr> {
     let mut marked = 0;
     for chunk in ids.chunks(500) {
-        let mut update = Query::update();
-        update
-            .table(Alias::new(resource.name()))
-            .value(Alias::new("deleted_at"), at)
-            .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
-            .and_where(Expr::col(Alias::new("woo_id")).is_in(chunk.iter().copied()))
-            .and_where(Expr::col(Alias::new("deleted_at")).is_null());
-        let statement = StatementBuilder::build(&update, &db.get_database_backend());
-        marked += db.execute_raw(statement).await?.rows_affected();
+        marked += mark_where(db, store_id, resource, "woo_id", chunk, at).await?;
+        for child in Resource::ALL.into_iter().filter(|child| child.parent() == Some(resource)) {
+            mark_where(db, store_id, child, child.key_columns()[0], chunk, at).await?;
+        }
     }
     Ok(marked)
+}
+
+async fn mark_where<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+    column: &str,
+    values: &[i64],
+    at: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let mut update = Query::update();
+    update
+        .table(Alias::new(resource.name()))
+        .value(Alias::new("deleted_at"), at)
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+        .and_where(Expr::col(Alias::new(column)).is_in(values.iter().copied()))
+        .and_where(Expr::col(Alias::new("deleted_at")).is_null());
+    let statement = StatementBuilder::build(&update, &db.get_database_backend());
+    Ok(db.execute_raw(statement).await?.rows_affected())
 }
 
 /// For a collection listed whole (the children of one parent, or a resource the store

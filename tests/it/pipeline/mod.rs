@@ -1,3 +1,4 @@
 //! The sync pipeline end to end: simulated store, real database, real queues.
 
 mod backfill;
+mod changes;

@@ -167,6 +167,16 @@ impl TestPipeline {
             .status
     }
 
+    /// Runs queued or running, of any store.
+    pub async fn live_runs(&self) -> usize {
+        sync_runs::Entity::find()
+            .filter(sync_runs::Column::Status.is_in([status::QUEUED, status::RUNNING]))
+            .all(&self.services.db)
+            .await
+            .unwrap()
+            .len()
+    }
+
     /// Whether every run given has succeeded.
     pub async fn all_succeeded(&self, runs: &[i64]) -> bool {
         let finished = sync_runs::Entity::find()
