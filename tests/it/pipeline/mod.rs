@@ -2,3 +2,4 @@
 
 mod backfill;
 mod changes;
+mod failures;

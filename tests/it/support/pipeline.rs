@@ -59,6 +59,11 @@ pub async fn wait_for<F: Future<Output = bool>>(
 
 impl TestPipeline {
     pub async fn start(queue: QueueKind, sizes: Sizes) -> TestPipeline {
+        TestPipeline::start_with(queue, sizes, &[]).await
+    }
+
+    /// With settings of its own over the test defaults.
+    pub async fn start_with(queue: QueueKind, sizes: Sizes, settings: &[(&str, &str)]) -> TestPipeline {
         let sim = TestSim::start(true, sizes).await;
         let redis = (queue == QueueKind::Redis)
             .then(|| tokio::task::block_in_place(RedisServer::start));
@@ -93,6 +98,10 @@ impl TestPipeline {
         if let Some(redis) = &redis {
             env.push(("REDIS_URL".to_string(), redis.url()));
         }
+        for (name, value) in settings {
+            env.retain(|(key, _)| key != name);
+            env.push((name.to_string(), value.to_string()));
+        }
         let config = config_from(&env);
         let db = database::connect(&config).await.unwrap();
         database::migrate(&db).await.unwrap();
@@ -110,6 +119,12 @@ impl TestPipeline {
     /// Connects the simulated store, with a rate limit of `per_second`, order notes
     /// backfilled so that every resource can be compared.
     pub async fn connect_store(&self, per_second: f64) -> i64 {
+        let secret = self.sim.server.info.consumer_secret.clone();
+        self.connect_store_with_secret(per_second, &secret).await
+    }
+
+    /// Connects (or reconnects) the store with a consumer secret of the test's choosing.
+    pub async fn connect_store_with_secret(&self, per_second: f64, secret: &str) -> i64 {
         let info = &self.sim.server.info;
         let store_id = save_store(
             &self.services.db,
@@ -120,7 +135,7 @@ impl TestPipeline {
                 auth_mode: AuthMode::Basic,
                 signature_method: SignatureMethod::HmacSha256,
                 consumer_key: info.consumer_key.clone(),
-                consumer_secret: Secret::new(info.consumer_secret.clone()),
+                consumer_secret: Secret::new(secret.to_string()),
                 rate_limit_per_s: per_second,
             },
         )

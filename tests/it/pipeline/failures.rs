@@ -1,0 +1,116 @@
+//! A store that fails: bad keys stop it at once; a flaky one still syncs right.
+
+use std::time::Duration;
+
+use entity::stores;
+use sea_orm::EntityTrait;
+use woosync::jobs::SyncMode;
+use woosync::jobs::resume::resume_quiet_runs;
+use woosync::sim::generate::Sizes;
+
+use crate::support::pipeline::{QueueKind, TestPipeline, pipeline_queues, wait_for};
+
+fn small_store() -> Sizes {
+    Sizes {
+        products: 250,
+        orders: 300,
+        ..Sizes::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_keys_stop_the_store_without_a_retry_storm_and_new_keys_resume_it() {
+    let pipeline = TestPipeline::start(QueueKind::Redis, small_store()).await;
+    let store = pipeline
+        .connect_store_with_secret(10_000.0, "cs_wrong")
+        .await;
+    let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
+    let _worker = pipeline.spawn_worker();
+    let status = || async {
+        stores::Entity::find_by_id(store)
+            .one(&pipeline.services.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+    };
+    wait_for("the store to be stopped", Duration::from_secs(30), || async {
+        status().await == "auth_failed" && pipeline.jobs_left().await == 0
+    })
+    .await;
+    let refused = pipeline
+        .sim
+        .server
+        .store
+        .requests()
+        .iter()
+        .filter(|request| request.status == 401)
+        .count();
+    // Jobs already under way when the first 401 came may each have made their one
+    // request; nothing was retried.
+    assert!(refused >= 1 && refused <= runs.len(), "{refused} requests were refused");
+    let mut failed = 0;
+    for queue in pipeline_queues() {
+        failed += pipeline.services.queue.counts(queue).await.unwrap().failed;
+    }
+    assert!(failed >= 1, "the job that met the bad keys is in the failed set");
+
+    // The operator fixes the keys and retries what failed; the clock resumes the rest.
+    let secret = pipeline.sim.server.info.consumer_secret.clone();
+    pipeline.connect_store_with_secret(10_000.0, &secret).await;
+    assert_eq!(status().await, "active");
+    for queue in pipeline_queues() {
+        pipeline
+            .services
+            .queue
+            .retry_all_failed(queue, Some(store))
+            .await
+            .unwrap();
+    }
+    resume_quiet_runs(&pipeline.services.context, Duration::ZERO)
+        .await
+        .unwrap();
+    pipeline.wait_synced(&runs, Duration::from_secs(120)).await;
+    pipeline.assert_database_equals_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_through_a_fifth_of_failing_requests_equals_a_clean_one() {
+    let pipeline = TestPipeline::start_with(
+        QueueKind::Redis,
+        small_store(),
+        &[
+            ("WOOSYNC_REQUEST_TIMEOUT_S", "1"),
+            ("WOOSYNC_RETRY_FIRST_DELAY_S", "0.1"),
+        ],
+    )
+    .await;
+    let store = pipeline.connect_store(10_000.0).await;
+    pipeline.sim.server.set_faults(|faults| {
+        faults.error_rate = 0.08;
+        faults.timeout_rate = 0.04;
+        faults.truncated_rate = 0.04;
+        // The host answers 429 with Retry-After beyond 150 requests a second.
+        faults.rate_limit_per_s = Some(150.0);
+        faults.retry_after_s = 1;
+    });
+    let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
+    let _worker = pipeline.spawn_worker();
+    pipeline.wait_synced(&runs, Duration::from_secs(180)).await;
+    let statuses: Vec<u16> = pipeline
+        .sim
+        .server
+        .store
+        .requests()
+        .iter()
+        .map(|request| request.status)
+        .collect();
+    let failed = statuses.iter().filter(|status| **status >= 400).count();
+    assert!(
+        failed * 10 >= statuses.len(),
+        "the store failed {failed} of {} requests: too few to mean anything",
+        statuses.len()
+    );
+    pipeline.sim.server.set_faults(|faults| *faults = Default::default());
+    pipeline.assert_database_equals_store(store).await;
+}
