@@ -3,3 +3,4 @@
 mod backfill;
 mod changes;
 mod failures;
+mod crashes;

@@ -17,7 +17,7 @@ use woosync::queue::job::Job;
 use woosync::queue::storage::QueueCounts;
 use woosync::secrets::{Secret, SecretKey};
 use woosync::sim::generate::Sizes;
-use woosync::sim::store::read;
+use woosync::sim::store::{SimStore, read};
 use woosync::startup::Services;
 use woosync::stores::{AuthMode, NewStore, save_store};
 use woosync::sync::runs::status;
@@ -40,7 +40,8 @@ pub struct TestPipeline {
     pub services: Services,
     /// The environment a `woosync` process needs to join this pipeline.
     pub env: Vec<(String, String)>,
-    pub redis: Option<RedisServer>,
+    /// The Redis server of a pipeline on Redis, kept running as long as the pipeline.
+    _redis: Option<RedisServer>,
     pub dir: TempDir,
 }
 
@@ -111,7 +112,7 @@ impl TestPipeline {
             sim,
             services,
             env,
-            redis,
+            _redis: redis,
             dir,
         }
     }
@@ -173,15 +174,6 @@ impl TestPipeline {
         stop
     }
 
-    pub async fn run_status(&self, run_id: i64) -> String {
-        sync_runs::Entity::find_by_id(run_id)
-            .one(&self.services.db)
-            .await
-            .unwrap()
-            .unwrap()
-            .status
-    }
-
     /// Runs queued or running, of any store.
     pub async fn live_runs(&self) -> usize {
         sync_runs::Entity::find()
@@ -227,11 +219,18 @@ impl TestPipeline {
     }
 
     /// Fails unless the database holds exactly what the store holds, resource by resource,
-    /// every field of every record.
+    /// every field of every record, and no row twice.
     pub async fn assert_database_equals_store(&self, store_id: i64) {
+        if let Some(difference) = self.difference(store_id, &self.sim.server.store).await {
+            panic!("{difference}");
+        }
+    }
+
+    /// How the database's copy of a store differs from `sim`, if it does.
+    pub async fn difference(&self, store_id: i64, sim: &SimStore) -> Option<String> {
         for resource in Resource::ALL {
             let mut upstream: Vec<String> = {
-                let data = read(&self.sim.server.store.data);
+                let data = read(&sim.data);
                 data.parents(resource)
                     .into_iter()
                     .flat_map(|parent| data.collection((resource, parent)).to_vec())
@@ -256,14 +255,48 @@ impl TestPipeline {
                     .or_else(|| kept.iter().find(|r| !upstream.contains(r)))
                     .cloned()
                     .unwrap_or_default();
-                panic!(
+                return Some(format!(
                     "{resource}: the store has {} records, the database {}; {missing} of the store's are not in the database and {extra} kept are not in the store; for example {}",
                     upstream.len(),
                     kept.len(),
                     &example[..example.len().min(400)]
-                );
+                ));
+            }
+            let with_tombstones = stored_records(&self.services.db, store_id, resource, true)
+                .await
+                .unwrap()
+                .len();
+            if with_tombstones != kept.len() {
+                return Some(format!(
+                    "{resource}: {} rows marked deleted though nothing was deleted",
+                    with_tombstones - kept.len()
+                ));
             }
         }
+        None
+    }
+
+    /// A `woosync` process of this pipeline (`work`, say), its log in the test's directory.
+    pub fn spawn_process(&self, args: &[&str], extra_env: &[(&str, &str)]) -> std::process::Child {
+        let log_path = self.dir.path().join(format!(
+            "{}-{}.log",
+            args.join("-"),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let log = std::fs::File::create(&log_path).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_woosync"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(self.env.iter().map(|(key, value)| (key.as_str(), value.as_str())))
+            .envs(extra_env.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("the woosync binary starts")
     }
 }
 

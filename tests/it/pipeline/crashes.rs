@@ -1,0 +1,92 @@
+//! A worker process killed mid-backfill (SIGKILL, or an abort at a named point), then
+//! another started: the backfill finishes with the database equal to the store, no row
+//! twice, no page missing.
+
+use std::time::Duration;
+
+use entity::sync_checkpoints;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use woosync::jobs::SyncMode;
+use woosync::sim::generate::Sizes;
+
+use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
+
+/// Where the first worker dies.
+enum Death {
+    /// `WOOSYNC_FAILPOINT`: the process aborts when it reaches the point.
+    At(&'static str),
+    /// SIGKILL from outside once this many pages are written.
+    KilledAfterPages(u64),
+}
+
+async fn a_backfill_survives(death: Death) {
+    let sizes = Sizes {
+        products: 600,
+        orders: 900,
+        ..Sizes::default()
+    };
+    let pipeline = TestPipeline::start(QueueKind::Redis, sizes).await;
+    let store = pipeline.connect_store(10_000.0).await;
+    // A little latency, so that many pages are in flight when the worker dies.
+    pipeline.sim.server.set_faults(|faults| {
+        faults.latency_ms.insert("default".into(), 20);
+    });
+    let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
+
+    let mut doomed = match death {
+        Death::At(point) => pipeline.spawn_process(&["work"], &[("WOOSYNC_FAILPOINT", point)]),
+        Death::KilledAfterPages(pages) => {
+            let mut child = pipeline.spawn_process(&["work"], &[]);
+            wait_for("pages to be written", Duration::from_secs(60), || async {
+                sync_checkpoints::Entity::find()
+                    .count(&pipeline.services.db)
+                    .await
+                    .unwrap()
+                    >= pages
+            })
+            .await;
+            child.kill().unwrap();
+            child
+        }
+    };
+    wait_for("the first worker to die", Duration::from_secs(60), || {
+        let dead = matches!(doomed.try_wait(), Ok(Some(_)));
+        async move { dead }
+    })
+    .await;
+    assert!(
+        !pipeline.all_succeeded(&runs).await,
+        "the worker died before the backfill was done"
+    );
+
+    let mut survivor = pipeline.spawn_process(&["work"], &[]);
+    pipeline.wait_synced(&runs, Duration::from_secs(120)).await;
+    let _ = survivor.kill();
+    let _ = survivor.wait();
+    pipeline.assert_database_equals_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_after_fetching_a_page_before_writing_it() {
+    a_backfill_survives(Death::At("before_page_commit:4")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_between_the_first_pages_commit_and_its_follow_up_enqueue() {
+    a_backfill_survives(Death::At("after_page_commit:1")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_between_a_later_pages_commit_and_its_follow_up_enqueue() {
+    a_backfill_survives(Death::At("after_page_commit:12")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_during_a_reconcile_sweep() {
+    a_backfill_survives(Death::At("during_sweep:2")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_by_sigkill_with_pages_in_flight() {
+    a_backfill_survives(Death::KilledAfterPages(8)).await;
+}
