@@ -72,7 +72,8 @@ impl Clock {
             .await?;
         let mut jobs = Vec::new();
         for store in active {
-            let poll = own_schedule(store.poll_cron.as_deref()).unwrap_or_else(|| self.poll.clone());
+            let poll =
+                own_schedule(store.poll_cron.as_deref()).unwrap_or_else(|| self.poll.clone());
             let sweep =
                 own_schedule(store.sweep_cron.as_deref()).unwrap_or_else(|| self.sweep.clone());
             for (schedule, is_sweep) in [(poll, false), (sweep, true)] {
@@ -98,7 +99,10 @@ fn own_schedule(expression: Option<&str>) -> Option<Schedule> {
 }
 
 fn due(schedule: &Schedule, after: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    schedule.after(&after).next().is_some_and(|next| next <= now)
+    schedule
+        .after(&after)
+        .next()
+        .is_some_and(|next| next <= now)
 }
 
 #[cfg(test)]
@@ -109,8 +113,20 @@ mod tests {
     fn a_schedule_fires_once_in_the_tick_that_covers_it() {
         let every_quarter = Schedule::from_str(crate::config::DEFAULT_POLL_CRON).unwrap();
         let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
-        assert!(due(&every_quarter, at("2026-11-24T10:14:59Z"), at("2026-11-24T10:15:00Z")));
-        assert!(!due(&every_quarter, at("2026-11-24T10:15:00Z"), at("2026-11-24T10:15:01Z")));
-        assert!(!due(&every_quarter, at("2026-11-24T10:01:00Z"), at("2026-11-24T10:14:00Z")));
+        assert!(due(
+            &every_quarter,
+            at("2026-11-24T10:14:59Z"),
+            at("2026-11-24T10:15:00Z")
+        ));
+        assert!(!due(
+            &every_quarter,
+            at("2026-11-24T10:15:00Z"),
+            at("2026-11-24T10:15:01Z")
+        ));
+        assert!(!due(
+            &every_quarter,
+            at("2026-11-24T10:01:00Z"),
+            at("2026-11-24T10:14:00Z")
+        ));
     }
 }

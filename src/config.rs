@@ -130,7 +130,9 @@ impl Config {
             let text = get(variable).unwrap_or_else(|| default.to_string());
             Schedule::from_str(&text).map_err(|error| ConfigError {
                 variable,
-                problem: format!("`{text}` is not a cron expression (sec min hour day month weekday): {error}"),
+                problem: format!(
+                    "`{text}` is not a cron expression (sec min hour day month weekday): {error}"
+                ),
             })
         };
         let worker_concurrency = match get("WOOSYNC_WORKER_CONCURRENCY") {

@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::config::Config;
 
@@ -70,6 +73,18 @@ pub async fn connect_url(url: &str) -> Result<DatabaseConnection, DatabaseError>
             url: redact_password(url),
             source,
         })
+}
+
+/// A transaction that will write. On SQLite it takes the write lock at its start
+/// (`BEGIN IMMEDIATE`): a transaction that reads first and writes later cannot wait for
+/// the lock (SQLite answers "database is locked" at once, to avoid a deadlock), while one
+/// that starts as a writer waits its turn. Postgres ignores the mode.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Applies every pending migration; a no-op when the schema is current.

@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use woosync::config::Config;
 use woosync::jobs::{SyncMode, start_sync};
-use woosync::startup::{Services, run_worker_and_clock, shutdown_signal};
-use woosync::woo::Resource;
 use woosync::queue::redis::RedisStorage;
 use woosync::queue::sqlite::SqliteStorage;
 use woosync::queue::storage::Storage;
 use woosync::sim::generate::Sizes;
 use woosync::sim::server::{SimOptions, SimServer};
+use woosync::startup::{Services, run_worker_and_clock, shutdown_signal};
+use woosync::woo::Resource;
 use woosync::{database, telemetry};
 
 /// Keeps a faithful, always-fresh copy of WooCommerce stores in a SQL database.
@@ -182,12 +182,19 @@ async fn sync(config: Config, args: SyncArgs) -> anyhow::Result<()> {
         name => vec![name.parse::<Resource>()?],
     };
     let services = Services::start(config).await?;
-    if woosync::stores::find_store(&services.db, args.store).await?.is_none() {
+    if woosync::stores::find_store(&services.db, args.store)
+        .await?
+        .is_none()
+    {
         anyhow::bail!("store {} does not exist", args.store);
     }
     for resource in resources {
         let started = start_sync(&services.context, args.store, resource, mode).await?;
-        let verb = if started.new { "started" } else { "already under way:" };
+        let verb = if started.new {
+            "started"
+        } else {
+            "already under way:"
+        };
         println!(
             "{resource}: {verb} run {} ({})",
             started.run.id, started.run.kind

@@ -41,8 +41,7 @@ impl Services {
         } else {
             database::ensure_schema_current(&db).await?;
         }
-        let (queue, limiter): (Arc<dyn Storage>, Arc<dyn RateLimiter>) = match &config.redis_url
-        {
+        let (queue, limiter): (Arc<dyn Storage>, Arc<dyn RateLimiter>) = match &config.redis_url {
             Some(url) => {
                 let queue = RedisStorage::connect(url, REDIS_PREFIX).await?;
                 let connection = redis::Client::open(url.as_str())?

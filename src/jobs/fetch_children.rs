@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use entity::stores;
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -108,7 +107,7 @@ impl Job for FetchChildren {
             Err(WooError::NotFound { .. }) => Vec::new(),
             Err(error) => return Err(context.woo_failure(self.store_id, error).await),
         };
-        let txn = context.db.begin().await?;
+        let txn = crate::database::begin_write(&context.db).await?;
         tombstone_missing(
             &txn,
             self.store_id,

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, Statement,
-    TransactionTrait, Value,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, Statement, Value,
 };
 
 use super::storage::{
@@ -117,7 +116,9 @@ const APPEND_HISTORY: &str =
 #[async_trait::async_trait]
 impl Storage for SqliteStorage {
     async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<Vec<Enqueued>, QueueError> {
-        let txn = self.db.begin().await.map_err(unavailable)?;
+        let txn = crate::database::begin_write(&self.db)
+            .await
+            .map_err(unavailable)?;
         let mut results = Vec::with_capacity(jobs.len());
         let now = now_ms();
         for job in jobs {
@@ -239,7 +240,9 @@ impl Storage for SqliteStorage {
         &self,
         results: Vec<(Claimed, Outcome, Option<String>)>,
     ) -> Result<(), QueueError> {
-        let txn = self.db.begin().await.map_err(unavailable)?;
+        let txn = crate::database::begin_write(&self.db)
+            .await
+            .map_err(unavailable)?;
         let now = now_ms();
         for (job, outcome, error) in results {
             let (state, run_at, uncount) = match outcome {

@@ -10,7 +10,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::Value;
 
@@ -150,7 +150,7 @@ pub async fn write_page(
     resource: Resource,
     page: FetchedPage,
 ) -> Result<PageProgress, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::database::begin_write(db).await?;
     let now = Utc::now();
     let marked = sync_checkpoints::Entity::insert(sync_checkpoints::ActiveModel {
         run_id: Set(run.id),
@@ -256,7 +256,7 @@ pub async fn succeed(
     resource: Resource,
     extra_records: u64,
 ) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::database::begin_write(db).await?;
     let now = Utc::now();
     let Some(current) = sync_runs::Entity::find_by_id(run.id)
         .lock_exclusive()

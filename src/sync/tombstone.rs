@@ -22,7 +22,10 @@ pub async fn tombstone_ids<C: ConnectionTrait>(
     let mut marked = 0;
     for chunk in ids.chunks(500) {
         marked += mark_where(db, store_id, resource, "woo_id", chunk, at).await?;
-        for child in Resource::ALL.into_iter().filter(|child| child.parent() == Some(resource)) {
+        for child in Resource::ALL
+            .into_iter()
+            .filter(|child| child.parent() == Some(resource))
+        {
             mark_where(db, store_id, child, child.key_columns()[0], chunk, at).await?;
         }
     }

@@ -26,24 +26,34 @@ async fn records_created_updated_and_deleted_during_a_backfill_end_up_right() {
     let pipeline = TestPipeline::start(QueueKind::Redis, small_store()).await;
     let store = pipeline.connect_store(10_000.0).await;
     // Every page of products or orders served deletes two records and edits two.
-    pipeline.sim.server.set_faults(|faults| faults.churn_per_page = 2);
+    pipeline
+        .sim
+        .server
+        .set_faults(|faults| faults.churn_per_page = 2);
     let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
     let _worker = pipeline.spawn_worker();
     // Let the store change under the first pages of both big listings, then stop
     // changing it, so that what "right" means is settled.
-    wait_for("three pages of products and orders", Duration::from_secs(60), || async {
-        sync_runs::Entity::find()
-            .filter(sync_runs::Column::Id.is_in(runs.clone()))
-            .filter(sync_runs::Column::Resource.is_in(["products", "orders"]))
-            .filter(sync_runs::Column::PagesDone.gte(3))
-            .all(&pipeline.services.db)
-            .await
-            .unwrap()
-            .len()
-            == 2
-    })
+    wait_for(
+        "three pages of products and orders",
+        Duration::from_secs(60),
+        || async {
+            sync_runs::Entity::find()
+                .filter(sync_runs::Column::Id.is_in(runs.clone()))
+                .filter(sync_runs::Column::Resource.is_in(["products", "orders"]))
+                .filter(sync_runs::Column::PagesDone.gte(3))
+                .all(&pipeline.services.db)
+                .await
+                .unwrap()
+                .len()
+                == 2
+        },
+    )
     .await;
-    pipeline.sim.server.set_faults(|faults| faults.churn_per_page = 0);
+    pipeline
+        .sim
+        .server
+        .set_faults(|faults| faults.churn_per_page = 0);
     let products_left = read(&pipeline.sim.server.store.data).count(Resource::Products);
     assert!(products_left < 300, "the store lost products mid-run");
     let created = pipeline
@@ -74,7 +84,12 @@ async fn polls_and_sweeps_catch_up_with_a_changed_store() {
     let first_product = read(&sim.data).collection((Resource::Products, 0))[0]["id"]
         .as_i64()
         .unwrap();
-    sim.update(Resource::Products, 0, first_product, json!({"name": "Renamed"}));
+    sim.update(
+        Resource::Products,
+        0,
+        first_product,
+        json!({"name": "Renamed"}),
+    );
     sim.create(Resource::Orders, 0, json!({"status": "processing"}));
     let order = read(&sim.data).collection((Resource::Orders, 0))[3]["id"]
         .as_i64()
@@ -83,11 +98,21 @@ async fn polls_and_sweeps_catch_up_with_a_changed_store() {
     let customer = read(&sim.data).collection((Resource::Customers, 0))[0]["id"]
         .as_i64()
         .unwrap();
-    sim.update(Resource::Customers, 0, customer, json!({"first_name": "Renée"}));
+    sim.update(
+        Resource::Customers,
+        0,
+        customer,
+        json!({"first_name": "Renée"}),
+    );
     let category = read(&sim.data).collection((Resource::ProductCategories, 0))[0]["id"]
         .as_i64()
         .unwrap();
-    sim.update(Resource::ProductCategories, 0, category, json!({"description": "New"}));
+    sim.update(
+        Resource::ProductCategories,
+        0,
+        category,
+        json!({"description": "New"}),
+    );
     // Deleted without a webhook: only an ID sweep can tell.
     let coupon = read(&sim.data).collection((Resource::Coupons, 0))[0]["id"]
         .as_i64()
@@ -104,9 +129,11 @@ async fn polls_and_sweeps_catch_up_with_a_changed_store() {
             })])
             .await
             .unwrap();
-        wait_for("the poll's runs to finish", Duration::from_secs(60), || async {
-            pipeline.jobs_left().await == 0 && pipeline.live_runs().await == 0
-        })
+        wait_for(
+            "the poll's runs to finish",
+            Duration::from_secs(60),
+            || async { pipeline.jobs_left().await == 0 && pipeline.live_runs().await == 0 },
+        )
         .await;
     }
     pipeline.assert_database_equals_store(store).await;
@@ -145,29 +172,50 @@ async fn out_of_order_and_deleted_webhooks_apply_as_the_store_meant() {
             .await
             .unwrap()
             .unwrap();
-        (row.raw["name"].as_str().unwrap_or_default().to_string(), row.deleted_at)
+        (
+            row.raw["name"].as_str().unwrap_or_default().to_string(),
+            row.deleted_at,
+        )
     };
     // The newer delivery arrives first; the older one after it must lose.
     let queue = &pipeline.services.queue;
-    queue.enqueue(vec![deliver("product.updated", newer)]).await.unwrap();
+    queue
+        .enqueue(vec![deliver("product.updated", newer)])
+        .await
+        .unwrap();
     wait_for("the newer version", Duration::from_secs(30), || async {
         name_kept().await.0 == "Newer"
     })
     .await;
-    queue.enqueue(vec![deliver("product.updated", older)]).await.unwrap();
-    wait_for("the older delivery to be applied", Duration::from_secs(30), || async {
-        pipeline.jobs_left().await == 0
-    })
+    queue
+        .enqueue(vec![deliver("product.updated", older)])
+        .await
+        .unwrap();
+    wait_for(
+        "the older delivery to be applied",
+        Duration::from_secs(30),
+        || async { pipeline.jobs_left().await == 0 },
+    )
     .await;
-    assert_eq!(name_kept().await.0, "Newer", "an older version never replaces a newer");
+    assert_eq!(
+        name_kept().await.0,
+        "Newer",
+        "an older version never replaces a newer"
+    );
 
     queue
         .enqueue(vec![deliver("product.deleted", json!({"id": id}))])
         .await
         .unwrap();
-    wait_for("the product to be marked deleted", Duration::from_secs(30), || async {
-        name_kept().await.1.is_some()
-    })
+    wait_for(
+        "the product to be marked deleted",
+        Duration::from_secs(30),
+        || async { name_kept().await.1.is_some() },
+    )
     .await;
-    assert_eq!(name_kept().await.0, "Newer", "a tombstone keeps the last state");
+    assert_eq!(
+        name_kept().await.0,
+        "Newer",
+        "a tombstone keeps the last state"
+    );
 }

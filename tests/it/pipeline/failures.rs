@@ -34,9 +34,11 @@ async fn bad_keys_stop_the_store_without_a_retry_storm_and_new_keys_resume_it() 
             .unwrap()
             .status
     };
-    wait_for("the store to be stopped", Duration::from_secs(30), || async {
-        status().await == "auth_failed" && pipeline.jobs_left().await == 0
-    })
+    wait_for(
+        "the store to be stopped",
+        Duration::from_secs(30),
+        || async { status().await == "auth_failed" && pipeline.jobs_left().await == 0 },
+    )
     .await;
     let refused = pipeline
         .sim
@@ -48,12 +50,18 @@ async fn bad_keys_stop_the_store_without_a_retry_storm_and_new_keys_resume_it() 
         .count();
     // Jobs already under way when the first 401 came may each have made their one
     // request; nothing was retried.
-    assert!(refused >= 1 && refused <= runs.len(), "{refused} requests were refused");
+    assert!(
+        refused >= 1 && refused <= runs.len(),
+        "{refused} requests were refused"
+    );
     let mut failed = 0;
     for queue in pipeline_queues() {
         failed += pipeline.services.queue.counts(queue).await.unwrap().failed;
     }
-    assert!(failed >= 1, "the job that met the bad keys is in the failed set");
+    assert!(
+        failed >= 1,
+        "the job that met the bad keys is in the failed set"
+    );
 
     // The operator fixes the keys and retries what failed; the clock resumes the rest.
     let secret = pipeline.sim.server.info.consumer_secret.clone();
@@ -111,6 +119,9 @@ async fn a_sync_through_a_fifth_of_failing_requests_equals_a_clean_one() {
         "the store failed {failed} of {} requests: too few to mean anything",
         statuses.len()
     );
-    pipeline.sim.server.set_faults(|faults| *faults = Default::default());
+    pipeline
+        .sim
+        .server
+        .set_faults(|faults| *faults = Default::default());
     pipeline.assert_database_equals_store(store).await;
 }

@@ -2,5 +2,6 @@
 
 mod backfill;
 mod changes;
-mod failures;
 mod crashes;
+mod failures;
+mod scale;

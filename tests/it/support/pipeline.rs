@@ -53,7 +53,10 @@ pub async fn wait_for<F: Future<Output = bool>>(
 ) {
     let start = std::time::Instant::now();
     while !done().await {
-        assert!(start.elapsed() < deadline, "{what} did not happen within {deadline:?}");
+        assert!(
+            start.elapsed() < deadline,
+            "{what} did not happen within {deadline:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -64,10 +67,14 @@ impl TestPipeline {
     }
 
     /// With settings of its own over the test defaults.
-    pub async fn start_with(queue: QueueKind, sizes: Sizes, settings: &[(&str, &str)]) -> TestPipeline {
+    pub async fn start_with(
+        queue: QueueKind,
+        sizes: Sizes,
+        settings: &[(&str, &str)],
+    ) -> TestPipeline {
         let sim = TestSim::start(true, sizes).await;
-        let redis = (queue == QueueKind::Redis)
-            .then(|| tokio::task::block_in_place(RedisServer::start));
+        let redis =
+            (queue == QueueKind::Redis).then(|| tokio::task::block_in_place(RedisServer::start));
         let dir = tempfile::Builder::new()
             .prefix("woosync-pipeline")
             .tempdir()
@@ -90,10 +97,16 @@ impl TestPipeline {
             ),
             (
                 "WOOSYNC_EXTRA_CA_CERT".to_string(),
-                sim.server.info.ca_cert.as_ref().unwrap().display().to_string(),
+                sim.server
+                    .info
+                    .ca_cert
+                    .as_ref()
+                    .unwrap()
+                    .display()
+                    .to_string(),
             ),
             ("WOOSYNC_HEARTBEAT_S".to_string(), "0.3".to_string()),
-            ("WOOSYNC_ORPHAN_AFTER_S".to_string(), "2".to_string()),
+            ("WOOSYNC_ORPHAN_AFTER_S".to_string(), "10".to_string()),
             ("WOOSYNC_WORKER_CONCURRENCY".to_string(), "16".to_string()),
         ];
         if let Some(redis) = &redis {
@@ -291,7 +304,11 @@ impl TestPipeline {
             .args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(self.env.iter().map(|(key, value)| (key.as_str(), value.as_str())))
+            .envs(
+                self.env
+                    .iter()
+                    .map(|(key, value)| (key.as_str(), value.as_str())),
+            )
             .envs(extra_env.iter().copied())
             .stdout(std::process::Stdio::null())
             .stderr(log)

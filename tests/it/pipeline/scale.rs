@@ -1,0 +1,124 @@
+//! More workers, more stores: no page fetched twice, every store's rate limit held, and a
+//! tightly limited store holds no other back.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use woosync::jobs::SyncMode;
+use woosync::secrets::Secret;
+use woosync::sim::generate::Sizes;
+use woosync::stores::{AuthMode, NewStore, save_store};
+use woosync::woo::auth::oauth1::SignatureMethod;
+
+use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
+use crate::support::sim::TestSim;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_worker_processes_fetch_no_page_twice_and_hold_the_rate_limit() {
+    let sizes = Sizes {
+        products: 800,
+        orders: 1_200,
+        ..Sizes::default()
+    };
+    let pipeline = TestPipeline::start(QueueKind::Redis, sizes).await;
+    let per_second = 80.0;
+    let store = pipeline.connect_store(per_second).await;
+    pipeline.sim.server.set_faults(|faults| {
+        faults.latency_ms.insert("default".into(), 30);
+    });
+    let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
+    let mut workers = [
+        pipeline.spawn_process(&["work"], &[]),
+        pipeline.spawn_process(&["work"], &[]),
+    ];
+    pipeline.wait_synced(&runs, Duration::from_secs(180)).await;
+    for worker in &mut workers {
+        let _ = worker.kill();
+        let _ = worker.wait();
+    }
+    pipeline.assert_database_equals_store(store).await;
+
+    let requests = pipeline.sim.server.store.requests();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for request in &requests {
+        *seen
+            .entry(format!(
+                "{} {}?{}",
+                request.method, request.path, request.query
+            ))
+            .or_default() += 1;
+    }
+    let _ = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "rm -rf /tmp/dbg; cp -r {} /tmp/dbg",
+            pipeline.dir.path().display()
+        ))
+        .status();
+    let twice: Vec<_> = seen.iter().filter(|(_, count)| **count > 1).collect();
+    assert!(twice.is_empty(), "requests made more than once: {twice:?}");
+
+    // In any one second, no more requests than the limit allows (one at a time, one every
+    // 1/80 s), with a little room for the network between the limiter and the store.
+    let mut arrivals: Vec<u128> = requests.iter().map(|request| request.at_us).collect();
+    arrivals.sort_unstable();
+    let most_in_a_second = arrivals
+        .iter()
+        .enumerate()
+        .map(|(at, start)| {
+            arrivals[at..]
+                .iter()
+                .take_while(|arrival| **arrival < start + 1_000_000)
+                .count()
+        })
+        .max()
+        .unwrap_or_default();
+    assert!(
+        most_in_a_second as f64 <= per_second * 1.1 + 2.0,
+        "{most_in_a_second} requests reached the store within one second; its limit is {per_second}/s"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_limited_to_one_request_a_second_holds_no_other_store_back() {
+    let pipeline = TestPipeline::start(QueueKind::Redis, Sizes::default()).await;
+    let slow = pipeline.connect_store(1.0).await;
+    // Over plain HTTP (OAuth 1.0a), as the pipeline's client trusts only the first
+    // store's test certificate.
+    let fast_sim = TestSim::start(false, Sizes::default()).await;
+    let info = &fast_sim.server.info;
+    let fast = save_store(
+        &pipeline.services.db,
+        &pipeline.services.context.secret_key,
+        NewStore {
+            name: "fast".into(),
+            url: info.url.trim_end_matches('/').to_string(),
+            auth_mode: AuthMode::OAuth1,
+            signature_method: SignatureMethod::HmacSha256,
+            consumer_key: info.consumer_key.clone(),
+            consumer_secret: Secret::new(info.consumer_secret.clone()),
+            rate_limit_per_s: 10_000.0,
+        },
+    )
+    .await
+    .unwrap();
+    let slow_runs = pipeline.sync_all(slow, SyncMode::Backfill).await;
+    let fast_runs = pipeline.sync_all(fast, SyncMode::Backfill).await;
+    let _worker = pipeline.spawn_worker();
+    wait_for(
+        "the fast store's backfill",
+        Duration::from_secs(60),
+        || async { pipeline.all_succeeded(&fast_runs).await },
+    )
+    .await;
+    assert!(
+        !pipeline.all_succeeded(&slow_runs).await,
+        "the slow store (one request a second, more than 20 needed) finished first"
+    );
+    let fast_requests = fast_sim.server.store.requests().len();
+    let slow_requests = pipeline.sim.server.store.requests().len();
+    assert!(
+        fast_requests > 10 * slow_requests.max(1),
+        "the fast store had {fast_requests} requests while the slow one had {slow_requests}"
+    );
+}
