@@ -64,6 +64,7 @@ async fn a_backfill_survives(death: Death) {
     let _ = survivor.kill();
     let _ = survivor.wait();
     pipeline.assert_database_equals_store(store).await;
+    pipeline.assert_nothing_marked_deleted(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
