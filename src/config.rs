@@ -20,13 +20,17 @@ pub struct Config {
     pub secret_key: Option<SecretKey>,
     /// `REDIS_URL`: the queue and the shared rate limit on Redis. Unset: the embedded queue.
     pub redis_url: Option<String>,
+    /// `WOOSYNC_REDIS_PREFIX`: the start of every key woosync keeps in Redis (default
+    /// `woosync:`), so that one Redis can serve several deployments.
+    pub redis_prefix: String,
     /// `LOG_FORMAT`: `text` (default) or `json`.
     pub log_format: LogFormat,
     /// `WOOSYNC_EXTRA_CA_CERT`: a PEM certificate to trust besides the system's (staging
     /// stores, the simulated store).
     pub extra_ca_cert: Option<PathBuf>,
-    /// `WOOSYNC_WORKER_CONCURRENCY`: jobs a worker process runs at once (default 32; jobs
-    /// mostly wait on stores, so many fit on a core).
+    /// `WOOSYNC_WORKER_CONCURRENCY`: jobs a worker process runs at once (default 64: jobs
+    /// mostly wait on slow stores, and a job waiting on a store's rate limit gives its
+    /// slot back, so many fit on a core).
     pub worker_concurrency: usize,
     /// `WOOSYNC_HEARTBEAT_S` and `WOOSYNC_ORPHAN_AFTER_S`: how often a worker says it is
     /// alive (default 5), and how long a silent one has before its jobs go to others
@@ -136,7 +140,7 @@ impl Config {
             })
         };
         let worker_concurrency = match get("WOOSYNC_WORKER_CONCURRENCY") {
-            None => 32,
+            None => 64,
             Some(text) => text
                 .trim()
                 .parse::<usize>()
@@ -149,6 +153,7 @@ impl Config {
         };
         Ok(Config {
             extra_ca_cert: get("WOOSYNC_EXTRA_CA_CERT").map(PathBuf::from),
+            redis_prefix: get("WOOSYNC_REDIS_PREFIX").unwrap_or_else(|| "woosync:".into()),
             worker_concurrency,
             heartbeat: seconds("WOOSYNC_HEARTBEAT_S", 5)?,
             orphan_after: seconds("WOOSYNC_ORPHAN_AFTER_S", 30)?,

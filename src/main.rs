@@ -45,8 +45,9 @@ enum Command {
 
 #[derive(Args)]
 struct BenchArgs {
+    /// Without one: the sync benchmark (rate-limited backfill, ingest, worker memory).
     #[command(subcommand)]
-    which: Benchmark,
+    which: Option<Benchmark>,
     /// Print the figures last as one JSON object.
     #[arg(long, global = true)]
     json: bool,
@@ -254,7 +255,8 @@ async fn bench_storage(
 
 async fn bench(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     let figures = match args.which {
-        Benchmark::Queue => {
+        None => serde_json::to_value(woosync::bench::sync::run(config).await?)?,
+        Some(Benchmark::Queue) => {
             let scratch = tempfile::tempdir()?;
             let prefix = format!("woosync-bench-{}:", std::process::id());
             let (storage, name) = bench_storage(config, scratch.path(), &prefix).await?;
@@ -267,7 +269,7 @@ async fn bench(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
             };
             serde_json::to_value(woosync::bench::queue::run(storage, name, &start_worker).await?)?
         }
-        Benchmark::HoldWorker { scratch, prefix } => {
+        Some(Benchmark::HoldWorker { scratch, prefix }) => {
             let (storage, _) = bench_storage(config, &scratch, &prefix).await?;
             woosync::bench::queue::hold_worker(storage).await?;
             return Ok(());

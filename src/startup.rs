@@ -19,8 +19,6 @@ use crate::secrets::SecretKey;
 use crate::woo::client::http_client;
 use crate::woo::rate_limit::{LocalRateLimiter, RateLimiter, RedisRateLimiter};
 
-/// Where woosync keeps its keys in Redis.
-pub const REDIS_PREFIX: &str = "woosync:";
 
 /// Everything the processes share.
 pub struct Services {
@@ -43,11 +41,11 @@ impl Services {
         }
         let (queue, limiter): (Arc<dyn Storage>, Arc<dyn RateLimiter>) = match &config.redis_url {
             Some(url) => {
-                let queue = RedisStorage::connect(url, REDIS_PREFIX).await?;
+                let queue = RedisStorage::connect(url, &config.redis_prefix).await?;
                 let connection = redis::Client::open(url.as_str())?
                     .get_connection_manager()
                     .await?;
-                (Arc::new(queue), Arc::new(RedisRateLimiter::new(connection)))
+                (Arc::new(queue), Arc::new(RedisRateLimiter::new(connection, &config.redis_prefix)))
             }
             None => (
                 Arc::new(SqliteStorage::new(db.clone())?),

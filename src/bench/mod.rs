@@ -2,3 +2,4 @@
 //! measured and, with `--json`, one JSON object last for scripts.
 
 pub mod queue;
+pub mod sync;

@@ -23,7 +23,18 @@ pub use reconcile_sweep::ReconcileSweep;
 pub use start::{StartError, StartedRun, SyncMode, start_sync};
 pub use webhook_delivery::WebhookDelivery;
 
+use crate::queue::job::Job;
 use crate::queue::runner::Runner;
+
+/// The queues of the pipeline, one per job type.
+pub const QUEUES: [&str; 6] = [
+    BackfillPage::NAME,
+    IncrementalPage::NAME,
+    ReconcileSweep::NAME,
+    FetchChildren::NAME,
+    WebhookDelivery::NAME,
+    PollStore::NAME,
+];
 
 /// A runner for every job of the pipeline.
 pub fn register_all(runner: Runner<Context>) -> Runner<Context> {

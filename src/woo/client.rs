@@ -182,8 +182,8 @@ impl WooClient {
 
     /// Every record of the collection at `path`, page after page. It follows the `Link`
     /// next URL where there is one (without its stale `oauth_*` parameters), asks for the
-    /// next page after a full one even when the headers say it was the last (hosts strip
-    /// or miscount them), and stops at an empty or short page.
+    /// next page after a full one unless `X-WP-Total` says every record was seen (hosts
+    /// strip or miscount the page headers), and stops at an empty or short page.
     pub async fn list_all(&self, path: &str, query: &ListQuery) -> Result<Vec<Value>, WooError> {
         let per_page = query.per_page.unwrap_or(MAX_PER_PAGE).min(MAX_PER_PAGE) as usize;
         let mut page_number = query.page.unwrap_or(1);
@@ -201,9 +201,16 @@ impl WooClient {
                 break;
             }
             page_number += 1;
+            // A full last page with `X-WP-Total` saying there is no more is believed: the
+            // total is counted apart from the pages, so a host that miscounts pages is
+            // still caught.
+            let all_seen = page
+                .info
+                .total
+                .is_some_and(|total| records.len() as u64 >= total);
             pairs = match page.info.next.as_deref().and_then(next_page_pairs) {
                 Some(next) => next,
-                None if count >= per_page => ListQuery {
+                None if count >= per_page && !all_seen => ListQuery {
                     page: Some(page_number),
                     ..query.clone()
                 }

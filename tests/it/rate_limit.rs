@@ -43,7 +43,7 @@ async fn hammer_store(spec: &str) {
     let [redis_url, url, key, secret, ca_cert]: [&str; 5] =
         spec.split('|').collect::<Vec<_>>().try_into().unwrap();
     let redis = redis::Client::open(redis_url).unwrap();
-    let limiter = RedisRateLimiter::new(redis.get_connection_manager().await.unwrap());
+    let limiter = RedisRateLimiter::new(redis.get_connection_manager().await.unwrap(), "woosync:");
     let http = http_client(Some(std::path::Path::new(ca_cert)), Duration::from_secs(10)).unwrap();
     let client = WooClient::new(
         http,

@@ -35,11 +35,12 @@ pub struct RedisRateLimiter {
 }
 
 impl RedisRateLimiter {
-    pub fn new(connection: ConnectionManager) -> Self {
+    /// `prefix` starts every key, as it does the queue's.
+    pub fn new(connection: ConnectionManager, prefix: &str) -> Self {
         RedisRateLimiter {
             connection,
             script: Script::new(GCRA),
-            prefix: "woosync:rate:".into(),
+            prefix: format!("{prefix}rate:"),
         }
     }
 }

@@ -8,7 +8,7 @@ use woosync::jobs::SyncMode;
 use woosync::jobs::resume::resume_quiet_runs;
 use woosync::sim::generate::Sizes;
 
-use crate::support::pipeline::{QueueKind, TestPipeline, pipeline_queues, wait_for};
+use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
 
 fn small_store() -> Sizes {
     Sizes {
@@ -55,7 +55,7 @@ async fn bad_keys_stop_the_store_without_a_retry_storm_and_new_keys_resume_it() 
         "{refused} requests were refused"
     );
     let mut failed = 0;
-    for queue in pipeline_queues() {
+    for queue in woosync::jobs::QUEUES {
         failed += pipeline.services.queue.counts(queue).await.unwrap().failed;
     }
     assert!(
@@ -67,7 +67,7 @@ async fn bad_keys_stop_the_store_without_a_retry_storm_and_new_keys_resume_it() 
     let secret = pipeline.sim.server.info.consumer_secret.clone();
     pipeline.connect_store_with_secret(10_000.0, &secret).await;
     assert_eq!(status().await, "active");
-    for queue in pipeline_queues() {
+    for queue in woosync::jobs::QUEUES {
         pipeline
             .services
             .queue

@@ -13,7 +13,6 @@ use tempfile::TempDir;
 use woosync::config::Config;
 use woosync::database;
 use woosync::jobs::{SyncMode, start_sync};
-use woosync::queue::job::Job;
 use woosync::queue::storage::QueueCounts;
 use woosync::secrets::{Secret, SecretKey};
 use woosync::sim::generate::Sizes;
@@ -211,7 +210,7 @@ impl TestPipeline {
     /// Jobs of every pipeline queue not yet done: pending, scheduled or running.
     pub async fn jobs_left(&self) -> u64 {
         let mut left = 0;
-        for queue in pipeline_queues() {
+        for queue in woosync::jobs::QUEUES {
             let QueueCounts {
                 pending,
                 scheduled,
@@ -324,19 +323,6 @@ impl TestPipeline {
             .spawn()
             .expect("the woosync binary starts")
     }
-}
-
-/// The queues of the pipeline's jobs.
-pub fn pipeline_queues() -> [&'static str; 6] {
-    use woosync::jobs::*;
-    [
-        BackfillPage::NAME,
-        IncrementalPage::NAME,
-        ReconcileSweep::NAME,
-        FetchChildren::NAME,
-        WebhookDelivery::NAME,
-        PollStore::NAME,
-    ]
 }
 
 pub fn config_from(env: &[(String, String)]) -> Config {

@@ -1,0 +1,382 @@
+//! The sync benchmark (`woosync bench`): backfills of a simulated store by a real
+//! `woosync work` process, on Redis when `REDIS_URL` is set, else on the embedded queue.
+//!
+//! - Rate-limited: 5,000 products (a quarter variable, 3 variations each) and 10,000
+//!   orders, the store limited to 20 requests/s and as slow as a real one (1 s a page of
+//!   products, 3 s a page of orders, 0.3 s a list of variations or refunds). The verdict is
+//!   a ratio measured in the same run: wall time over the time the rate limit alone
+//!   allows for the requests the design needs.
+//! - Unthrottled ingest: products with variations and orders from a store that answers at
+//!   once, into SQLite: records written per second.
+//! - Peak RSS of the worker process during unthrottled runs of 20,000 and 100,000 records.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::database;
+use crate::jobs::{SyncMode, start_sync};
+use crate::secrets::{Secret, SecretKey};
+use crate::sim::generate::Sizes;
+use crate::sim::server::{SimOptions, SimServer};
+use crate::sim::store::{SimStore, read};
+use crate::startup::Services;
+use crate::stores::{AuthMode, NewStore, save_store};
+use crate::sync::runs::status;
+use crate::woo::Resource;
+use crate::woo::auth::oauth1::SignatureMethod;
+use crate::woo::client::MAX_PER_PAGE;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncFigures {
+    pub queue: &'static str,
+    pub rate_limited_ratio: f64,
+    pub requests_made: u64,
+    pub requests_minimum: u64,
+    pub ingest_records_per_s: f64,
+    pub peak_rss_mb_20k: f64,
+    pub peak_rss_mb_100k: f64,
+}
+
+/// One backfill to measure.
+struct Scenario {
+    sizes: Sizes,
+    resources: Vec<Resource>,
+    rate_limit_per_s: f64,
+    latency_ms: HashMap<String, u64>,
+}
+
+/// What a backfill took.
+struct Outcome {
+    wall: Duration,
+    requests_made: u64,
+    peak_rss_mb: f64,
+    sim: Arc<SimStore>,
+}
+
+/// The worker's settings in every scenario: enough slots for the slowest store's pages in
+/// flight at its rate limit (20 requests/s of 3 s pages is 60 at once).
+const WORKER_CONCURRENCY: &str = "96";
+
+pub async fn run(config: &Config) -> anyhow::Result<SyncFigures> {
+    let queue = if config.redis_url.is_some() {
+        "redis"
+    } else {
+        "sqlite"
+    };
+    eprintln!("sync benchmark on the {queue} queue, one `woosync work` process");
+
+    let rate = 20.0;
+    let limited = Scenario {
+        sizes: Sizes {
+            products: 5_000,
+            variable_share: 0.25,
+            variations_per_product: 3,
+            orders: 10_000,
+            notes_per_order: 0,
+            ..Sizes::default()
+        },
+        resources: Resource::TOP_LEVEL.to_vec(),
+        rate_limit_per_s: rate,
+        latency_ms: HashMap::from([
+            ("products".to_string(), 1_000),
+            ("orders".to_string(), 3_000),
+            ("product_variations".to_string(), 300),
+            ("order_refunds".to_string(), 300),
+        ]),
+    };
+    eprintln!("rate-limited backfill: 5,000 products, 10,000 orders, {rate} requests/s ...");
+    let outcome = backfill(config, &limited).await?;
+    let minimum = requests_minimum(&outcome.sim, &limited.resources);
+    let bound = minimum as f64 / rate;
+    let ratio = outcome.wall.as_secs_f64() / bound;
+    eprintln!(
+        "  {:.1} s for {} requests (the design needs {minimum}: {:.1} s at {rate}/s): ratio {ratio:.3}",
+        outcome.wall.as_secs_f64(),
+        outcome.requests_made,
+        bound
+    );
+
+    let ingest = |records: usize| Scenario {
+        sizes: Sizes {
+            products: records / 10,
+            variable_share: 0.25,
+            variations_per_product: 3,
+            orders: records - records / 10 - records / 10 * 3 / 4,
+            refund_share: 0.0,
+            notes_per_order: 0,
+            ..Sizes::default()
+        },
+        resources: vec![Resource::Products, Resource::Orders],
+        rate_limit_per_s: 1_000_000.0,
+        latency_ms: HashMap::new(),
+    };
+    eprintln!("unthrottled ingest of 20,000 products, variations and orders ...");
+    let small = backfill(config, &ingest(20_000)).await?;
+    let records = stored_count(&small.sim);
+    let per_second = records as f64 / small.wall.as_secs_f64();
+    eprintln!(
+        "  {records} records in {:.1} s: {per_second:.0} records/s; worker peak RSS {:.0} MB",
+        small.wall.as_secs_f64(),
+        small.peak_rss_mb
+    );
+    eprintln!("unthrottled ingest of 100,000 records ...");
+    let large = backfill(config, &ingest(100_000)).await?;
+    eprintln!(
+        "  {} records in {:.1} s; worker peak RSS {:.0} MB",
+        stored_count(&large.sim),
+        large.wall.as_secs_f64(),
+        large.peak_rss_mb
+    );
+
+    Ok(SyncFigures {
+        queue,
+        rate_limited_ratio: round(ratio, 3),
+        requests_made: outcome.requests_made,
+        requests_minimum: minimum,
+        ingest_records_per_s: per_second.round(),
+        peak_rss_mb_20k: round(small.peak_rss_mb, 1),
+        peak_rss_mb_100k: round(large.peak_rss_mb, 1),
+    })
+}
+
+fn round(value: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (value * scale).round() / scale
+}
+
+/// Products, variations and orders the store holds.
+fn stored_count(sim: &SimStore) -> usize {
+    let data = read(&sim.data);
+    [
+        Resource::Products,
+        Resource::ProductVariations,
+        Resource::Orders,
+    ]
+    .into_iter()
+    .map(|resource| data.count(resource))
+    .sum()
+}
+
+/// The requests the design needs for a backfill of `resources`: every page of every
+/// listing once, every page of the closing ID sweep once, and one listing of children for
+/// each parent that has some (variations of variable products, refunds of refunded orders,
+/// terms of attributes, locations and methods of zones).
+fn requests_minimum(sim: &SimStore, resources: &[Resource]) -> u64 {
+    let data = read(&sim.data);
+    let pages = |count: usize| count.div_ceil(MAX_PER_PAGE as usize).max(1) as u64;
+    let mut needed = 0;
+    for resource in resources {
+        let count = data.count(*resource);
+        needed += if resource.listed_whole() {
+            1
+        } else {
+            2 * pages(count)
+        };
+        let parents = data.collection((*resource, 0));
+        let with = |field: &str| {
+            parents
+                .iter()
+                .filter(|parent| {
+                    parent
+                        .get(field)
+                        .and_then(Value::as_array)
+                        .is_some_and(|list| !list.is_empty())
+                })
+                .count() as u64
+        };
+        needed += match resource {
+            Resource::Products => parents
+                .iter()
+                .filter(|product| {
+                    product.get("type").and_then(Value::as_str) == Some("variable")
+                        && product
+                            .get("variations")
+                            .and_then(Value::as_array)
+                            .is_some_and(|list| !list.is_empty())
+                })
+                .count() as u64,
+            Resource::Orders => with("refunds"),
+            Resource::ProductAttributes => parents.len() as u64,
+            Resource::ShippingZones => 2 * parents.len() as u64,
+            _ => 0,
+        };
+    }
+    needed
+}
+
+/// Backfills a fresh simulated store with a `woosync work` child process; measures the
+/// wall time from the start of the runs until every run has succeeded and no job is left.
+async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcome> {
+    let scratch = tempfile::Builder::new().prefix("woosync-bench").tempdir()?;
+    let server = SimServer::start(SimOptions {
+        port: 0,
+        tls: true,
+        seed: 11,
+        sizes: scenario.sizes.clone(),
+        cert_dir: scratch.path().join("sim"),
+    })
+    .await?;
+    server.set_faults(|faults| faults.latency_ms = scenario.latency_ms.clone());
+    let env = worker_env(config, scratch.path(), &server)?;
+    let worker_config = Config::from_lookup(|name| {
+        env.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    })?;
+    let db = database::connect(&worker_config).await?;
+    database::migrate(&db).await?;
+    db.close().await?;
+    let services = Services::start(worker_config).await?;
+    let store = save_store(
+        &services.db,
+        &services.context.secret_key,
+        NewStore {
+            name: "bench".into(),
+            url: server.info.url.trim_end_matches('/').to_string(),
+            auth_mode: AuthMode::Basic,
+            signature_method: SignatureMethod::HmacSha256,
+            consumer_key: server.info.consumer_key.clone(),
+            consumer_secret: Secret::new(server.info.consumer_secret.clone()),
+            rate_limit_per_s: scenario.rate_limit_per_s,
+        },
+    )
+    .await?;
+    let log_path = scratch.path().join("worker.log");
+    let mut worker = Command::new(std::env::current_exe()?)
+        .arg("work")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(key, value)| (key.as_str(), value.as_str())))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path)?)
+        .spawn()?;
+
+    let started = Instant::now();
+    let mut runs = Vec::new();
+    for resource in &scenario.resources {
+        runs.push(
+            start_sync(&services.context, store, *resource, SyncMode::Backfill)
+                .await?
+                .run
+                .id,
+        );
+    }
+    let mut peak_rss_mb = 0.0_f64;
+    let mut last_report = Instant::now();
+    let wall = loop {
+        peak_rss_mb = peak_rss_mb.max(peak_rss(&worker).unwrap_or_default());
+        if finished(&services, &runs).await? {
+            break started.elapsed();
+        }
+        if let Ok(Some(exit)) = worker.try_wait() {
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            anyhow::bail!("the worker stopped ({exit}); its log:\n{log}");
+        }
+        if last_report.elapsed() > Duration::from_secs(10) {
+            eprintln!(
+                "  ... {:.0} s, {} requests so far",
+                started.elapsed().as_secs_f64(),
+                server.store.requests().len()
+            );
+            last_report = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    peak_rss_mb = peak_rss_mb.max(peak_rss(&worker).unwrap_or_default());
+    stop(&mut worker);
+    Ok(Outcome {
+        wall,
+        requests_made: server.store.requests().len() as u64,
+        peak_rss_mb,
+        sim: Arc::clone(&server.store),
+    })
+}
+
+/// Every run succeeded and no job of the pipeline is left.
+async fn finished(services: &Services, runs: &[i64]) -> anyhow::Result<bool> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let succeeded = entity::sync_runs::Entity::find()
+        .filter(entity::sync_runs::Column::Id.is_in(runs.iter().copied()))
+        .filter(entity::sync_runs::Column::Status.eq(status::SUCCEEDED))
+        .count(&services.db)
+        .await?;
+    if succeeded < runs.len() as u64 {
+        return Ok(false);
+    }
+    for queue in crate::jobs::QUEUES {
+        let counts = services.queue.counts(queue).await?;
+        if counts.pending + counts.scheduled + counts.running > 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The environment of the benchmark's worker: its own SQLite file, key and Redis prefix.
+fn worker_env(
+    config: &Config,
+    scratch: &Path,
+    server: &SimServer,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let mut env = vec![
+        (
+            "DATABASE_URL".to_string(),
+            format!("sqlite://{}?mode=rwc", scratch.join("bench.db").display()),
+        ),
+        ("WOOSYNC_DATA_DIR".into(), scratch.display().to_string()),
+        (
+            "WOOSYNC_SECRET_KEY".into(),
+            SecretKey::generate().to_base64(),
+        ),
+        ("WOOSYNC_WORKER_CONCURRENCY".into(), WORKER_CONCURRENCY.into()),
+        ("RUST_LOG".into(), "warn".into()),
+    ];
+    if let Some(ca_cert) = &server.info.ca_cert {
+        env.push(("WOOSYNC_EXTRA_CA_CERT".into(), ca_cert.display().to_string()));
+    }
+    if let Some(url) = &config.redis_url {
+        env.push(("REDIS_URL".into(), url.clone()));
+        env.push((
+            "WOOSYNC_REDIS_PREFIX".into(),
+            format!(
+                "woosync-bench-{}-{}:",
+                std::process::id(),
+                scratch
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(env)
+}
+
+/// The most memory the process has held, from `/proc` (Linux).
+fn peak_rss(child: &Child) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
