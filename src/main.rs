@@ -8,10 +8,13 @@ use woosync::jobs::{SyncMode, start_sync};
 use woosync::queue::redis::RedisStorage;
 use woosync::queue::sqlite::SqliteStorage;
 use woosync::queue::storage::Storage;
+use woosync::secrets::Secret;
 use woosync::sim::generate::Sizes;
 use woosync::sim::server::{SimOptions, SimServer};
 use woosync::startup::{Services, run_worker_and_clock, shutdown_signal};
+use woosync::stores::{AuthMode, NewStore, normalize_store_url, save_store, store_url_text};
 use woosync::woo::Resource;
+use woosync::woo::auth::oauth1::SignatureMethod;
 use woosync::{database, telemetry};
 
 /// Keeps a faithful, always-fresh copy of WooCommerce stores in a SQL database.
@@ -33,6 +36,8 @@ enum Command {
     Schedule,
     /// Worker and clock in one process, for a laptop.
     Dev,
+    /// Connect a store (or give a connected one new keys); prints its id.
+    Connect(ConnectArgs),
     /// Start a sync of a connected store: every resource, or one.
     Sync(SyncArgs),
     /// Run a simulated WooCommerce store until stopped. Its first line on stdout is JSON:
@@ -65,6 +70,27 @@ enum Benchmark {
         #[arg(long)]
         prefix: String,
     },
+}
+
+#[derive(Args)]
+struct ConnectArgs {
+    /// The site's address, such as https://shop.example.
+    #[arg(long)]
+    url: String,
+    #[arg(long)]
+    consumer_key: String,
+    #[arg(long)]
+    consumer_secret: String,
+    /// A name for people; the host by default.
+    #[arg(long)]
+    name: Option<String>,
+    /// Requests per second the store may take from woosync.
+    #[arg(long, default_value_t = woosync::stores::DEFAULT_RATE_LIMIT_PER_S)]
+    rate_limit: f64,
+    /// `basic` (HTTPS), `query_string` (HTTPS, for hosts that drop the Authorization
+    /// header) or `oauth1` (plain HTTP); by default basic over HTTPS, oauth1 over HTTP.
+    #[arg(long)]
+    auth: Option<String>,
 }
 
 #[derive(Args)]
@@ -129,6 +155,7 @@ async fn main() -> ExitCode {
         Command::Work => work(config).await,
         Command::Schedule => schedule(config).await,
         Command::Dev => dev(config).await,
+        Command::Connect(args) => connect(config, args).await,
         Command::Sync(args) => sync(config, args).await,
         Command::Sim(args) => sim(&config, args).await,
         Command::Bench(args) => bench(&config, args).await,
@@ -168,6 +195,45 @@ async fn schedule(config: Config) -> anyhow::Result<()> {
 async fn dev(config: Config) -> anyhow::Result<()> {
     let services = Services::start(config).await?;
     run_worker_and_clock(&services, shutdown_signal()).await
+}
+
+async fn connect(config: Config, args: ConnectArgs) -> anyhow::Result<()> {
+    let url = normalize_store_url(&args.url).map_err(anyhow::Error::msg)?;
+    let auth = match args.auth.as_deref() {
+        Some(name) => AuthMode::parse(name).ok_or_else(|| {
+            anyhow::anyhow!("unknown auth `{name}`: basic, query_string or oauth1")
+        })?,
+        None if url.scheme() == "https" => AuthMode::Basic,
+        None => AuthMode::OAuth1,
+    };
+    if auth != AuthMode::OAuth1 && url.scheme() != "https" {
+        anyhow::bail!(
+            "{} sends the keys in the clear: use https, or --auth oauth1",
+            auth.as_str()
+        );
+    }
+    if !(args.rate_limit.is_finite() && args.rate_limit > 0.0) {
+        anyhow::bail!("--rate-limit must be a positive number of requests per second");
+    }
+    let services = Services::start(config).await?;
+    let store_id = save_store(
+        &services.db,
+        &services.context.secret_key,
+        NewStore {
+            name: args
+                .name
+                .unwrap_or_else(|| url.host_str().unwrap_or_default().to_string()),
+            url: store_url_text(&url),
+            auth_mode: auth,
+            signature_method: SignatureMethod::HmacSha256,
+            consumer_key: args.consumer_key,
+            consumer_secret: Secret::new(args.consumer_secret),
+            rate_limit_per_s: args.rate_limit,
+        },
+    )
+    .await?;
+    println!("{store_id}");
+    Ok(())
 }
 
 async fn sync(config: Config, args: SyncArgs) -> anyhow::Result<()> {

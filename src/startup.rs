@@ -19,7 +19,6 @@ use crate::secrets::SecretKey;
 use crate::woo::client::http_client;
 use crate::woo::rate_limit::{LocalRateLimiter, RateLimiter, RedisRateLimiter};
 
-
 /// Everything the processes share.
 pub struct Services {
     pub config: Config,
@@ -45,7 +44,10 @@ impl Services {
                 let connection = redis::Client::open(url.as_str())?
                     .get_connection_manager()
                     .await?;
-                (Arc::new(queue), Arc::new(RedisRateLimiter::new(connection, &config.redis_prefix)))
+                (
+                    Arc::new(queue),
+                    Arc::new(RedisRateLimiter::new(connection, &config.redis_prefix)),
+                )
             }
             None => (
                 Arc::new(SqliteStorage::new(db.clone())?),

@@ -96,6 +96,36 @@ pub enum StoreError {
 
 const CONSUMER_SECRET: &str = "consumer secret";
 
+/// A store's site root as woosync keeps it: `https://shop.example` or
+/// `https://example.com/shop`, from what a person may paste (a trailing slash or
+/// `/wp-json`). Credentials, queries and fragments in the URL are refused: keys are given
+/// apart, and the URL is signed as WordPress knows it.
+pub fn normalize_store_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|error| format!("`{text}` is not a URL: {error}"))?;
+    if url.scheme() != "https" && url.scheme() != "http" {
+        return Err(format!("`{text}` is not an http or https URL"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("the URL must not carry credentials: give the API keys apart".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("the URL must be the site's root, without a query or a fragment".into());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{text}` has no host"));
+    }
+    let mut normalized = url.clone();
+    let path = url.path().trim_end_matches('/');
+    let path = path.strip_suffix("/wp-json").unwrap_or(path);
+    normalized.set_path(path);
+    Ok(normalized)
+}
+
+/// `normalize_store_url` as the text stored in `stores.url`: no trailing slash.
+pub fn store_url_text(url: &Url) -> String {
+    url.as_str().trim_end_matches('/').to_string()
+}
+
 /// Saves a store's connection and returns its id. Connecting a store already known by its
 /// URL updates its keys and settings instead of making a second store.
 pub async fn save_store<C: ConnectionTrait>(
@@ -207,4 +237,30 @@ pub async fn set_status<C: ConnectionTrait>(
     .update(db)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_store_urls_are_normalised_or_refused() {
+        let normal = |text: &str| normalize_store_url(text).map(|url| store_url_text(&url));
+        assert_eq!(
+            normal("https://shop.example/").unwrap(),
+            "https://shop.example"
+        );
+        assert_eq!(
+            normal("https://shop.example/wp-json/").unwrap(),
+            "https://shop.example"
+        );
+        assert_eq!(
+            normal("https://example.com/shop/wp-json").unwrap(),
+            "https://example.com/shop"
+        );
+        assert!(normal("https://ck:cs@shop.example").is_err());
+        assert!(normal("https://shop.example/?page=1").is_err());
+        assert!(normal("ftp://shop.example").is_err());
+        assert!(normal("shop.example").is_err());
+    }
 }

@@ -253,7 +253,10 @@ async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcom
         .arg("work")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(env.iter().map(|(key, value)| (key.as_str(), value.as_str())))
+        .envs(
+            env.iter()
+                .map(|(key, value)| (key.as_str(), value.as_str())),
+        )
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log_path)?)
         .spawn()?;
@@ -335,11 +338,17 @@ fn worker_env(
             "WOOSYNC_SECRET_KEY".into(),
             SecretKey::generate().to_base64(),
         ),
-        ("WOOSYNC_WORKER_CONCURRENCY".into(), WORKER_CONCURRENCY.into()),
+        (
+            "WOOSYNC_WORKER_CONCURRENCY".into(),
+            WORKER_CONCURRENCY.into(),
+        ),
         ("RUST_LOG".into(), "warn".into()),
     ];
     if let Some(ca_cert) = &server.info.ca_cert {
-        env.push(("WOOSYNC_EXTRA_CA_CERT".into(), ca_cert.display().to_string()));
+        env.push((
+            "WOOSYNC_EXTRA_CA_CERT".into(),
+            ca_cert.display().to_string(),
+        ));
     }
     if let Some(url) = &config.redis_url {
         env.push(("REDIS_URL".into(), url.clone()));
