@@ -2,11 +2,13 @@
 //! what is kept. What is missing or newer upstream is fetched by `include=`; what the store
 //! no longer lists is marked deleted. It ends backfills (offset paging misses records when
 //! others are deleted mid-run), is how customers are synced incrementally (they have no
-//! modified filter), and runs daily to catch deletions no webhook reported.
+//! modified filter), and runs daily to catch deletions no webhook reported. It also fetches
+//! again the variations and refunds their parents list but the database lacks.
 
 use std::collections::HashSet;
 
 use chrono::Utc;
+use futures_util::{StreamExt, stream};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -14,13 +16,19 @@ use super::context::Context;
 use super::failpoint;
 use super::fetch_children::FetchChildren;
 use crate::queue::job::{Job, JobError};
+use crate::queue::storage::NewJob;
 use crate::sync::apply_records;
 use crate::sync::runs;
-use crate::sync::stored::stored_versions;
+use crate::sync::stored::{parents_missing_children, stored_versions};
 use crate::sync::tombstone::tombstone_ids;
 use crate::woo::Resource;
-use crate::woo::client::{ListQuery, MAX_PER_PAGE};
+use crate::woo::WooError;
+use crate::woo::client::{ListPage, ListQuery, MAX_PER_PAGE};
 use crate::woo::lenient::parse_gmt;
+
+/// Pages of a sweep in flight at once: a sweep holds one worker slot and waits out the
+/// store's rate budget inside it, as it needs the whole listing before it can compare.
+const SWEEP_CONCURRENCY: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReconcileSweep {
@@ -58,7 +66,11 @@ impl Job for ReconcileSweep {
             }),
             ..ListQuery::default()
         };
-        let upstream = match active.client.list_all(&path, &ids_query).await {
+        let upstream = match active
+            .client
+            .list_all_in_parallel(&path, &ids_query, SWEEP_CONCURRENCY)
+            .await
+        {
             Ok(upstream) => upstream,
             Err(error) => return Err(context.woo_failure(self.store_id, error).await),
         };
@@ -90,14 +102,23 @@ impl Job for ReconcileSweep {
             }
         }
 
-        let mut written = 0;
-        for ids in wanted.chunks(MAX_PER_PAGE as usize) {
-            let query = ListQuery {
+        let queries: Vec<ListQuery> = wanted
+            .chunks(MAX_PER_PAGE as usize)
+            .map(|ids| ListQuery {
                 per_page: Some(MAX_PER_PAGE),
                 include: ids.to_vec(),
                 ..ListQuery::default()
-            };
-            let page = match active.client.list_page(&path, &query).await {
+            })
+            .collect();
+        let (client, path) = (&active.client, path.as_str());
+        let fetched: Vec<Result<ListPage, WooError>> = stream::iter(queries)
+            .map(move |query| async move { client.list_page_patiently(path, &query).await })
+            .buffered(SWEEP_CONCURRENCY)
+            .collect()
+            .await;
+        let mut written = 0;
+        for page in fetched {
+            let page = match page {
                 Ok(page) => page,
                 Err(error) => return Err(context.woo_failure(self.store_id, error).await),
             };
@@ -132,6 +153,29 @@ impl Job for ReconcileSweep {
         tombstone_ids(&context.db, self.store_id, resource, &gone, Utc::now()).await?;
         if !gone.is_empty() {
             tracing::info!(store = self.store_id, %resource, gone = gone.len(), "records gone upstream marked deleted");
+        }
+        // Children lost on the way (their jobs lost with a queue, say) are fetched again.
+        let orphaned = parents_missing_children(&context.db, self.store_id, resource).await?;
+        if !orphaned.is_empty() {
+            let child = match resource {
+                Resource::Orders => Resource::OrderRefunds,
+                _ => Resource::ProductVariations,
+            };
+            tracing::info!(store = self.store_id, %resource, parents = orphaned.len(), "fetching children that are not all kept");
+            context
+                .enqueue(
+                    orphaned
+                        .into_iter()
+                        .map(|parent_id| {
+                            NewJob::of(&FetchChildren {
+                                store_id: self.store_id,
+                                resource: child,
+                                parent_id,
+                            })
+                        })
+                        .collect(),
+                )
+                .await?;
         }
         runs::succeed(&context.db, &run, resource, written).await?;
         Ok(())

@@ -1,7 +1,8 @@
 //! Finding runs whose jobs were lost (a queue lost with Redis, a crash between a commit and
 //! an enqueue that no job will repeat) and giving them their missing jobs again, from what
-//! the database marks done. Re-enqueued jobs are de-duplicated against live ones, and a page
-//! already written is not fetched again, so resuming a run that was only slow is harmless.
+//! the database marks done, with the children of the records it wrote. Re-enqueued jobs are
+//! de-duplicated against live ones, and a page already written is not fetched again, so
+//! resuming a run that was only slow costs at most the children fetched again.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -9,9 +10,11 @@ use std::time::Duration;
 use chrono::Utc;
 
 use super::context::Context;
+use super::fetch_children::FetchChildren;
 use super::start::{first_job, listing_done, page_job};
 use crate::queue::job::JobError;
 use crate::sync::runs::{self, RunKind};
+use crate::sync::stored::records_written_since;
 use crate::woo::Resource;
 
 /// Resumes runs that showed no progress for `quiet_for`; returns how many.
@@ -19,9 +22,9 @@ pub async fn resume_quiet_runs(context: &Context, quiet_for: Duration) -> Result
     let quiet_since = Utc::now() - chrono::Duration::from_std(quiet_for).unwrap_or_default();
     let mut resumed = 0;
     for run in runs::quiet_runs(&context.db, quiet_since).await? {
-        if context.active_store(run.store_id).await?.is_none() {
+        let Some(active) = context.active_store(run.store_id).await? else {
             continue;
-        }
+        };
         let (Some(kind), Ok(resource)) =
             (RunKind::parse(&run.kind), run.resource.parse::<Resource>())
         else {
@@ -46,6 +49,16 @@ pub async fn resume_quiet_runs(context: &Context, quiet_for: Duration) -> Result
                 listing_done(context, &run).await?;
             } else {
                 context.enqueue(missing).await?;
+            }
+        }
+        // The children its written pages asked for may have been lost with the jobs.
+        if let Some(started) = run.started_at {
+            let parents =
+                records_written_since(&context.db, run.store_id, resource, started).await?;
+            for parents in parents.chunks(500) {
+                context
+                    .enqueue(FetchChildren::for_parents(&active.store, resource, parents))
+                    .await?;
             }
         }
         tracing::info!(run = run.id, store = run.store_id, %resource, "resumed a quiet sync run");

@@ -32,6 +32,28 @@ pub async fn stored_records<C: ConnectionTrait>(
         .collect()
 }
 
+/// The live top-level records of `resource` written since `since`, as the store sent them.
+pub async fn records_written_since<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<JsonValue>, DbErr> {
+    let mut query = Query::select();
+    query
+        .column(Alias::new("raw"))
+        .from(Alias::new(resource.name()))
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+        .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+        .and_where(Expr::col(Alias::new("synced_at")).gte(since));
+    let statement = StatementBuilder::build(&query, &db.get_database_backend());
+    db.query_all_raw(statement)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<JsonValue>("", "raw"))
+        .collect()
+}
+
 /// What is kept of one record, for an ID sweep to compare with the store.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StoredVersion {
@@ -77,4 +99,51 @@ pub async fn stored_versions<C: ConnectionTrait>(
         );
     }
     Ok(versions)
+}
+
+/// Parents of a store whose JSON lists children (a variable product's `variations`, an
+/// order's `refunds`) that are not all kept: their children must be fetched again. Found
+/// in the database alone, without a request.
+pub async fn parents_missing_children<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    parent: Resource,
+) -> Result<Vec<i64>, DbErr> {
+    let (child, list_field) = match parent {
+        Resource::Products => (Resource::ProductVariations, "variations"),
+        Resource::Orders => (Resource::OrderRefunds, "refunds"),
+        _ => return Ok(Vec::new()),
+    };
+    let parent_column = child.key_columns()[0];
+    let mut query = Query::select();
+    query
+        .columns([Alias::new(parent_column), Alias::new("woo_id")])
+        .from(Alias::new(child.name()))
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+        .and_where(Expr::col(Alias::new("deleted_at")).is_null());
+    let statement = StatementBuilder::build(&query, &db.get_database_backend());
+    let mut kept: std::collections::HashSet<(i64, i64)> = std::collections::HashSet::new();
+    for row in db.query_all_raw(statement).await? {
+        kept.insert((row.try_get("", parent_column)?, row.try_get("", "woo_id")?));
+    }
+    let mut missing = Vec::new();
+    for raw in stored_records(db, store_id, parent, false).await? {
+        let Some(parent_id) = raw.get("id").and_then(JsonValue::as_i64) else {
+            continue;
+        };
+        let listed = raw
+            .get(list_field)
+            .and_then(JsonValue::as_array)
+            .into_iter()
+            .flatten()
+            // Variations are listed as ids, refunds as objects with an id.
+            .filter_map(|item| item.as_i64().or_else(|| item.get("id")?.as_i64()));
+        if listed
+            .into_iter()
+            .any(|child_id| !kept.contains(&(parent_id, child_id)))
+        {
+            missing.push(parent_id);
+        }
+    }
+    Ok(missing)
 }

@@ -90,6 +90,44 @@ impl RedisStorage {
         })
     }
 
+    async fn counts_once(&self, queue: &str) -> Result<QueueCounts, QueueError> {
+        self.ensure_group(queue).await?;
+        let mut pipe = redis::pipe();
+        pipe.xlen(self.stream(queue))
+            .cmd("XPENDING")
+            .arg(self.stream(queue))
+            .arg(GROUP)
+            .zcard(self.set(queue, JobState::Scheduled))
+            .zcard(self.set(queue, JobState::Failed))
+            .zcard(self.set(queue, JobState::Done));
+        let (in_stream, pending_summary, scheduled, failed, done): (u64, Value, u64, u64, u64) =
+            self.run_pipeline(&pipe).await?;
+        let running = match pending_summary {
+            Value::Array(ref items) => items
+                .first()
+                .and_then(|count| redis::from_redis_value::<u64>(count.clone()).ok())
+                .unwrap_or(0),
+            _ => 0,
+        };
+        Ok(QueueCounts {
+            pending: in_stream.saturating_sub(running),
+            scheduled,
+            running,
+            failed,
+            done,
+        })
+    }
+
+    /// A Redis error as the queue reports it. A Redis that lost its data (restarted
+    /// without its append-only file) has lost the consumer groups too: they are made again
+    /// on the next call.
+    fn error(&self, error: RedisError) -> QueueError {
+        if error.to_string().contains("NOGROUP") {
+            redis_lock(&self.groups_made).clear();
+        }
+        unavailable(error)
+    }
+
     fn stream(&self, queue: &str) -> String {
         format!("{}q:{queue}:stream", self.prefix)
     }
@@ -115,7 +153,7 @@ impl RedisStorage {
             .arg("maxmemory-policy")
             .query_async(&mut connection)
             .await
-            .map_err(unavailable)?;
+            .map_err(|error| self.error(error))?;
         Ok(reply.get(1).cloned().unwrap_or_default())
     }
 
@@ -134,11 +172,13 @@ impl RedisStorage {
                     script
                         .load_async(&mut connection)
                         .await
-                        .map_err(unavailable)?;
+                        .map_err(|error| self.error(error))?;
                 }
-                pipe.query_async(&mut connection).await.map_err(unavailable)
+                pipe.query_async(&mut connection)
+                    .await
+                    .map_err(|error| self.error(error))
             }
-            other => other.map_err(unavailable),
+            other => other.map_err(|error| self.error(error)),
         }
     }
 
@@ -166,7 +206,7 @@ impl RedisStorage {
         match made {
             Ok(()) => {}
             Err(error) if error.to_string().contains("BUSYGROUP") => {}
-            Err(error) => return Err(unavailable(error)),
+            Err(error) => return Err(self.error(error)),
         }
         redis_lock(&self.groups_made).insert(queue.to_string());
         Ok(())
@@ -193,7 +233,7 @@ impl RedisStorage {
                     .arg(&self.prefix)
                     .invoke_async(&mut connection)
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(|error| self.error(error))?;
                 if moved < PROMOTE_BATCH {
                     break;
                 }
@@ -216,7 +256,7 @@ impl RedisStorage {
             let flat: Vec<Value> = pipe
                 .query_async(&mut connection)
                 .await
-                .map_err(unavailable)?;
+                .map_err(|error| self.error(error))?;
             flat.chunks(2)
                 .map(|pair| {
                     let fields = redis::from_redis_value(pair[0].clone()).unwrap_or_default();
@@ -341,7 +381,7 @@ impl Storage for RedisStorage {
         let reply: Option<StreamReadReply> = reads
             .xread_options(&streams, &ids, &options)
             .await
-            .map_err(unavailable)?;
+            .map_err(|error| self.error(error))?;
         let Some(reply) = reply else {
             return Ok(Vec::new());
         };
@@ -420,7 +460,7 @@ impl Storage for RedisStorage {
         connection
             .zadd::<_, _, _, ()>(self.workers_key(), worker, now_ms())
             .await
-            .map_err(unavailable)
+            .map_err(|error| self.error(error))
     }
 
     async fn recover_orphans(
@@ -433,7 +473,7 @@ impl Storage for RedisStorage {
         let alive: HashSet<String> = connection
             .zrangebyscore::<_, _, _, Vec<String>>(self.workers_key(), stale_before, "+inf")
             .await
-            .map_err(unavailable)?
+            .map_err(|error| self.error(error))?
             .into_iter()
             .collect();
         let mut recovered = 0;
@@ -443,7 +483,7 @@ impl Storage for RedisStorage {
             let consumers: StreamInfoConsumersReply = connection
                 .xinfo_consumers(&stream, GROUP)
                 .await
-                .map_err(unavailable)?;
+                .map_err(|error| self.error(error))?;
             for consumer in consumers.consumers {
                 // A consumer unknown to the heartbeats counts as dead only once it has
                 // been idle as long as a silent worker would.
@@ -463,7 +503,7 @@ impl Storage for RedisStorage {
                             &consumer.name,
                         )
                         .await
-                        .map_err(unavailable)?;
+                        .map_err(|error| self.error(error))?;
                     for entry in pending.ids {
                         let result: i64 = self
                             .recover
@@ -474,7 +514,7 @@ impl Storage for RedisStorage {
                             .arg(liveness.crash_limit)
                             .invoke_async(&mut connection)
                             .await
-                            .map_err(unavailable)?;
+                            .map_err(|error| self.error(error))?;
                         if result > 0 {
                             recovered += 1;
                         }
@@ -483,7 +523,7 @@ impl Storage for RedisStorage {
                 let left: StreamPendingCountReply = connection
                     .xpending_consumer_count(&stream, GROUP, "-", "+", 1, &consumer.name)
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(|error| self.error(error))?;
                 if left.ids.is_empty() {
                     let _: Result<i64, RedisError> = connection
                         .xgroup_delconsumer(&stream, GROUP, &consumer.name)
@@ -506,7 +546,7 @@ impl Storage for RedisStorage {
             let pending: StreamPendingCountReply = connection
                 .xpending_consumer_count(&stream, GROUP, "-", "+", 1, worker)
                 .await
-                .map_err(unavailable)?;
+                .map_err(|error| self.error(error))?;
             if pending.ids.is_empty() {
                 let _: Result<i64, RedisError> =
                     connection.xgroup_delconsumer(&stream, GROUP, worker).await;
@@ -515,35 +555,17 @@ impl Storage for RedisStorage {
         connection
             .zrem::<_, _, ()>(self.workers_key(), worker)
             .await
-            .map_err(unavailable)
+            .map_err(|error| self.error(error))
     }
 
     async fn counts(&self, queue: &str) -> Result<QueueCounts, QueueError> {
-        self.ensure_group(queue).await?;
-        let mut pipe = redis::pipe();
-        pipe.xlen(self.stream(queue))
-            .cmd("XPENDING")
-            .arg(self.stream(queue))
-            .arg(GROUP)
-            .zcard(self.set(queue, JobState::Scheduled))
-            .zcard(self.set(queue, JobState::Failed))
-            .zcard(self.set(queue, JobState::Done));
-        let (in_stream, pending_summary, scheduled, failed, done): (u64, Value, u64, u64, u64) =
-            self.run_pipeline(&pipe).await?;
-        let running = match pending_summary {
-            Value::Array(ref items) => items
-                .first()
-                .and_then(|count| redis::from_redis_value::<u64>(count.clone()).ok())
-                .unwrap_or(0),
-            _ => 0,
-        };
-        Ok(QueueCounts {
-            pending: in_stream.saturating_sub(running),
-            scheduled,
-            running,
-            failed,
-            done,
-        })
+        match self.counts_once(queue).await {
+            // The groups were lost with Redis's data and are made again now.
+            Err(QueueError::Unavailable(message)) if message.contains("NOGROUP") => {
+                self.counts_once(queue).await
+            }
+            other => other,
+        }
     }
 
     async fn list(
@@ -562,13 +584,13 @@ impl Storage for RedisStorage {
                     (offset + limit) as isize - 1,
                 )
                 .await
-                .map_err(unavailable)?,
+                .map_err(|error| self.error(error))?,
             JobState::Pending | JobState::Running => {
                 // The stream holds both; read in order and keep the state asked for.
                 let reply: redis::streams::StreamRangeReply = connection
                     .xrange_count(self.stream(queue), "-", "+", offset + limit * 4 + 100)
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(|error| self.error(error))?;
                 reply
                     .ids
                     .iter()
@@ -600,7 +622,7 @@ impl Storage for RedisStorage {
             .arg(now_ms())
             .invoke_async(&mut connection)
             .await
-            .map_err(unavailable)?;
+            .map_err(|error| self.error(error))?;
         match result {
             1 => Ok(()),
             -1 => Err(QueueError::WrongState {
@@ -627,7 +649,7 @@ impl Storage for RedisStorage {
             let ids: Vec<String> = connection
                 .zrangebyscore_limit(&set, "-inf", cutoff, skipped, 500)
                 .await
-                .map_err(unavailable)?;
+                .map_err(|error| self.error(error))?;
             if ids.is_empty() {
                 break;
             }
@@ -654,7 +676,7 @@ impl Storage for RedisStorage {
             .arg(id)
             .invoke_async(&mut connection)
             .await
-            .map_err(unavailable)?;
+            .map_err(|error| self.error(error))?;
         if result == 1 {
             Ok(())
         } else {
@@ -670,7 +692,7 @@ impl Storage for RedisStorage {
             let ids: Vec<String> = connection
                 .zrangebyscore_limit(&set, "-inf", before.timestamp_millis(), 0, 1000)
                 .await
-                .map_err(unavailable)?;
+                .map_err(|error| self.error(error))?;
             if ids.is_empty() {
                 break;
             }

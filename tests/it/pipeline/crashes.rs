@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use entity::sync_checkpoints;
 use sea_orm::{EntityTrait, PaginatorTrait};
-use woosync::jobs::SyncMode;
+use woosync::jobs::{PollStore, SyncMode};
+use woosync::queue::storage::NewJob;
 use woosync::sim::generate::Sizes;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
@@ -90,4 +91,58 @@ async fn killed_during_a_reconcile_sweep() {
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_by_sigkill_with_pages_in_flight() {
     a_backfill_survives(Death::KilledAfterPages(8)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_whose_jobs_were_lost_with_redis_are_resumed_from_the_database() {
+    let sizes = Sizes {
+        products: 600,
+        orders: 900,
+        ..Sizes::default()
+    };
+    let mut pipeline =
+        TestPipeline::start_with(QueueKind::Redis, sizes, &[("WOOSYNC_RESUME_AFTER_S", "1")]).await;
+    let store = pipeline.connect_store(10_000.0).await;
+    pipeline.sim.server.set_faults(|faults| {
+        faults.latency_ms.insert("default".into(), 20);
+    });
+    let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
+    let worker = pipeline.spawn_worker();
+    wait_for("pages to be written", Duration::from_secs(60), || async {
+        sync_checkpoints::Entity::find()
+            .count(&pipeline.services.db)
+            .await
+            .unwrap()
+            >= 5
+    })
+    .await;
+    drop(worker);
+    // Redis dies without its append-only file: every queued job is gone.
+    pipeline.lose_redis();
+    assert_eq!(pipeline.jobs_left().await, 0, "the queue was lost");
+    assert!(!pipeline.all_succeeded(&runs).await);
+
+    let _worker = pipeline.spawn_worker();
+    let _clock = pipeline.spawn_clock();
+    pipeline.wait_synced(&runs, Duration::from_secs(120)).await;
+    // Runs that had finished before the loss lost the children jobs they queued; the
+    // next poll lists the small resources again with their children (attribute terms,
+    // zone methods), and the sweeps fetch the variations and refunds that are missing.
+    for sweep in [false, true] {
+        pipeline
+            .services
+            .queue
+            .enqueue(vec![NewJob::of(&PollStore {
+                store_id: store,
+                sweep,
+            })])
+            .await
+            .unwrap();
+        wait_for("the poll to finish", Duration::from_secs(60), || async {
+            pipeline.jobs_left().await == 0 && pipeline.live_runs().await == 0
+        })
+        .await;
+    }
+    pipeline.assert_database_equals_store(store).await;
+    pipeline.assert_nothing_marked_deleted(store).await;
 }

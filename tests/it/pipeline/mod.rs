@@ -2,6 +2,7 @@
 
 mod backfill;
 mod changes;
+mod clock;
 mod crashes;
 mod failures;
 mod scale;

@@ -40,7 +40,7 @@ pub struct TestPipeline {
     /// The environment a `woosync` process needs to join this pipeline.
     pub env: Vec<(String, String)>,
     /// The Redis server of a pipeline on Redis, kept running as long as the pipeline.
-    _redis: Option<RedisServer>,
+    redis: Option<RedisServer>,
     pub dir: TempDir,
 }
 
@@ -124,7 +124,7 @@ impl TestPipeline {
             sim,
             services,
             env,
-            _redis: redis,
+            redis,
             dir,
         }
     }
@@ -175,6 +175,24 @@ impl TestPipeline {
             runs.push(started.run.id);
         }
         runs
+    }
+
+    /// Kills the Redis server and starts it again empty (no append-only file): the queue is
+    /// lost, the database is not.
+    pub fn lose_redis(&mut self) {
+        self.redis
+            .as_mut()
+            .expect("a pipeline on Redis")
+            .crash_and_restart();
+    }
+
+    /// The clock in this process until the returned sender is dropped or fired.
+    pub fn spawn_clock(&self) -> tokio::sync::oneshot::Sender<()> {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(self.services.clock().run(async move {
+            let _ = stopped.await;
+        }));
+        stop
     }
 
     /// A worker in this process until the returned sender is dropped or fired.
