@@ -4,6 +4,7 @@ pub mod bench;
 pub mod clock;
 pub mod config;
 pub mod database;
+pub mod demo;
 pub mod jobs;
 pub mod queue;
 pub mod secrets;

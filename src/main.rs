@@ -17,6 +17,11 @@ use woosync::woo::Resource;
 use woosync::woo::auth::oauth1::SignatureMethod;
 use woosync::{database, telemetry};
 
+/// A worker allocates and frees many small values per record (JSON maps, strings);
+/// mimalloc does that much faster than the system allocator under several threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Keeps a faithful, always-fresh copy of WooCommerce stores in a SQL database.
 #[derive(Parser)]
 #[command(name = "woosync", version, about)]
@@ -36,6 +41,9 @@ enum Command {
     Schedule,
     /// Worker and clock in one process, for a laptop.
     Dev,
+    /// The whole job with nothing but Rust: a simulated store, connected, backfilled with a
+    /// progress line per resource, then kept changing while polls bring the changes in.
+    Demo(DemoArgs),
     /// Connect a store (or give a connected one new keys); prints its id.
     Connect(ConnectArgs),
     /// Start a sync of a connected store: every resource, or one.
@@ -70,6 +78,29 @@ enum Benchmark {
         #[arg(long)]
         prefix: String,
     },
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Start from an empty data directory instead of the last run's.
+    #[arg(long)]
+    fresh: bool,
+    /// Stop after the first catch-up; the exit status says whether the database equals
+    /// the store.
+    #[arg(long)]
+    until_synced: bool,
+    /// Run the queue on this Redis instead of the embedded one.
+    #[arg(long)]
+    redis: Option<String>,
+    #[arg(long, default_value_t = 2_000)]
+    products: usize,
+    #[arg(long, default_value_t = 5_000)]
+    orders: usize,
+    #[arg(long, default_value_t = 1_000)]
+    customers: usize,
+    /// Requests per second woosync may send the simulated store.
+    #[arg(long, default_value_t = 15.0)]
+    rate_limit: f64,
 }
 
 #[derive(Args)]
@@ -155,6 +186,7 @@ async fn main() -> ExitCode {
         Command::Work => work(config).await,
         Command::Schedule => schedule(config).await,
         Command::Dev => dev(config).await,
+        Command::Demo(args) => demo(config, args).await,
         Command::Connect(args) => connect(config, args).await,
         Command::Sync(args) => sync(config, args).await,
         Command::Sim(args) => sim(&config, args).await,
@@ -195,6 +227,36 @@ async fn schedule(config: Config) -> anyhow::Result<()> {
 async fn dev(config: Config) -> anyhow::Result<()> {
     let services = Services::start(config).await?;
     run_worker_and_clock(&services, shutdown_signal()).await
+}
+
+async fn demo(config: Config, args: DemoArgs) -> anyhow::Result<()> {
+    let defaults = Sizes::default();
+    // The rest of the catalogue in proportion to the products.
+    let scale = |base: usize| (base * args.products / defaults.products).max(1);
+    let sizes = Sizes {
+        products: args.products,
+        orders: args.orders,
+        customers: args.customers,
+        coupons: scale(defaults.coupons),
+        categories: scale(defaults.categories).min(200),
+        tags: scale(defaults.tags).min(200),
+        reviews: scale(defaults.reviews),
+        ..defaults
+    };
+    if !(args.rate_limit.is_finite() && args.rate_limit > 0.0) {
+        anyhow::bail!("--rate-limit must be a positive number of requests per second");
+    }
+    woosync::demo::run(
+        config,
+        woosync::demo::DemoOptions {
+            fresh: args.fresh,
+            until_synced: args.until_synced,
+            redis: args.redis,
+            sizes,
+            rate_limit: args.rate_limit,
+        },
+    )
+    .await
 }
 
 async fn connect(config: Config, args: ConnectArgs) -> anyhow::Result<()> {

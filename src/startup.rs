@@ -20,6 +20,7 @@ use crate::woo::client::http_client;
 use crate::woo::rate_limit::{LocalRateLimiter, RateLimiter, RedisRateLimiter};
 
 /// Everything the processes share.
+#[derive(Clone)]
 pub struct Services {
     pub config: Config,
     pub db: DatabaseConnection,

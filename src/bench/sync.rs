@@ -103,22 +103,8 @@ pub async fn run(config: &Config) -> anyhow::Result<SyncFigures> {
         bound
     );
 
-    let ingest = |records: usize| Scenario {
-        sizes: Sizes {
-            products: records / 10,
-            variable_share: 0.25,
-            variations_per_product: 3,
-            orders: records - records / 10 - records / 10 * 3 / 4,
-            refund_share: 0.0,
-            notes_per_order: 0,
-            ..Sizes::default()
-        },
-        resources: vec![Resource::Products, Resource::Orders],
-        rate_limit_per_s: 1_000_000.0,
-        latency_ms: HashMap::new(),
-    };
     eprintln!("unthrottled ingest of 20,000 products, variations and orders ...");
-    let small = backfill(config, &ingest(20_000)).await?;
+    let small = backfill(config, &ingest_scenario(20_000)).await?;
     let records = stored_count(&small.sim);
     let per_second = records as f64 / small.wall.as_secs_f64();
     eprintln!(
@@ -127,7 +113,7 @@ pub async fn run(config: &Config) -> anyhow::Result<SyncFigures> {
         small.peak_rss_mb
     );
     eprintln!("unthrottled ingest of 100,000 records ...");
-    let large = backfill(config, &ingest(100_000)).await?;
+    let large = backfill(config, &ingest_scenario(100_000)).await?;
     eprintln!(
         "  {} records in {:.1} s; worker peak RSS {:.0} MB",
         stored_count(&large.sim),
@@ -144,6 +130,25 @@ pub async fn run(config: &Config) -> anyhow::Result<SyncFigures> {
         peak_rss_mb_20k: round(small.peak_rss_mb, 1),
         peak_rss_mb_100k: round(large.peak_rss_mb, 1),
     })
+}
+
+/// Products (a quarter variable, 3 variations each) and orders, `records` in all, from a
+/// store that answers at once and is not rate limited.
+fn ingest_scenario(records: usize) -> Scenario {
+    Scenario {
+        sizes: Sizes {
+            products: records / 10,
+            variable_share: 0.25,
+            variations_per_product: 3,
+            orders: records - records / 10 - records / 10 * 3 / 4,
+            refund_share: 0.0,
+            notes_per_order: 0,
+            ..Sizes::default()
+        },
+        resources: vec![Resource::Products, Resource::Orders],
+        rate_limit_per_s: 1_000_000.0,
+        latency_ms: HashMap::new(),
+    }
 }
 
 fn round(value: f64, digits: i32) -> f64 {

@@ -53,12 +53,11 @@ impl FetchChildren {
                     .is_some_and(|list| !list.is_empty())
             };
             match resource {
-                Resource::Products => {
+                Resource::Products
                     if parent.get("type").and_then(Value::as_str) == Some("variable")
-                        && has_some("variations")
-                    {
-                        fetch(Resource::ProductVariations);
-                    }
+                        && has_some("variations") =>
+                {
+                    fetch(Resource::ProductVariations);
                 }
                 Resource::Orders => {
                     if has_some("refunds") {

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod compare;
 pub mod control;
 pub mod data;
 pub mod error;

@@ -126,23 +126,42 @@ pub async fn parents_missing_children<C: ConnectionTrait>(
     for row in db.query_all_raw(statement).await? {
         kept.insert((row.try_get("", parent_column)?, row.try_get("", "woo_id")?));
     }
+    // Parents are read a thousand at a time: a store's orders as JSON do not fit in memory
+    // at once.
     let mut missing = Vec::new();
-    for raw in stored_records(db, store_id, parent, false).await? {
-        let Some(parent_id) = raw.get("id").and_then(JsonValue::as_i64) else {
-            continue;
+    let mut after = i64::MIN;
+    loop {
+        let mut query = Query::select();
+        query
+            .columns([Alias::new("woo_id"), Alias::new("raw")])
+            .from(Alias::new(parent.name()))
+            .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+            .and_where(Expr::col(Alias::new("woo_id")).gt(after))
+            .order_by(Alias::new("woo_id"), Order::Asc)
+            .limit(1_000);
+        let statement = StatementBuilder::build(&query, &db.get_database_backend());
+        let rows = db.query_all_raw(statement).await?;
+        let Some(last) = rows.last() else {
+            break;
         };
-        let listed = raw
-            .get(list_field)
-            .and_then(JsonValue::as_array)
-            .into_iter()
-            .flatten()
-            // Variations are listed as ids, refunds as objects with an id.
-            .filter_map(|item| item.as_i64().or_else(|| item.get("id")?.as_i64()));
-        if listed
-            .into_iter()
-            .any(|child_id| !kept.contains(&(parent_id, child_id)))
-        {
-            missing.push(parent_id);
+        after = last.try_get("", "woo_id")?;
+        for row in rows {
+            let parent_id: i64 = row.try_get("", "woo_id")?;
+            let raw: JsonValue = row.try_get("", "raw")?;
+            let listed = raw
+                .get(list_field)
+                .and_then(JsonValue::as_array)
+                .into_iter()
+                .flatten()
+                // Variations are listed as ids, refunds as objects with an id.
+                .filter_map(|item| item.as_i64().or_else(|| item.get("id")?.as_i64()));
+            if listed
+                .into_iter()
+                .any(|child_id| !kept.contains(&(parent_id, child_id)))
+            {
+                missing.push(parent_id);
+            }
         }
     }
     Ok(missing)

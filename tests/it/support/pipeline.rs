@@ -8,7 +8,6 @@ use std::time::Duration;
 use entity::{stores, sync_runs};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::Value;
 use tempfile::TempDir;
 use woosync::config::Config;
 use woosync::database;
@@ -16,7 +15,7 @@ use woosync::jobs::{SyncMode, start_sync};
 use woosync::queue::storage::QueueCounts;
 use woosync::secrets::{Secret, SecretKey};
 use woosync::sim::generate::Sizes;
-use woosync::sim::store::{SimStore, read};
+use woosync::sim::store::SimStore;
 use woosync::startup::Services;
 use woosync::stores::{AuthMode, NewStore, save_store};
 use woosync::sync::runs::status;
@@ -258,42 +257,9 @@ impl TestPipeline {
 
     /// How the database's copy of a store differs from `sim`, if it does.
     pub async fn difference(&self, store_id: i64, sim: &SimStore) -> Option<String> {
-        for resource in Resource::ALL {
-            let mut upstream: Vec<String> = {
-                let data = read(&sim.data);
-                data.parents(resource)
-                    .into_iter()
-                    .flat_map(|parent| data.collection((resource, parent)).to_vec())
-                    .map(|record| record.to_string())
-                    .collect()
-            };
-            let mut kept: Vec<String> =
-                stored_records(&self.services.db, store_id, resource, false)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(Value::to_string)
-                    .collect();
-            upstream.sort();
-            kept.sort();
-            if upstream != kept {
-                let missing = upstream.iter().filter(|r| !kept.contains(r)).count();
-                let extra = kept.iter().filter(|r| !upstream.contains(r)).count();
-                let example = upstream
-                    .iter()
-                    .find(|r| !kept.contains(r))
-                    .or_else(|| kept.iter().find(|r| !upstream.contains(r)))
-                    .cloned()
-                    .unwrap_or_default();
-                return Some(format!(
-                    "{resource}: the store has {} records, the database {}; {missing} of the store's are not in the database and {extra} kept are not in the store; for example {}",
-                    upstream.len(),
-                    kept.len(),
-                    &example[..example.len().min(400)]
-                ));
-            }
-        }
-        None
+        woosync::sim::compare::difference(&self.services.db, store_id, sim)
+            .await
+            .unwrap()
     }
 
     /// Fails if any row of the store is marked deleted: for syncs of a store where nothing

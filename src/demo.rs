@@ -1,0 +1,360 @@
+//! `woosync demo`: the whole job on the embedded defaults, with nothing but Rust: a
+//! simulated store with a realistic catalogue, connected, tested and backfilled with a
+//! progress line per resource, then kept changing (orders placed and refunded, stock
+//! moving, products edited and deleted) while the clock's polls bring the changes in.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use entity::{stores, sync_runs};
+use rand::{Rng, SeedableRng};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::jobs::{QUEUES, SyncMode, start_sync};
+use crate::secrets::Secret;
+use crate::sim::compare::difference;
+use crate::sim::generate::Sizes;
+use crate::sim::server::{SimOptions, SimServer};
+use crate::sim::store::{SimStore, read};
+use crate::startup::{Services, run_worker_and_clock};
+use crate::stores::{AuthMode, NewStore, save_store};
+use crate::sync::runs::status;
+use crate::woo::Resource;
+use crate::woo::auth::oauth1::SignatureMethod;
+use crate::woo::client::WooClient;
+
+pub struct DemoOptions {
+    /// Start from an empty data directory instead of the last run's.
+    pub fresh: bool,
+    /// Stop after the first catch-up, with the exit status saying whether the database
+    /// equals the store.
+    pub until_synced: bool,
+    /// The queue on this Redis instead of the embedded one.
+    pub redis: Option<String>,
+    pub sizes: Sizes,
+    /// Requests per second woosync may send the store.
+    pub rate_limit: f64,
+}
+
+const STORE_NAME: &str = "woosync demo store";
+
+pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
+    let dir = config.data_dir.join("demo");
+    if options.fresh && dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    println!("woosync demo: data in {}", dir.display());
+    let server = SimServer::start(SimOptions {
+        port: 0,
+        tls: true,
+        seed: 1,
+        sizes: options.sizes.clone(),
+        cert_dir: dir.join("sim"),
+    })
+    .await?;
+    println!(
+        "simulated WooCommerce store at {} ({} products, {} orders, {} customers)",
+        server.info.url, options.sizes.products, options.sizes.orders, options.sizes.customers
+    );
+
+    let config = Config {
+        database_url: Some(format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("woosync.db").display()
+        )),
+        data_dir: dir.clone(),
+        redis_url: options.redis.clone().or(config.redis_url),
+        extra_ca_cert: server.info.ca_cert.clone(),
+        // Polls every 30 s, so changes show up while you watch.
+        poll_cron: "*/30 * * * * *".parse()?,
+        ..config
+    };
+    let db = crate::database::connect(&config).await?;
+    crate::database::migrate(&db).await?;
+    db.close().await?;
+    let services = Services::start(config).await?;
+    let store_id = connect(&services, &server, options.rate_limit).await?;
+
+    let client = WooClient::new(
+        services.context.http.clone(),
+        crate::stores::connection(&services.db, &services.context.secret_key, store_id).await?,
+        Arc::clone(&services.context.limiter),
+    );
+    let status = client.system_status().await?;
+    println!(
+        "connected as store {store_id}: WooCommerce {}, WordPress {}, {}",
+        status.woocommerce_version, status.wordpress_version, status.currency
+    );
+
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let processes = {
+        let services = services.clone();
+        tokio::spawn(async move {
+            run_worker_and_clock(&services, async move {
+                let _ = stopped.await;
+            })
+            .await
+        })
+    };
+    let watcher = Watcher {
+        services,
+        sim: Arc::clone(&server.store),
+        store_id,
+        rate_limit: options.rate_limit,
+    };
+    let runs = watcher.start_runs().await?;
+    let synced = watcher.show_progress(&runs).await?;
+    let outcome = if options.until_synced {
+        Ok(synced)
+    } else {
+        println!("now the store keeps changing; the clock polls it every 30 s. Ctrl-C stops.");
+        watcher.keep_changing().await;
+        Ok(true)
+    };
+    let _ = stop.send(());
+    processes.await??;
+    match outcome {
+        Ok(true) => Ok(()),
+        Ok(false) => anyhow::bail!("the database does not equal the store"),
+        Err(error) => Err(error),
+    }
+}
+
+/// Connects the simulated store, or points the demo store of an earlier run at it.
+async fn connect(services: &Services, server: &SimServer, rate_limit: f64) -> anyhow::Result<i64> {
+    let url = server.info.url.trim_end_matches('/').to_string();
+    if let Some(earlier) = stores::Entity::find()
+        .filter(stores::Column::Name.eq(STORE_NAME))
+        .one(&services.db)
+        .await?
+    {
+        stores::ActiveModel {
+            id: Set(earlier.id),
+            url: Set(url.clone()),
+            ..Default::default()
+        }
+        .update(&services.db)
+        .await?;
+    }
+    Ok(save_store(
+        &services.db,
+        &services.context.secret_key,
+        NewStore {
+            name: STORE_NAME.into(),
+            url,
+            auth_mode: AuthMode::Basic,
+            signature_method: SignatureMethod::HmacSha256,
+            consumer_key: server.info.consumer_key.clone(),
+            consumer_secret: Secret::new(server.info.consumer_secret.clone()),
+            rate_limit_per_s: rate_limit,
+        },
+    )
+    .await?)
+}
+
+/// The demo's view of the pipeline: starting runs, showing their progress, changing the
+/// store.
+struct Watcher {
+    services: Services,
+    sim: Arc<SimStore>,
+    store_id: i64,
+    rate_limit: f64,
+}
+
+impl Watcher {
+    async fn start_runs(&self) -> anyhow::Result<Vec<sync_runs::Model>> {
+        let mut runs = Vec::new();
+        for resource in Resource::TOP_LEVEL {
+            runs.push(
+                start_sync(
+                    &self.services.context,
+                    self.store_id,
+                    resource,
+                    SyncMode::Auto,
+                )
+                .await?
+                .run,
+            );
+        }
+        let kind = if runs.iter().all(|run| run.kind == "backfill") {
+            "backfill"
+        } else {
+            "catch-up"
+        };
+        println!(
+            "{kind} of every resource started; at {} requests/s the first one takes a minute or two",
+            self.rate_limit
+        );
+        Ok(runs)
+    }
+
+    /// Shows a line per resource until every run is done and no job is left; then says
+    /// whether the database equals the store.
+    async fn show_progress(&self, runs: &[sync_runs::Model]) -> anyhow::Result<bool> {
+        let started = Instant::now();
+        let terminal = std::io::stdout().is_terminal();
+        let ids: Vec<i64> = runs.iter().map(|run| run.id).collect();
+        let mut drawn = 0;
+        let mut last_plain = Instant::now();
+        loop {
+            let current = sync_runs::Entity::find()
+                .filter(sync_runs::Column::Id.is_in(ids.clone()))
+                .all(&self.services.db)
+                .await?;
+            let mut jobs_left = 0;
+            for queue in QUEUES {
+                let counts = self.services.queue.counts(queue).await?;
+                jobs_left += counts.pending + counts.scheduled + counts.running;
+            }
+            let lines = progress_lines(&current);
+            let done = current.iter().all(|run| run.status == status::SUCCEEDED) && jobs_left == 0;
+            if terminal {
+                let mut out = std::io::stdout().lock();
+                if drawn > 0 {
+                    write!(out, "\x1b[{drawn}A")?;
+                }
+                for line in &lines {
+                    writeln!(out, "\x1b[2K{line}")?;
+                }
+                writeln!(
+                    out,
+                    "\x1b[2K{jobs_left} jobs queued, {:.0} s",
+                    started.elapsed().as_secs_f64()
+                )?;
+                drawn = lines.len() + 1;
+            } else if done || last_plain.elapsed() > Duration::from_secs(10) {
+                for line in &lines {
+                    println!("{line}");
+                }
+                println!(
+                    "{jobs_left} jobs queued, {:.0} s",
+                    started.elapsed().as_secs_f64()
+                );
+                last_plain = Instant::now();
+            }
+            if done {
+                break;
+            }
+            if let Some(failed) = current.iter().find(|run| run.status == status::FAILED) {
+                println!(
+                    "the {} run failed: {}",
+                    failed.resource,
+                    failed.last_error.as_deref().unwrap_or("no error recorded")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        match difference(&self.services.db, self.store_id, &self.sim).await? {
+            None => {
+                println!(
+                    "caught up in {elapsed:.0} s: the database equals the store, every record, every field"
+                );
+                Ok(true)
+            }
+            Some(difference) => {
+                println!("caught up in {elapsed:.0} s, but the database differs: {difference}");
+                Ok(false)
+            }
+        }
+    }
+
+    /// Changes the store every few seconds until Ctrl-C, and reports what the polls bring.
+    async fn keep_changing(&self) {
+        let mut dice = rand::rngs::StdRng::seed_from_u64(7);
+        let mut reported = std::collections::HashSet::new();
+        let mut ticks = tokio::time::interval(Duration::from_secs(3));
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                _ = ticks.tick() => {}
+            }
+            println!("store: {}", self.change_something(&mut dice));
+            if let Ok(finished) = sync_runs::Entity::find()
+                .filter(sync_runs::Column::StoreId.eq(self.store_id))
+                .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
+                .filter(sync_runs::Column::RecordsWritten.gt(0))
+                .all(&self.services.db)
+                .await
+            {
+                for run in finished {
+                    if run.kind != "backfill" && reported.insert(run.id) {
+                        println!(
+                            "woosync: {} run {} brought in {} changed records",
+                            run.resource, run.kind, run.records_written
+                        );
+                    }
+                }
+            }
+        }
+        println!("stopping: finishing the jobs in flight");
+    }
+
+    fn change_something(&self, dice: &mut rand::rngs::StdRng) -> String {
+        let pick = |resource: Resource, dice: &mut rand::rngs::StdRng| -> Option<i64> {
+            let data = read(&self.sim.data);
+            let records = data.collection((resource, 0));
+            (!records.is_empty())
+                .then(|| records[dice.random_range(0..records.len())]["id"].as_i64())
+                .flatten()
+        };
+        let sim = &self.sim;
+        match dice.random_range(0..4) {
+            0 => match sim.create(Resource::Orders, 0, json!({"status": "processing"})) {
+                Some(order) => format!("order {} placed", order["id"]),
+                None => "no order placed".into(),
+            },
+            1 => match pick(Resource::Orders, dice).and_then(|id| sim.refund(id, "5.00", "demo")) {
+                Some(refund) => format!("refund {} made", refund["id"]),
+                None => "no refund made".into(),
+            },
+            2 => {
+                let stock = dice.random_range(0..50);
+                match pick(Resource::Products, dice).and_then(|id| {
+                    sim.update(Resource::Products, 0, id, json!({"stock_quantity": stock}))
+                }) {
+                    Some(product) => format!("product {} stock set to {stock}", product["id"]),
+                    None => "no stock moved".into(),
+                }
+            }
+            _ => match pick(Resource::Products, dice)
+                .and_then(|id| sim.delete(Resource::Products, 0, id))
+            {
+                Some(product) => format!(
+                    "product {} deleted (an ID sweep finds it)",
+                    product.get("id").unwrap_or(&Value::Null)
+                ),
+                None => "nothing deleted".into(),
+            },
+        }
+    }
+}
+
+fn progress_lines(runs: &[sync_runs::Model]) -> Vec<String> {
+    let by_resource: BTreeMap<&str, &sync_runs::Model> = runs
+        .iter()
+        .map(|run| (run.resource.as_str(), run))
+        .collect();
+    by_resource
+        .into_iter()
+        .map(|(resource, run)| {
+            let total = run.pages_total.unwrap_or(0).max(run.pages_done).max(1);
+            let filled = (20 * run.pages_done / total) as usize;
+            let bar = format!("{}{}", "#".repeat(filled), ".".repeat(20 - filled.min(20)));
+            format!(
+                "{resource:<26} [{bar}] {:>4}/{:<4} pages {:>7} records  {}",
+                run.pages_done,
+                run.pages_total
+                    .map_or("?".to_string(), |pages| pages.to_string()),
+                run.records_written,
+                run.status
+            )
+        })
+        .collect()
+}
