@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,10 +18,11 @@ use serde_json::{Value, json};
 use crate::config::Config;
 use crate::jobs::{QUEUES, SyncMode, start_sync};
 use crate::secrets::Secret;
-use crate::sim::compare::difference;
+use crate::sim::compare::{backfill_requests, difference};
+use crate::sim::data::StoreData;
 use crate::sim::generate::Sizes;
 use crate::sim::server::{SimOptions, SimServer};
-use crate::sim::store::{SimStore, read};
+use crate::sim::store::{SimStore, read, write};
 use crate::startup::{Services, run_worker_and_clock};
 use crate::stores::{AuthMode, NewStore, save_store};
 use crate::sync::runs::status;
@@ -50,14 +52,35 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&dir)?;
     println!("woosync demo: data in {}", dir.display());
+    // The store keeps its address from run to run (its records link to it), unless the
+    // port was taken meanwhile.
+    let port_file = dir.join("sim-port");
+    let earlier_port = std::fs::read_to_string(&port_file)
+        .ok()
+        .and_then(|text| text.trim().parse::<u16>().ok())
+        .filter(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok());
     let server = SimServer::start(SimOptions {
-        port: 0,
+        port: earlier_port.unwrap_or(0),
         tls: true,
         seed: 1,
         sizes: options.sizes.clone(),
         cert_dir: dir.join("sim"),
     })
     .await?;
+    // The store's records as the last run left them, changes included.
+    let snapshot_file = dir.join("sim-store.json");
+    if let Ok(text) = std::fs::read_to_string(&snapshot_file) {
+        match serde_json::from_str(&text).map(StoreData::from_snapshot) {
+            Ok(Ok(data)) => *write(&server.store.data) = data,
+            _ => println!("the last run's store could not be read: starting from a new one"),
+        }
+    }
+    if let Some(port) = url::Url::parse(&server.info.url)
+        .ok()
+        .and_then(|url| url.port())
+    {
+        std::fs::write(&port_file, port.to_string())?;
+    }
     println!(
         "simulated WooCommerce store at {} ({} products, {} orders, {} customers)",
         server.info.url, options.sizes.products, options.sizes.orders, options.sizes.customers
@@ -107,6 +130,7 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
         sim: Arc::clone(&server.store),
         store_id,
         rate_limit: options.rate_limit,
+        snapshot_file,
     };
     let runs = watcher.start_runs().await?;
     let synced = watcher.show_progress(&runs).await?;
@@ -117,6 +141,7 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
         watcher.keep_changing().await;
         Ok(true)
     };
+    watcher.save_store()?;
     let _ = stop.send(());
     processes.await??;
     match outcome {
@@ -165,9 +190,17 @@ struct Watcher {
     sim: Arc<SimStore>,
     store_id: i64,
     rate_limit: f64,
+    /// Where the store's records are kept between runs.
+    snapshot_file: PathBuf,
 }
 
 impl Watcher {
+    fn save_store(&self) -> anyhow::Result<()> {
+        let snapshot = read(&self.sim.data).to_snapshot();
+        std::fs::write(&self.snapshot_file, serde_json::to_vec(&snapshot)?)?;
+        Ok(())
+    }
+
     async fn start_runs(&self) -> anyhow::Result<Vec<sync_runs::Model>> {
         let mut runs = Vec::new();
         for resource in Resource::TOP_LEVEL {
@@ -187,8 +220,10 @@ impl Watcher {
         } else {
             "catch-up"
         };
+        let requests = backfill_requests(&self.sim, &Resource::TOP_LEVEL);
         println!(
-            "{kind} of every resource started; at {} requests/s the first one takes a minute or two",
+            "{kind} of every resource started: a backfill needs about {requests} requests, {:.0} s at the store's limit of {} requests/s",
+            requests as f64 / self.rate_limit,
             self.rate_limit
         );
         Ok(runs)
@@ -276,6 +311,9 @@ impl Watcher {
                 _ = ticks.tick() => {}
             }
             println!("store: {}", self.change_something(&mut dice));
+            if let Err(error) = self.save_store() {
+                println!("could not save the store's records: {error}");
+            }
             if let Ok(finished) = sync_runs::Entity::find()
                 .filter(sync_runs::Column::StoreId.eq(self.store_id))
                 .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))

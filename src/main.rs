@@ -241,6 +241,9 @@ async fn demo(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         categories: scale(defaults.categories).min(200),
         tags: scale(defaults.tags).min(200),
         reviews: scale(defaults.reviews),
+        // Order notes are fetched only for orders changed since the store was connected
+        // (see README): the demo store's history has none, so that it can be compared.
+        notes_per_order: 0,
         ..defaults
     };
     if !(args.rate_limit.is_finite() && args.rate_limit > 0.0) {

@@ -17,12 +17,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::config::Config;
 use crate::database;
 use crate::jobs::{SyncMode, start_sync};
 use crate::secrets::{Secret, SecretKey};
+use crate::sim::compare::backfill_requests;
 use crate::sim::generate::Sizes;
 use crate::sim::server::{SimOptions, SimServer};
 use crate::sim::store::{SimStore, read};
@@ -31,7 +31,6 @@ use crate::stores::{AuthMode, NewStore, save_store};
 use crate::sync::runs::status;
 use crate::woo::Resource;
 use crate::woo::auth::oauth1::SignatureMethod;
-use crate::woo::client::MAX_PER_PAGE;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncFigures {
@@ -93,7 +92,7 @@ pub async fn run(config: &Config) -> anyhow::Result<SyncFigures> {
     };
     eprintln!("rate-limited backfill: 5,000 products, 10,000 orders, {rate} requests/s ...");
     let outcome = backfill(config, &limited).await?;
-    let minimum = requests_minimum(&outcome.sim, &limited.resources);
+    let minimum = backfill_requests(&outcome.sim, &limited.resources);
     let bound = minimum as f64 / rate;
     let ratio = outcome.wall.as_secs_f64() / bound;
     eprintln!(
@@ -167,53 +166,6 @@ fn stored_count(sim: &SimStore) -> usize {
     .into_iter()
     .map(|resource| data.count(resource))
     .sum()
-}
-
-/// The requests the design needs for a backfill of `resources`: every page of every
-/// listing once, every page of the closing ID sweep once, and one listing of children for
-/// each parent that has some (variations of variable products, refunds of refunded orders,
-/// terms of attributes, locations and methods of zones).
-fn requests_minimum(sim: &SimStore, resources: &[Resource]) -> u64 {
-    let data = read(&sim.data);
-    let pages = |count: usize| count.div_ceil(MAX_PER_PAGE as usize).max(1) as u64;
-    let mut needed = 0;
-    for resource in resources {
-        let count = data.count(*resource);
-        needed += if resource.listed_whole() {
-            1
-        } else {
-            2 * pages(count)
-        };
-        let parents = data.collection((*resource, 0));
-        let with = |field: &str| {
-            parents
-                .iter()
-                .filter(|parent| {
-                    parent
-                        .get(field)
-                        .and_then(Value::as_array)
-                        .is_some_and(|list| !list.is_empty())
-                })
-                .count() as u64
-        };
-        needed += match resource {
-            Resource::Products => parents
-                .iter()
-                .filter(|product| {
-                    product.get("type").and_then(Value::as_str) == Some("variable")
-                        && product
-                            .get("variations")
-                            .and_then(Value::as_array)
-                            .is_some_and(|list| !list.is_empty())
-                })
-                .count() as u64,
-            Resource::Orders => with("refunds"),
-            Resource::ProductAttributes => parents.len() as u64,
-            Resource::ShippingZones => 2 * parents.len() as u64,
-            _ => 0,
-        };
-    }
-    needed
 }
 
 /// Backfills a fresh simulated store with a `woosync work` child process; measures the

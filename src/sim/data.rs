@@ -83,6 +83,52 @@ impl StoreData {
         data
     }
 
+    /// Everything the store holds, as JSON: for a store kept from one run to the next.
+    pub fn to_snapshot(&self) -> Value {
+        let mut collections: Vec<_> = self
+            .collections
+            .iter()
+            .map(|((resource, parent), records)| {
+                serde_json::json!({"resource": resource, "parent": parent, "records": records})
+            })
+            .collect();
+        collections.sort_by_key(|entry| entry.to_string());
+        serde_json::json!({
+            "collections": collections,
+            "next_post_id": self.next_post_id,
+            "next_user_id": self.next_user_id,
+            "next_comment_id": self.next_comment_id,
+        })
+    }
+
+    /// A store from [`to_snapshot`](Self::to_snapshot)'s JSON.
+    pub fn from_snapshot(snapshot: Value) -> Result<StoreData, serde_json::Error> {
+        #[derive(serde::Deserialize)]
+        struct Collection {
+            resource: Resource,
+            parent: i64,
+            records: Vec<Value>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Snapshot {
+            collections: Vec<Collection>,
+            next_post_id: i64,
+            next_user_id: i64,
+            next_comment_id: i64,
+        }
+        let snapshot: Snapshot = serde_json::from_value(snapshot)?;
+        Ok(StoreData {
+            collections: snapshot
+                .collections
+                .into_iter()
+                .map(|collection| ((collection.resource, collection.parent), collection.records))
+                .collect(),
+            next_post_id: snapshot.next_post_id,
+            next_user_id: snapshot.next_user_id,
+            next_comment_id: snapshot.next_comment_id,
+        })
+    }
+
     /// A collection's records; an unknown parent has none.
     pub fn collection(&self, key: CollectionKey) -> &[Value] {
         self.collections.get(&key).map(Vec::as_slice).unwrap_or(&[])

@@ -48,3 +48,61 @@ fn a_bad_setting_fails_naming_the_variable() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output).contains("LOG_FORMAT"), "{}", text(&output));
 }
+
+#[test]
+fn the_demo_catches_up_with_its_store_and_again_on_a_second_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("WOOSYNC_DATA_DIR", dir.path().to_str().unwrap()),
+        ("REDIS_URL", ""),
+    ];
+    let args = [
+        "demo",
+        "--until-synced",
+        "--products",
+        "150",
+        "--orders",
+        "250",
+        "--customers",
+        "40",
+        "--rate-limit",
+        "1000",
+    ];
+    for run in ["first", "second"] {
+        let output = woosync(&args, &env);
+        assert!(output.status.success(), "{run} run: {}", text(&output));
+        assert!(
+            text(&output).contains("the database equals the store"),
+            "{run} run: {}",
+            text(&output)
+        );
+    }
+}
+
+#[test]
+fn connect_refuses_a_url_with_credentials_and_sync_an_unknown_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("WOOSYNC_DATA_DIR", dir.path().to_str().unwrap())];
+    let output = woosync(
+        &[
+            "connect",
+            "--url",
+            "https://ck:cs@shop.example",
+            "--consumer-key",
+            "ck",
+            "--consumer-secret",
+            "cs",
+        ],
+        &env,
+    );
+    assert!(!output.status.success());
+    assert!(text(&output).contains("credentials"), "{}", text(&output));
+
+    let output = woosync(&["sync", "--store", "42"], &env);
+    assert!(!output.status.success());
+    assert!(
+        text(&output).contains("store 42 does not exist"),
+        "{}",
+        text(&output)
+    );
+}
