@@ -2,8 +2,8 @@
 //! what is kept. What is missing or newer upstream is fetched by `include=`; what the store
 //! no longer lists is marked deleted. It ends backfills (offset paging misses records when
 //! others are deleted mid-run), is how customers are synced incrementally (they have no
-//! modified filter), and runs daily to catch deletions no webhook reported. It also fetches
-//! again the variations and refunds their parents list but the database lacks.
+//! modified filter), and runs daily to catch deletions no webhook reported; the daily one
+//! also fetches again the variations and refunds their parents list but the database lacks.
 
 use std::collections::HashSet;
 
@@ -18,7 +18,7 @@ use super::fetch_children::FetchChildren;
 use crate::queue::job::{Job, JobError};
 use crate::queue::storage::NewJob;
 use crate::sync::apply_records;
-use crate::sync::runs;
+use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::{parents_missing_children, stored_versions};
 use crate::sync::tombstone::tombstone_ids;
 use crate::woo::Resource;
@@ -154,8 +154,14 @@ impl Job for ReconcileSweep {
         if !gone.is_empty() {
             tracing::info!(store = self.store_id, %resource, gone = gone.len(), "records gone upstream marked deleted");
         }
-        // Children lost on the way (their jobs lost with a queue, say) are fetched again.
-        let orphaned = parents_missing_children(&context.db, self.store_id, resource).await?;
+        // Children lost on the way (their jobs lost with a queue, say) are fetched again by
+        // the scheduled sweeps; a backfill's own sweep would race its children still being
+        // fetched.
+        let orphaned = if run.kind == RunKind::Sweep.as_str() {
+            parents_missing_children(&context.db, self.store_id, resource).await?
+        } else {
+            Vec::new()
+        };
         if !orphaned.is_empty() {
             let child = match resource {
                 Resource::Orders => Resource::OrderRefunds,

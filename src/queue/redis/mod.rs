@@ -42,6 +42,7 @@ pub struct RedisStorage {
     claim: Script,
     finish: Script,
     recover: Script,
+    redeliver: Script,
     retry: Script,
     discard: Script,
     groups_made: Mutex<HashSet<String>>,
@@ -83,6 +84,7 @@ impl RedisStorage {
             claim: Script::new(scripts::CLAIM),
             finish: Script::new(&scripts::finish()),
             recover: Script::new(&scripts::recover()),
+            redeliver: Script::new(scripts::REDELIVER),
             retry: Script::new(scripts::RETRY),
             discard: Script::new(&scripts::discard()),
             groups_made: Mutex::new(HashSet::new()),
@@ -116,6 +118,57 @@ impl RedisStorage {
             failed,
             done,
         })
+    }
+
+    /// Entries a live worker was handed but never claimed (the reply to its read was lost,
+    /// or its claim failed, in a Redis restart say): left alone they would wait forever,
+    /// as their worker is alive. Those idle as long as an orphan are put back in the
+    /// stream; a job really running keeps its entry.
+    async fn redeliver_unclaimed(
+        &self,
+        stream: &str,
+        queue: &str,
+        consumer: &str,
+        liveness: Liveness,
+    ) -> Result<usize, QueueError> {
+        let mut connection = self.commands.clone();
+        let idle: Value = redis::cmd("XPENDING")
+            .arg(stream)
+            .arg(GROUP)
+            .arg("IDLE")
+            .arg(liveness.orphan_after.as_millis() as u64)
+            .arg("-")
+            .arg("+")
+            .arg(100)
+            .arg(consumer)
+            .query_async(&mut connection)
+            .await
+            .map_err(|error| self.error(error))?;
+        let entries: Vec<String> = match idle {
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|item| match item {
+                    Value::Array(fields) => {
+                        redis::from_redis_value::<String>(fields.first()?.clone()).ok()
+                    }
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut redelivered = 0;
+        for entry in entries {
+            let result: i64 = self
+                .redeliver
+                .arg(&self.prefix)
+                .arg(queue)
+                .arg(&entry)
+                .invoke_async(&mut connection)
+                .await
+                .map_err(|error| self.error(error))?;
+            redelivered += result as usize;
+        }
+        Ok(redelivered)
     }
 
     /// A Redis error as the queue reports it. A Redis that lost its data (restarted
@@ -182,8 +235,9 @@ impl RedisStorage {
         }
     }
 
-    fn scripts(&self) -> [&Script; 7] {
+    fn scripts(&self) -> [&Script; 8] {
         [
+            &self.redeliver,
             &self.enqueue,
             &self.promote,
             &self.claim,
@@ -490,6 +544,11 @@ impl Storage for RedisStorage {
                 let dead = !alive.contains(&consumer.name)
                     && (consumer.idle as u128) >= liveness.orphan_after.as_millis();
                 if !dead {
+                    if consumer.pending > 0 {
+                        recovered += self
+                            .redeliver_unclaimed(&stream, queue, &consumer.name, liveness)
+                            .await?;
+                    }
                     continue;
                 }
                 if consumer.pending > 0 {
@@ -639,28 +698,31 @@ impl Storage for RedisStorage {
         queue: &str,
         store_id: Option<i64>,
     ) -> Result<usize, QueueError> {
-        // Only the jobs failed so far: a retried job that fails again lands after the cutoff
-        // and is not retried twice.
+        // Only the jobs failed so far, listed before any is retried: one retried now that
+        // fails again at once is not met a second time.
         let cutoff = now_ms();
         let set = self.set(queue, JobState::Failed);
         let mut connection = self.commands.clone();
-        let (mut retried, mut skipped) = (0, 0);
+        let mut failed = Vec::new();
         loop {
             let ids: Vec<String> = connection
-                .zrangebyscore_limit(&set, "-inf", cutoff, skipped, 500)
+                .zrangebyscore_limit(&set, "-inf", cutoff, failed.len() as isize, 500)
                 .await
                 .map_err(|error| self.error(error))?;
             if ids.is_empty() {
                 break;
             }
-            for job in self.job_infos(&ids).await? {
+            failed.extend(ids);
+        }
+        let mut retried = 0;
+        for ids in failed.chunks(500) {
+            for job in self.job_infos(ids).await? {
                 if store_id.is_some() && job.store_id != store_id {
-                    skipped += 1;
                     continue;
                 }
                 match self.retry(&job.id).await {
                     Ok(()) => retried += 1,
-                    Err(QueueError::WrongState { .. }) => skipped += 1,
+                    Err(QueueError::WrongState { .. }) => {}
                     Err(error) => return Err(error),
                 }
             }

@@ -157,6 +157,29 @@ return 1
     )
 }
 
+/// Puts back in the stream a job whose entry a live worker was handed but never claimed.
+/// ARGV: prefix, queue, entry. Returns 1 when the job went back, else 0 (the entry was
+/// stale, or its job is running under it).
+pub const REDELIVER: &str = r#"
+local p, q, entry = ARGV[1], ARGV[2], ARGV[3]
+local stream = p..'q:'..q..':stream'
+local message = redis.call('XRANGE', stream, entry, entry)
+if #message == 0 then
+  redis.call('XACK', stream, 'workers', entry)
+  return 0
+end
+local id = message[1][2][2]
+local state, delivery = unpack(redis.call('HMGET', p..'job:'..id, 'state', 'delivery'))
+if state == 'running' and delivery == entry then return 0 end
+redis.call('XACK', stream, 'workers', entry)
+redis.call('XDEL', stream, entry)
+if state == 'pending' then
+  redis.call('XADD', stream, '*', 'id', id)
+  return 1
+end
+return 0
+"#;
+
 /// Runs a failed job again from its first attempt. ARGV: prefix, id, now ms. Returns 1,
 /// or 0 when the job is not failed, or -1 when its de-duplication key is taken again.
 pub const RETRY: &str = r#"
