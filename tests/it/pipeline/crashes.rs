@@ -107,7 +107,7 @@ async fn runs_whose_jobs_were_lost_with_redis_are_resumed_from_the_database() {
         faults.latency_ms.insert("default".into(), 20);
     });
     let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
-    let worker = pipeline.spawn_worker();
+    let mut worker = pipeline.spawn_process(&["work"], &[]);
     wait_for("pages to be written", Duration::from_secs(60), || async {
         sync_checkpoints::Entity::find()
             .count(&pipeline.services.db)
@@ -116,7 +116,8 @@ async fn runs_whose_jobs_were_lost_with_redis_are_resumed_from_the_database() {
             >= 5
     })
     .await;
-    drop(worker);
+    worker.kill().unwrap();
+    worker.wait().unwrap();
     // Redis dies without its append-only file: every queued job is gone.
     pipeline.lose_redis();
     assert_eq!(pipeline.jobs_left().await, 0, "the queue was lost");

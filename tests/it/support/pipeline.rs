@@ -224,16 +224,28 @@ impl TestPipeline {
         finished.len() == runs.len()
     }
 
-    /// Jobs of every pipeline queue not yet done: pending, scheduled or running.
+    /// Jobs of every pipeline queue not yet done: pending, scheduled or running. A queue
+    /// that has just restarted is asked again for a few seconds.
     pub async fn jobs_left(&self) -> u64 {
         let mut left = 0;
         for queue in woosync::jobs::QUEUES {
+            let mut tries = 0;
             let QueueCounts {
                 pending,
                 scheduled,
                 running,
                 ..
-            } = self.services.queue.counts(queue).await.unwrap();
+            } = loop {
+                match self.services.queue.counts(queue).await {
+                    Ok(counts) => break counts,
+                    Err(error) if tries < 50 => {
+                        tries += 1;
+                        eprintln!("counting {queue} failed ({error}); asking again");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    Err(error) => panic!("the queue cannot count {queue}: {error}"),
+                }
+            };
             left += pending + scheduled + running;
         }
         left
