@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::database;
+use crate::jobs::context::PAGES_IN_MEMORY;
 use crate::jobs::{self, Context, SyncContext, SyncSettings};
 use crate::queue::backoff::RetryPolicy;
 use crate::queue::redis::RedisStorage;
@@ -62,6 +63,7 @@ impl Services {
             .map_err(anyhow::Error::msg)?;
         let context = Arc::new(SyncContext {
             db: db.clone(),
+            pages_in_memory: Arc::new(tokio::sync::Semaphore::new(PAGES_IN_MEMORY)),
             queue: Arc::clone(&queue),
             limiter,
             http,

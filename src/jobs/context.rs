@@ -31,8 +31,15 @@ impl Default for SyncSettings {
     }
 }
 
+/// Pages of listings a worker process holds in memory at once. A page of orders is a few
+/// megabytes once parsed; however many requests wait on slow stores, only this many answers
+/// are read and written at a time (more would only queue for the database anyway).
+pub const PAGES_IN_MEMORY: usize = 8;
+
 pub struct SyncContext {
     pub db: DatabaseConnection,
+    /// Permits to hold a page in memory (see [`PAGES_IN_MEMORY`]).
+    pub pages_in_memory: Arc<tokio::sync::Semaphore>,
     pub queue: Arc<dyn Storage>,
     pub limiter: Arc<dyn RateLimiter>,
     pub http: reqwest::Client,

@@ -87,9 +87,10 @@ async fn fetch_and_write(
     let query = listing_query(&run, kind, resource, job.page);
     let listed = active
         .client
-        .list_page(&resource.collection_path(0), &query)
+        .list_page_holding(&resource.collection_path(0), &query, &context.pages_in_memory)
         .await;
-    let listed = match listed {
+    // The permit is held until the page is written.
+    let (listed, _in_memory) = match listed {
         Ok(listed) => listed,
         Err(error) => return Err(context.woo_failure(job.store_id, error).await),
     };

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -66,9 +66,18 @@ impl Job for ReconcileSweep {
             }),
             ..ListQuery::default()
         };
+        // Each record as its id and modified date, kept as small as that.
+        let id_and_date = |record: Value| -> Option<(i64, Option<DateTime<Utc>>)> {
+            let id = record.get("id").and_then(Value::as_i64)?;
+            let modified = record
+                .get("date_modified_gmt")
+                .and_then(Value::as_str)
+                .and_then(|text| parse_gmt(text).ok().flatten());
+            Some((id, modified))
+        };
         let upstream = match active
             .client
-            .list_all_in_parallel(&path, &ids_query, SWEEP_CONCURRENCY)
+            .list_all_in_parallel(&path, &ids_query, SWEEP_CONCURRENCY, id_and_date)
             .await
         {
             Ok(upstream) => upstream,
@@ -79,15 +88,8 @@ impl Job for ReconcileSweep {
 
         let mut upstream_ids = HashSet::with_capacity(upstream.len());
         let mut wanted = Vec::new();
-        for record in &upstream {
-            let Some(id) = record.get("id").and_then(Value::as_i64) else {
-                continue;
-            };
+        for (id, modified) in upstream.into_iter().flatten() {
             upstream_ids.insert(id);
-            let modified = record
-                .get("date_modified_gmt")
-                .and_then(Value::as_str)
-                .and_then(|text| parse_gmt(text).ok().flatten());
             let newer = match stored.get(&id) {
                 None => true,
                 Some(kept) if kept.deleted => true,

@@ -16,6 +16,7 @@ use rand::distr::Alphanumeric;
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::Instrument;
 use url::Url;
 
@@ -157,6 +158,8 @@ pub struct WooClient {
 struct Answer {
     headers: reqwest::header::HeaderMap,
     body: Value,
+    /// Held while the answer is in memory, when the caller asked for it.
+    permit: Option<OwnedSemaphorePermit>,
 }
 
 impl WooClient {
@@ -178,7 +181,30 @@ impl WooClient {
 
     /// One page of the collection at `path` (such as `products` or `orders/7/refunds`).
     pub async fn list_page(&self, path: &str, query: &ListQuery) -> Result<ListPage, WooError> {
-        self.fetch_page(path, query.pairs()).await
+        Ok(self.fetch_page(path, query.pairs(), None).await?.0)
+    }
+
+    /// One page, as [`list_page`](Self::list_page), read only once a permit of `memory`
+    /// is free, which the caller holds until it is done with the page: however many
+    /// requests wait on slow stores at once, only so many pages are in memory.
+    pub async fn list_page_holding(
+        &self,
+        path: &str,
+        query: &ListQuery,
+        memory: &Arc<Semaphore>,
+    ) -> Result<(ListPage, OwnedSemaphorePermit), WooError> {
+        let (page, permit) = self.fetch_page(path, query.pairs(), Some(memory)).await?;
+        let permit = match permit {
+            Some(permit) => permit,
+            // Answers read before the wait (none today) take their permit now.
+            None => Arc::clone(memory)
+                .acquire_owned()
+                .await
+                .map_err(|_| WooError::Transient {
+                    detail: "shutting down".into(),
+                })?,
+        };
+        Ok((page, permit))
     }
 
     /// Every record of the collection at `path`, page after page. It follows the `Link`
@@ -195,7 +221,7 @@ impl WooClient {
         .pairs();
         let mut records = Vec::new();
         loop {
-            let page = self.fetch_page(path, pairs).await?;
+            let (page, _) = self.fetch_page(path, pairs, None).await?;
             let count = page.items.len();
             records.extend(page.items);
             if count == 0 {
@@ -223,49 +249,58 @@ impl WooClient {
     }
 
     /// Every record of the collection at `path`, as [`list_all`](Self::list_all) finds
-    /// them, but with the pages after the first fetched `concurrency` at a time (a real
-    /// store takes seconds a page: one after another, a sweep of 10,000 orders would take
-    /// minutes), and the store's rate budget waited out rather than given up: for a job
-    /// that needs a whole listing at once.
-    pub async fn list_all_in_parallel(
+    /// them, each turned by `keep` into what the caller needs as its page arrives (a sweep
+    /// of 100,000 orders keeps 100,000 ids and dates, not 100,000 JSON objects), with the
+    /// pages after the first fetched `concurrency` at a time (a real store takes seconds a
+    /// page: one after another, a sweep of 10,000 orders would take minutes), and the
+    /// store's rate budget waited out rather than given up: for a job that needs a whole
+    /// listing at once.
+    pub async fn list_all_in_parallel<T: Send>(
         &self,
         path: &str,
         query: &ListQuery,
         concurrency: usize,
-    ) -> Result<Vec<Value>, WooError> {
+        keep: impl Fn(Value) -> T + Sync,
+    ) -> Result<Vec<T>, WooError> {
         let page_query = |page: u32| ListQuery {
             page: Some(page),
             ..query.clone()
         };
+        let per_page = query.per_page.unwrap_or(MAX_PER_PAGE) as usize;
         let first = self.list_page_patiently(path, &page_query(1)).await?;
         let Some(total_pages) = first.info.total_pages else {
             // No page count to fan out over: follow the pages one by one.
-            return self.list_all(path, query).await;
+            let records = self.list_all(path, query).await?;
+            return Ok(records.into_iter().map(keep).collect());
         };
+        let total = first.info.total;
         let last = u32::try_from(total_pages).unwrap_or(u32::MAX).max(1);
-        let mut records = first.items;
-        let rest: Vec<ListPage> = stream::iter(2..=last)
+        let mut last_count = first.items.len();
+        let mut kept: Vec<T> = first.items.into_iter().map(&keep).collect();
+        let keep = &keep;
+        let rest: Vec<(usize, Vec<T>)> = stream::iter(2..=last)
             .map(|page| {
                 let query = page_query(page);
-                async move { self.list_page_patiently(path, &query).await }
+                async move {
+                    let page = self.list_page_patiently(path, &query).await?;
+                    let count = page.items.len();
+                    Ok::<_, WooError>((count, page.items.into_iter().map(keep).collect()))
+                }
             })
             .buffered(concurrency.max(1))
             .try_collect()
             .await?;
-        let last_was_full = rest.last().map_or(records.len(), |page| page.items.len())
-            >= query.per_page.unwrap_or(MAX_PER_PAGE) as usize;
-        for page in rest {
-            records.extend(page.items);
+        for (count, page) in rest {
+            last_count = count;
+            kept.extend(page);
         }
-        let all_seen = first
-            .info
-            .total
-            .is_some_and(|total| records.len() as u64 >= total);
-        if last_was_full && !all_seen {
+        let all_seen = total.is_some_and(|total| kept.len() as u64 >= total);
+        if last_count >= per_page && !all_seen {
             // The host undercounted its pages: the rest, one by one.
-            records.extend(self.list_all(path, &page_query(last + 1)).await?);
+            let more = self.list_all(path, &page_query(last + 1)).await?;
+            kept.extend(more.into_iter().map(keep));
         }
-        Ok(records)
+        Ok(kept)
     }
 
     /// One page, waiting out the store's rate budget however long it takes.
@@ -284,7 +319,7 @@ impl WooClient {
 
     /// One record, such as `products/42`.
     pub async fn get(&self, path: &str) -> Result<Value, WooError> {
-        Ok(self.send(Method::GET, path, Vec::new(), None).await?.body)
+        Ok(self.send(Method::GET, path, Vec::new(), None, None).await?.body)
     }
 
     pub async fn system_status(&self) -> Result<SystemStatus, WooError> {
@@ -332,7 +367,7 @@ impl WooClient {
             "status": "active",
         });
         let answer = self
-            .send(Method::POST, "webhooks", Vec::new(), Some(&body))
+            .send(Method::POST, "webhooks", Vec::new(), Some(&body), None)
             .await?;
         webhook(answer.body)
     }
@@ -346,6 +381,7 @@ impl WooClient {
                 &format!("webhooks/{id}"),
                 Vec::new(),
                 Some(changes),
+                None,
             )
             .await?;
         webhook(answer.body)
@@ -355,11 +391,12 @@ impl WooClient {
         &self,
         path: &str,
         pairs: Vec<(String, String)>,
-    ) -> Result<ListPage, WooError> {
-        let answer = self.send(Method::GET, path, pairs, None).await?;
+        memory: Option<&Arc<Semaphore>>,
+    ) -> Result<(ListPage, Option<OwnedSemaphorePermit>), WooError> {
+        let answer = self.send(Method::GET, path, pairs, None, memory).await?;
         let info = page_info(&answer.headers);
         match answer.body {
-            Value::Array(items) => Ok(ListPage { items, info }),
+            Value::Array(items) => Ok((ListPage { items, info }, answer.permit)),
             other => Err(WooError::Malformed {
                 detail: format!("a listing answered {} instead of a list", kind(&other)),
             }),
@@ -372,6 +409,7 @@ impl WooClient {
         path: &str,
         mut pairs: Vec<(String, String)>,
         body: Option<&Value>,
+        memory: Option<&Arc<Semaphore>>,
     ) -> Result<Answer, WooError> {
         self.take_rate_limit().await?;
         let connection = &self.connection;
@@ -419,14 +457,22 @@ impl WooClient {
             let response = request.send().await.map_err(transport_error)?;
             let status = response.status();
             let headers = response.headers().clone();
+            let permit = match memory {
+                Some(memory) => Some(Arc::clone(memory).acquire_owned().await.map_err(|_| {
+                    WooError::Transient {
+                        detail: "shutting down".into(),
+                    }
+                })?),
+                None => None,
+            };
             let bytes = response.bytes().await.map_err(transport_error)?;
-            Ok::<_, WooError>((status, headers, bytes))
+            Ok::<_, WooError>((status, headers, bytes, permit))
         }
         .instrument(span.clone())
         .await;
         let latency = started.elapsed();
         let status_label = match &outcome {
-            Ok((status, _, _)) => status.as_u16().to_string(),
+            Ok((status, _, _, _)) => status.as_u16().to_string(),
             Err(WooError::Timeout) => "timeout".to_string(),
             Err(_) => "error".to_string(),
         };
@@ -439,7 +485,7 @@ impl WooClient {
             .record(latency.as_secs_f64());
         tracing::debug!(parent: &span, "request done");
 
-        let (status, headers, bytes) = outcome?;
+        let (status, headers, bytes, permit) = outcome?;
         if !status.is_success() {
             return Err(classify(status.as_u16(), &headers, &bytes));
         }
@@ -447,11 +493,13 @@ impl WooClient {
             return Ok(Answer {
                 headers,
                 body: Value::Null,
+                permit,
             });
         }
         Ok(Answer {
             body: parse_json(&bytes)?,
             headers,
+            permit,
         })
     }
 
