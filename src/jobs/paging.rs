@@ -87,7 +87,11 @@ async fn fetch_and_write(
     let query = listing_query(&run, kind, resource, job.page);
     let listed = active
         .client
-        .list_page_holding(&resource.collection_path(0), &query, &context.pages_in_memory)
+        .list_page_holding(
+            &resource.collection_path(0),
+            &query,
+            &context.pages_in_memory,
+        )
         .await;
     // The permit is held until the page is written.
     let (listed, _in_memory) = match listed {

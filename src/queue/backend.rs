@@ -192,8 +192,7 @@ impl<C: Send + Sync + 'static> Backend for QueueBackend<C> {
                         Ok(claims) => self.buffer.extend(claims),
                         Err(error) => {
                             tracing::warn!(%error, "fetching jobs failed; trying again shortly");
-                            self.pause =
-                                Some(Box::pin(tokio::time::sleep(Duration::from_secs(1))));
+                            self.pause = Some(Box::pin(tokio::time::sleep(Duration::from_secs(1))));
                         }
                     }
                 }
@@ -271,7 +270,8 @@ impl<C: Clone + Send + Sync + 'static> Finish<C> {
         result: Result<(), &BoxDynError>,
     ) -> (Outcome, &'static str, Option<String>) {
         let max_attempts = self.shared.registry.max_attempts(claim);
-        let later = |wait: Duration| Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        let later =
+            |wait: Duration| Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
         let retry_or_fail = |message: String, after: Option<Duration>| {
             if claim.attempt >= max_attempts {
                 (Outcome::Failed, "failed", Some(message))
@@ -309,7 +309,10 @@ impl<C: Clone + Send + Sync + 'static, Res: Send + 'static> apalis::prelude::Ack
         result: &Result<Res, BoxDynError>,
         context: &ExecutionContext,
     ) -> Self::Future {
-        let id = context.task_id().map(|id| id.to_string()).unwrap_or_default();
+        let id = context
+            .task_id()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
         let Some((claim, started)) = self.shared.claims().remove(&id) else {
             return async { Ok(()) }.boxed();
         };

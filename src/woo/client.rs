@@ -319,7 +319,10 @@ impl WooClient {
 
     /// One record, such as `products/42`.
     pub async fn get(&self, path: &str) -> Result<Value, WooError> {
-        Ok(self.send(Method::GET, path, Vec::new(), None, None).await?.body)
+        Ok(self
+            .send(Method::GET, path, Vec::new(), None, None)
+            .await?
+            .body)
     }
 
     pub async fn system_status(&self) -> Result<SystemStatus, WooError> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use entity::{products, sync_runs};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use woosync::jobs::{PollStore, SyncMode, WebhookDelivery};
+use woosync::jobs::{SyncMode, WebhookDelivery};
 use woosync::queue::storage::NewJob;
 use woosync::sim::generate::Sizes;
 use woosync::sim::store::{read, write};
@@ -74,11 +74,7 @@ async fn records_created_updated_and_deleted_during_a_backfill_end_up_right() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn polls_and_sweeps_catch_up_with_a_changed_store() {
-    let pipeline = TestPipeline::start(QueueKind::Embedded, small_store()).await;
-    let store = pipeline.connect_store(10_000.0).await;
-    let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
-    let _worker = pipeline.spawn_worker();
-    pipeline.wait_synced(&runs, Duration::from_secs(120)).await;
+    let (pipeline, store, _worker) = TestPipeline::synced(QueueKind::Embedded, small_store()).await;
 
     let sim = &pipeline.sim.server.store;
     let first_product = read(&sim.data).collection((Resource::Products, 0))[0]["id"]
@@ -120,32 +116,14 @@ async fn polls_and_sweeps_catch_up_with_a_changed_store() {
     write(&sim.data).remove((Resource::Coupons, 0), coupon);
 
     for sweep in [false, true] {
-        pipeline
-            .services
-            .queue
-            .enqueue(vec![NewJob::of(&PollStore {
-                store_id: store,
-                sweep,
-            })])
-            .await
-            .unwrap();
-        wait_for(
-            "the poll's runs to finish",
-            Duration::from_secs(60),
-            || async { pipeline.jobs_left().await == 0 && pipeline.live_runs().await == 0 },
-        )
-        .await;
+        pipeline.poll_and_wait(store, sweep).await;
     }
     pipeline.assert_database_equals_store(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn out_of_order_and_deleted_webhooks_apply_as_the_store_meant() {
-    let pipeline = TestPipeline::start(QueueKind::Embedded, small_store()).await;
-    let store = pipeline.connect_store(10_000.0).await;
-    let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
-    let _worker = pipeline.spawn_worker();
-    pipeline.wait_synced(&runs, Duration::from_secs(120)).await;
+    let (pipeline, store, _worker) = TestPipeline::synced(QueueKind::Embedded, small_store()).await;
 
     let sim = &pipeline.sim.server.store;
     let id = read(&sim.data).collection((Resource::Products, 0))[1]["id"]

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use entity::sync_checkpoints;
 use sea_orm::{EntityTrait, PaginatorTrait};
-use woosync::jobs::{PollStore, SyncMode};
-use woosync::queue::storage::NewJob;
+use woosync::jobs::SyncMode;
 use woosync::sim::generate::Sizes;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
@@ -130,19 +129,7 @@ async fn runs_whose_jobs_were_lost_with_redis_are_resumed_from_the_database() {
     // next poll lists the small resources again with their children (attribute terms,
     // zone methods), and the sweeps fetch the variations and refunds that are missing.
     for sweep in [false, true] {
-        pipeline
-            .services
-            .queue
-            .enqueue(vec![NewJob::of(&PollStore {
-                store_id: store,
-                sweep,
-            })])
-            .await
-            .unwrap();
-        wait_for("the poll to finish", Duration::from_secs(60), || async {
-            pipeline.jobs_left().await == 0 && pipeline.live_runs().await == 0
-        })
-        .await;
+        pipeline.poll_and_wait(store, sweep).await;
     }
     pipeline.assert_database_equals_store(store).await;
     pipeline.assert_nothing_marked_deleted(store).await;

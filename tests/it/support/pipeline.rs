@@ -11,7 +11,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use tempfile::TempDir;
 use woosync::config::Config;
 use woosync::database;
-use woosync::jobs::{SyncMode, start_sync};
+use woosync::jobs::{PollStore, SyncMode, start_sync};
+use woosync::queue::storage::NewJob;
 use woosync::queue::storage::QueueCounts;
 use woosync::secrets::{Secret, SecretKey};
 use woosync::sim::generate::Sizes;
@@ -162,6 +163,35 @@ impl TestPipeline {
         .await
         .unwrap();
         store_id
+    }
+
+    /// A pipeline whose store (unthrottled) is backfilled, with its worker still running.
+    pub async fn synced(
+        queue: QueueKind,
+        sizes: Sizes,
+    ) -> (TestPipeline, i64, tokio::sync::oneshot::Sender<()>) {
+        let pipeline = TestPipeline::start(queue, sizes).await;
+        let store = pipeline.connect_store(10_000.0).await;
+        let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
+        let worker = pipeline.spawn_worker();
+        pipeline.wait_synced(&runs, Duration::from_secs(120)).await;
+        (pipeline, store, worker)
+    }
+
+    /// Enqueues what the clock would (a poll, or an ID sweep) and waits for its runs and
+    /// their children.
+    pub async fn poll_and_wait(&self, store_id: i64, sweep: bool) {
+        self.services
+            .queue
+            .enqueue(vec![NewJob::of(&PollStore { store_id, sweep })])
+            .await
+            .unwrap();
+        wait_for(
+            "the poll's runs to finish",
+            Duration::from_secs(60),
+            || async { self.jobs_left().await == 0 && self.live_runs().await == 0 },
+        )
+        .await;
     }
 
     /// Starts a run of every resource of the store.
