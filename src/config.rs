@@ -54,6 +54,30 @@ pub struct Config {
     /// `WOOSYNC_MODIFIED_OVERLAP_S`: how far before the watermark an incremental run looks
     /// again (default 300).
     pub modified_overlap: Duration,
+    /// `PORT`: where `serve` and `dev` listen (default 8080).
+    pub port: u16,
+    /// `HOST`: the address `serve` and `dev` listen on (default 127.0.0.1; `0.0.0.0` to be
+    /// reached from other machines).
+    pub host: std::net::IpAddr,
+    /// `WOOSYNC_API_TOKEN`: the bearer token every API route but the webhook receiver,
+    /// health and metrics needs. Unset: `serve` refuses to start; `dev` and `demo` make one.
+    pub api_token: Option<String>,
+    /// `WOOSYNC_METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token.
+    pub metrics_token: Option<String>,
+    /// `WOOSYNC_PUBLIC_URL`: where stores reach this service, for webhook delivery URLs
+    /// (default `http://127.0.0.1:<PORT>`).
+    pub public_url: Option<String>,
+    /// `WOOSYNC_ALLOW_HTTP_STORES`: connect stores over plain HTTP (with OAuth 1.0a).
+    pub allow_http_stores: bool,
+    /// `WOOSYNC_ALLOW_PRIVATE_STORES`: connect stores at loopback or private addresses
+    /// (refused by default, so that the service cannot be pointed at its own network).
+    pub allow_private_stores: bool,
+    /// `WOOSYNC_WEBHOOK_DEDUPE_S`: how long a webhook's content is remembered, so that a
+    /// replay or a duplicate is not applied again (default 86400, a day).
+    pub webhook_dedupe_window: Duration,
+    /// `WOOSYNC_WEBHOOK_MAX_BYTES`: the largest webhook body taken (default 4 MiB; an order
+    /// with hundreds of lines is well under 1 MiB).
+    pub webhook_max_bytes: usize,
 }
 
 /// Cron expressions take seconds first: `sec min hour day-of-month month day-of-week`.
@@ -139,22 +163,64 @@ impl Config {
                 ),
             })
         };
-        let worker_concurrency = match get("WOOSYNC_WORKER_CONCURRENCY") {
-            None => 64,
-            Some(text) => text
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|value| *value > 0)
-                .ok_or_else(|| ConfigError {
-                    variable: "WOOSYNC_WORKER_CONCURRENCY",
-                    problem: format!("expected a positive whole number, got `{text}`"),
-                })?,
+        let whole = |variable: &'static str, default: u64| -> Result<u64, ConfigError> {
+            get(variable).map_or(Ok(default), |text| {
+                text.trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|value| *value > 0)
+                    .ok_or_else(|| ConfigError {
+                        variable,
+                        problem: format!("expected a positive whole number, got `{text}`"),
+                    })
+            })
         };
+        let flag = |variable: &'static str| -> Result<bool, ConfigError> {
+            match get(variable).as_deref().map(str::trim) {
+                None | Some("false") | Some("0") => Ok(false),
+                Some("true") | Some("1") => Ok(true),
+                Some(other) => Err(ConfigError {
+                    variable,
+                    problem: format!("expected `true` or `false`, got `{other}`"),
+                }),
+            }
+        };
+        let port = u16::try_from(whole("PORT", 8080)?).map_err(|_| ConfigError {
+            variable: "PORT",
+            problem: "expected a port number up to 65535".into(),
+        })?;
+        let public_url = get("WOOSYNC_PUBLIC_URL")
+            .map(|text| {
+                let trimmed = text.trim().trim_end_matches('/').to_string();
+                url::Url::parse(&trimmed)
+                    .ok()
+                    .filter(|url| matches!(url.scheme(), "http" | "https"))
+                    .map(|_| trimmed)
+                    .ok_or_else(|| ConfigError {
+                        variable: "WOOSYNC_PUBLIC_URL",
+                        problem: format!("expected an http or https URL, got `{text}`"),
+                    })
+            })
+            .transpose()?;
+        let host = get("HOST").map_or(Ok([127, 0, 0, 1].into()), |text| {
+            text.trim().parse().map_err(|_| ConfigError {
+                variable: "HOST",
+                problem: format!("expected an IP address such as 0.0.0.0, got `{text}`"),
+            })
+        })?;
         Ok(Config {
+            port,
+            host,
+            api_token: get("WOOSYNC_API_TOKEN").map(|token| token.trim().to_string()),
+            metrics_token: get("WOOSYNC_METRICS_TOKEN").map(|token| token.trim().to_string()),
+            public_url,
+            allow_http_stores: flag("WOOSYNC_ALLOW_HTTP_STORES")?,
+            allow_private_stores: flag("WOOSYNC_ALLOW_PRIVATE_STORES")?,
+            webhook_dedupe_window: seconds("WOOSYNC_WEBHOOK_DEDUPE_S", 86_400)?,
+            webhook_max_bytes: whole("WOOSYNC_WEBHOOK_MAX_BYTES", 4 << 20)? as usize,
             extra_ca_cert: get("WOOSYNC_EXTRA_CA_CERT").map(PathBuf::from),
             redis_prefix: get("WOOSYNC_REDIS_PREFIX").unwrap_or_else(|| "woosync:".into()),
-            worker_concurrency,
+            worker_concurrency: whole("WOOSYNC_WORKER_CONCURRENCY", 64)? as usize,
             heartbeat: seconds("WOOSYNC_HEARTBEAT_S", 5)?,
             orphan_after: seconds("WOOSYNC_ORPHAN_AFTER_S", 30)?,
             poll_cron: schedule("WOOSYNC_POLL_CRON", DEFAULT_POLL_CRON)?,
@@ -220,5 +286,11 @@ mod tests {
 
         let error = config(&[("WOOSYNC_WORKER_CONCURRENCY", "0")]).unwrap_err();
         assert_eq!(error.variable, "WOOSYNC_WORKER_CONCURRENCY");
+        let error = config(&[("PORT", "70000")]).unwrap_err();
+        assert_eq!(error.variable, "PORT");
+        let error = config(&[("WOOSYNC_ALLOW_HTTP_STORES", "yes please")]).unwrap_err();
+        assert_eq!(error.variable, "WOOSYNC_ALLOW_HTTP_STORES");
+        let error = config(&[("WOOSYNC_PUBLIC_URL", "ftp://x")]).unwrap_err();
+        assert_eq!(error.variable, "WOOSYNC_PUBLIC_URL");
     }
 }

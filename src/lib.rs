@@ -1,5 +1,6 @@
 //! woosync keeps a faithful, always-fresh copy of WooCommerce stores in a SQL database.
 
+pub mod api;
 pub mod bench;
 pub mod clock;
 pub mod config;
@@ -13,4 +14,5 @@ pub mod startup;
 pub mod stores;
 pub mod sync;
 pub mod telemetry;
+pub mod webhooks;
 pub mod woo;

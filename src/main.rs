@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
+use woosync::api::ApiState;
 use woosync::config::Config;
 use woosync::jobs::{SyncMode, start_sync};
 use woosync::queue::redis::RedisStorage;
@@ -11,7 +12,7 @@ use woosync::queue::storage::Storage;
 use woosync::secrets::Secret;
 use woosync::sim::generate::Sizes;
 use woosync::sim::server::{SimOptions, SimServer};
-use woosync::startup::{Services, run_worker_and_clock, shutdown_signal};
+use woosync::startup::{Services, bind_web, generated_api_token, run_all, shutdown_signal};
 use woosync::stores::{AuthMode, NewStore, normalize_store_url, save_store, store_url_text};
 use woosync::woo::Resource;
 use woosync::woo::auth::oauth1::SignatureMethod;
@@ -39,7 +40,11 @@ enum Command {
     /// Run the clock: scheduled polls and sweeps of every active store, and resuming runs
     /// that lost their jobs (two running do no double work).
     Schedule,
-    /// Worker and clock in one process, for a laptop.
+    /// The web ingress: integration API, webhook receiver, read API, health, metrics
+    /// (needs WOOSYNC_API_TOKEN; any number may run).
+    Serve,
+    /// Web, worker and clock in one process, for a laptop (makes an API token when none
+    /// is set, and prints it).
     Dev,
     /// The whole job with nothing but Rust: a simulated store, connected, backfilled with a
     /// progress line per resource, then kept changing while polls bring the changes in.
@@ -185,6 +190,7 @@ async fn main() -> ExitCode {
         Command::Migrate => migrate(&config).await,
         Command::Work => work(config).await,
         Command::Schedule => schedule(config).await,
+        Command::Serve => serve(config).await,
         Command::Dev => dev(config).await,
         Command::Demo(args) => demo(config, args).await,
         Command::Connect(args) => connect(config, args).await,
@@ -224,9 +230,34 @@ async fn schedule(config: Config) -> anyhow::Result<()> {
     services.clock().run(shutdown_signal()).await
 }
 
-async fn dev(config: Config) -> anyhow::Result<()> {
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let Some(token) = config.api_token.clone() else {
+        anyhow::bail!(
+            "WOOSYNC_API_TOKEN is not set: serve will not run an API anyone can call (make one with `openssl rand -hex 32`)"
+        );
+    };
+    let (listener, public_url) = bind_web(&config).await?;
     let services = Services::start(config).await?;
-    run_worker_and_clock(&services, shutdown_signal()).await
+    tracing::info!(address = %listener.local_addr()?, %public_url, "serving");
+    let state = ApiState::new(services, &token, &public_url);
+    woosync::api::serve(listener, state, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn dev(config: Config) -> anyhow::Result<()> {
+    let token = match config.api_token.clone() {
+        Some(token) => token,
+        None => {
+            let token = generated_api_token();
+            println!("API token (WOOSYNC_API_TOKEN was not set): {token}");
+            token
+        }
+    };
+    let (listener, public_url) = bind_web(&config).await?;
+    let services = Services::start(config).await?;
+    println!("serving at {public_url}");
+    let state = ApiState::new(services.clone(), &token, &public_url);
+    run_all(&services, listener, state, shutdown_signal()).await
 }
 
 async fn demo(config: Config, args: DemoArgs) -> anyhow::Result<()> {

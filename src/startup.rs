@@ -128,6 +128,56 @@ pub async fn run_worker_and_clock(
     Ok(())
 }
 
+/// The web ingress's listener on `HOST:PORT`, and the URL stores reach it at
+/// (`WOOSYNC_PUBLIC_URL`, else the address listened on).
+pub async fn bind_web(config: &Config) -> anyhow::Result<(tokio::net::TcpListener, String)> {
+    let listener = tokio::net::TcpListener::bind((config.host, config.port))
+        .await
+        .map_err(|error| {
+            anyhow::anyhow!("cannot listen on {}:{}: {error}", config.host, config.port)
+        })?;
+    let public_url = match &config.public_url {
+        Some(url) => url.clone(),
+        None => format!("http://{}", listener.local_addr()?),
+    };
+    Ok((listener, public_url))
+}
+
+/// A token for `dev` and `demo` when none is configured, printed for the person at the
+/// terminal.
+pub fn generated_api_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Runs the web ingress, the worker and the clock in this process (`woosync dev`) until
+/// `shutdown`.
+pub async fn run_all(
+    services: &Services,
+    listener: tokio::net::TcpListener,
+    state: crate::api::ApiState,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut web_stopped = stopped.clone();
+    let web = tokio::spawn(crate::api::serve(listener, state, async move {
+        let _ = web_stopped.wait_for(|stop| *stop).await;
+    }));
+    let mut others_stopped = stopped;
+    let others = run_worker_and_clock(services, async move {
+        let _ = others_stopped.wait_for(|stop| *stop).await;
+    });
+    let signal = async {
+        shutdown.await;
+        let _ = stop.send(true);
+    };
+    let ((), result) = tokio::join!(signal, others);
+    web.await??;
+    result
+}
+
 /// Resolves on SIGTERM or Ctrl-C.
 pub async fn shutdown_signal() {
     let terminate = async {

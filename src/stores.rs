@@ -239,6 +239,41 @@ pub async fn set_status<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Erases a store and everything synced from it (customer data included), in one
+/// transaction; returns how many records were erased.
+pub async fn erase_store(db: &sea_orm::DatabaseConnection, store_id: i64) -> Result<u64, DbErr> {
+    use sea_orm::TransactionTrait;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    let txn = db.begin().await?;
+    let delete = |table: &str| {
+        let mut delete = Query::delete();
+        delete
+            .from_table(Alias::new(table))
+            .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
+        db.get_database_backend().build(&delete)
+    };
+    let mut records = 0;
+    for resource in crate::woo::Resource::ALL {
+        records += txn
+            .execute_raw(delete(resource.name()))
+            .await?
+            .rows_affected();
+    }
+    for table in [
+        "quarantined_records",
+        "sync_checkpoints",
+        "sync_watermarks",
+        "sync_runs",
+        "webhook_subscriptions",
+        "webhook_deliveries",
+    ] {
+        txn.execute_raw(delete(table)).await?;
+    }
+    stores::Entity::delete_by_id(store_id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(records)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

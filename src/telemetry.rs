@@ -1,5 +1,9 @@
 //! Logs: text on a terminal, JSON lines when `LOG_FORMAT=json`; the level from `RUST_LOG`.
+//! Metrics: recorded through the `metrics` facade, rendered for Prometheus at `/metrics`.
 
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -13,4 +17,20 @@ pub fn init_logging(format: LogFormat) {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
     }
+}
+
+/// The process's metrics recorder, installed the first time it is asked for (a process
+/// has one recorder, however many servers it runs, as tests do).
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            if metrics::set_global_recorder(recorder).is_err() {
+                tracing::warn!("a metrics recorder was already installed: /metrics shows none");
+            }
+            handle
+        })
+        .clone()
 }

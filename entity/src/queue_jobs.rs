@@ -16,6 +16,8 @@ pub struct Model {
     pub max_attempts: i32,
     pub crashes: i32,
     pub dedupe_key: Option<String>,
+    /// Unix ms until which `dedupe_key` is held whatever the job's state, if it has a window.
+    pub dedupe_until: Option<i64>,
     pub store_id: Option<i64>,
     pub run_at: i64,
     pub worker: Option<String>,

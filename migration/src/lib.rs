@@ -34,6 +34,7 @@ mod m20261123_000028_create_inventory_view;
 mod m20261123_000029_create_queue_jobs;
 mod m20261123_000030_create_queue_workers;
 mod m20261124_000031_one_live_run_per_resource;
+mod m20261127_000032_queue_dedupe_windows;
 
 pub struct Migrator;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000029_create_queue_jobs::Migration),
             Box::new(m20261123_000030_create_queue_workers::Migration),
             Box::new(m20261124_000031_one_live_run_per_resource::Migration),
+            Box::new(m20261127_000032_queue_dedupe_windows::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@ use super::failure::store_problem;
 use crate::queue::job::JobError;
 use crate::queue::storage::{NewJob, Storage};
 use crate::secrets::SecretKey;
-use crate::stores::{StoreStatus, connection_of};
+use crate::stores::{StoreError, StoreStatus, connection_of};
 use crate::woo::client::WooClient;
 use crate::woo::rate_limit::RateLimiter;
 
@@ -67,11 +67,20 @@ impl SyncContext {
             tracing::debug!(store = store_id, status = %store.status, "store not active: job skipped");
             return Ok(None);
         }
-        let connection = connection_of(&store, &self.secret_key).map_err(|error| {
+        let client = self.client(&store).map_err(|error| {
             JobError::permanent(format!("store {store_id} cannot be used: {error}"))
         })?;
-        let client = WooClient::new(self.http.clone(), connection, Arc::clone(&self.limiter));
         Ok(Some(ActiveStore { store, client }))
+    }
+
+    /// A client for a store, under the rate limit every process shares.
+    pub fn client(&self, store: &stores::Model) -> Result<WooClient, StoreError> {
+        let connection = connection_of(store, &self.secret_key)?;
+        Ok(WooClient::new(
+            self.http.clone(),
+            connection,
+            Arc::clone(&self.limiter),
+        ))
     }
 
     pub async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<(), JobError> {

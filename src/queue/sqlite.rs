@@ -124,17 +124,35 @@ impl Storage for SqliteStorage {
         for job in jobs {
             let run_at = job.run_at.map_or(now, |at| at.timestamp_millis());
             let state = if run_at > now { "scheduled" } else { "pending" };
+            let dedupe_until = job
+                .dedupe_window
+                .map(|window| now + window.as_millis() as i64);
+            if let Some(key) = job.dedupe_key.as_ref().filter(|_| dedupe_until.is_some()) {
+                let holder = txn
+                    .query_one_raw(statement(
+                        "SELECT id FROM queue_jobs WHERE dedupe_key = ? AND dedupe_until > ?",
+                        vec![key.clone().into(), now.into()],
+                    ))
+                    .await
+                    .map_err(unavailable)?;
+                if let Some(holder) = holder {
+                    let id = holder.try_get::<i64>("", "id").map_err(unavailable)?;
+                    results.push(Enqueued::Duplicate(id.to_string()));
+                    continue;
+                }
+            }
             let inserted = txn
                 .query_one_raw(statement(
                     "INSERT INTO queue_jobs (queue, payload, state, attempts, max_attempts, crashes, \
-                     dedupe_key, store_id, run_at, history, created_at, updated_at) \
-                     VALUES (?, ?, ?, 0, ?, 0, ?, ?, ?, '[]', ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                     dedupe_key, dedupe_until, store_id, run_at, history, created_at, updated_at) \
+                     VALUES (?, ?, ?, 0, ?, 0, ?, ?, ?, ?, '[]', ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                     vec![
                         job.queue.into(),
                         job.payload.into(),
                         state.into(),
                         (job.max_attempts as i64).into(),
                         job.dedupe_key.clone().into(),
+                        dedupe_until.into(),
                         job.store_id.into(),
                         run_at.into(),
                         now.into(),
@@ -478,8 +496,14 @@ impl Storage for SqliteStorage {
         let purged = self
             .db
             .execute_raw(statement(
-                "DELETE FROM queue_jobs WHERE queue = ? AND state = 'done' AND updated_at < ?",
-                vec![queue.into(), before.timestamp_millis().into()],
+                // A job holding its key for a window is kept until the window ends.
+                "DELETE FROM queue_jobs WHERE queue = ? AND state = 'done' AND updated_at < ? \
+                 AND (dedupe_until IS NULL OR dedupe_until <= ?)",
+                vec![
+                    queue.into(),
+                    before.timestamp_millis().into(),
+                    now_ms().into(),
+                ],
             ))
             .await
             .map_err(unavailable)?

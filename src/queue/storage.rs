@@ -14,6 +14,10 @@ pub struct NewJob {
     pub payload: String,
     pub max_attempts: u32,
     pub dedupe_key: Option<String>,
+    /// Holds `dedupe_key` this long from the enqueue, whatever becomes of the job (a
+    /// webhook's content is not applied twice within the window); without it the key is
+    /// held while the job is pending or running.
+    pub dedupe_window: Option<Duration>,
     pub store_id: Option<i64>,
     /// Not before this time (a delayed job); none is now.
     pub run_at: Option<DateTime<Utc>>,
@@ -28,8 +32,18 @@ impl NewJob {
             payload: serde_json::to_string(job).expect("a job serialises to JSON"),
             max_attempts: J::MAX_ATTEMPTS,
             dedupe_key: job.dedupe_key(),
+            dedupe_window: None,
             store_id: job.store_id(),
             run_at: None,
+        }
+    }
+
+    /// The same job, its de-duplication key held for `window` from now.
+    pub fn deduplicated_for(self, key: String, window: Duration) -> NewJob {
+        NewJob {
+            dedupe_key: Some(key),
+            dedupe_window: Some(window),
+            ..self
         }
     }
 
@@ -46,7 +60,8 @@ impl NewJob {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Enqueued {
     New(String),
-    /// A job with the same de-duplication key is pending or running: this one was not added.
+    /// A job with the same de-duplication key is pending or running (or was enqueued within
+    /// the key's window): this one was not added.
     Duplicate(String),
 }
 

@@ -153,6 +153,8 @@ pub struct WooClient {
     http: reqwest::Client,
     connection: StoreConnection,
     limiter: Arc<dyn RateLimiter>,
+    /// Sleeps out any wait on the store's rate limit, for a person waiting on an answer.
+    patient: bool,
 }
 
 struct Answer {
@@ -172,6 +174,16 @@ impl WooClient {
             http,
             connection,
             limiter,
+            patient: false,
+        }
+    }
+
+    /// This client, waiting out the store's rate limit however long it takes instead of
+    /// returning [`WooError::BudgetSpent`]: for the operations a person waits on.
+    pub fn patient(self) -> Self {
+        WooClient {
+            patient: true,
+            ..self
         }
     }
 
@@ -390,6 +402,41 @@ impl WooClient {
         webhook(answer.body)
     }
 
+    /// Deletes a webhook for good (`force=true`: webhooks have no trash).
+    pub async fn delete_webhook(&self, id: i64) -> Result<(), WooError> {
+        self.send(
+            Method::DELETE,
+            &format!("webhooks/{id}"),
+            vec![("force".into(), "true".into())],
+            None,
+            None,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Whether the key may write, learnt without writing anything: a create with no
+    /// fields is refused for the scope before its fields are checked (WooCommerce checks
+    /// a key's scope in `rest_pre_dispatch`, before the route validates its arguments).
+    pub async fn can_write(&self) -> Result<bool, WooError> {
+        let empty = serde_json::json!({});
+        match self
+            .send(Method::POST, "webhooks", Vec::new(), Some(&empty), None)
+            .await
+        {
+            Err(WooError::MissingScope { .. }) => Ok(false),
+            Err(WooError::Rejected { status: 400, .. }) => Ok(true),
+            Err(error) => Err(error),
+            // A store that accepted an empty webhook has one it should not: it is removed.
+            Ok(answer) => {
+                if let Some(id) = answer.body.get("id").and_then(Value::as_i64) {
+                    self.delete_webhook(id).await?;
+                }
+                Ok(true)
+            }
+        }
+    }
+
     async fn fetch_page(
         &self,
         path: &str,
@@ -545,7 +592,7 @@ impl WooClient {
                 })?;
             match verdict {
                 Ok(()) => break,
-                Err(wait) if wait <= MOMENT => tokio::time::sleep(wait).await,
+                Err(wait) if wait <= MOMENT || self.patient => tokio::time::sleep(wait).await,
                 Err(wait) => {
                     return Err(WooError::BudgetSpent { wait });
                 }

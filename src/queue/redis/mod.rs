@@ -398,7 +398,11 @@ impl Storage for RedisStorage {
                     .arg(job.dedupe_key.as_deref().unwrap_or(""))
                     .arg(run_at)
                     .arg(now)
-                    .arg(job.store_id.map(|id| id.to_string()).unwrap_or_default());
+                    .arg(job.store_id.map(|id| id.to_string()).unwrap_or_default())
+                    .arg(
+                        job.dedupe_window
+                            .map_or(0, |window| window.as_millis() as u64),
+                    );
                 pipe.invoke_script(&invocation);
             }
             let replies: Vec<(i64, String)> = self.run_pipeline(&pipe).await?;

@@ -19,7 +19,9 @@ end
 "#;
 
 /// ARGV: prefix, queue, payload, max_attempts, dedupe key or '', run_at ms, now ms,
-/// store id or ''. Returns {1, id} for a new job, {0, id of the holder} for a duplicate.
+/// store id or '', dedupe window ms (0: while the job lives). Returns {1, id} for a new
+/// job, {0, id of the holder} for a duplicate. A key held for a window expires on its own
+/// and is not released with the job (its `dedupe` field stays empty).
 pub const ENQUEUE: &str = r#"
 local p, q = ARGV[1], ARGV[2]
 if ARGV[5] ~= '' then
@@ -28,10 +30,19 @@ if ARGV[5] ~= '' then
 end
 local id = tostring(redis.call('INCR', p..'next_id'))
 local key = p..'job:'..id
+local window = tonumber(ARGV[9])
+local released = ARGV[5]
+if window > 0 then released = '' end
 redis.call('HSET', key, 'queue', q, 'payload', ARGV[3], 'max_attempts', ARGV[4],
-  'attempts', 0, 'crashes', 0, 'dedupe', ARGV[5], 'store', ARGV[8],
+  'attempts', 0, 'crashes', 0, 'dedupe', released, 'store', ARGV[8],
   'created_at', ARGV[7], 'updated_at', ARGV[7], 'state', 'pending')
-if ARGV[5] ~= '' then redis.call('SET', p..'dedupe:'..ARGV[5], id) end
+if ARGV[5] ~= '' then
+  if window > 0 then
+    redis.call('SET', p..'dedupe:'..ARGV[5], id, 'PX', window)
+  else
+    redis.call('SET', p..'dedupe:'..ARGV[5], id)
+  end
+end
 if tonumber(ARGV[6]) > tonumber(ARGV[7]) then
   redis.call('HSET', key, 'state', 'scheduled', 'run_at', ARGV[6])
   redis.call('ZADD', p..'q:'..q..':scheduled', ARGV[6], id)

@@ -1,0 +1,105 @@
+//! Errors as every route answers them: `{"error": {"code", "message"}}` with the status
+//! that fits. Bad input is a 4xx naming what was wrong; a database or queue that cannot be
+//! reached is a 503; nothing a caller sends yields a 500.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sea_orm::DbErr;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::queue::storage::QueueError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The body of every error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, for programs: `invalid_store_url`, `store_not_found`, ...
+    pub code: String,
+    /// For people.
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 400: the request cannot be read (malformed JSON, a bad query parameter).
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// 422: the request is read but its values are refused.
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    pub fn store_not_found(store_id: i64) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "store_not_found",
+            format!("store {store_id} does not exist"),
+        )
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    /// 503: something we depend on is down; the caller may try again.
+    pub fn unavailable(code: &'static str, error: impl std::fmt::Display) -> ApiError {
+        tracing::error!(code, %error, "a request failed on a service woosync depends on");
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, error.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(error: DbErr) -> ApiError {
+        ApiError::unavailable("database_unavailable", error)
+    }
+}
+
+impl From<QueueError> for ApiError {
+    fn from(error: QueueError) -> ApiError {
+        match error {
+            QueueError::NotFound(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "job_not_found", error.to_string())
+            }
+            QueueError::WrongState { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                "job_in_wrong_state",
+                error.to_string(),
+            ),
+            QueueError::Unavailable(_) => ApiError::unavailable("queue_unavailable", error),
+        }
+    }
+}

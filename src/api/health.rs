@@ -1,0 +1,64 @@
+//! `/healthz` (the process answers) and `/readyz` (its database and queue answer too), for
+//! load balancers and orchestrators; no token needed.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::state::ApiState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or `unavailable`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        problems: Vec::new(),
+    })
+}
+
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "health",
+    responses(
+        (status = 200, description = "Database and queue answer", body = Health),
+        (status = 503, description = "Something does not answer", body = Health),
+    )
+)]
+pub async fn readyz(State(state): State<ApiState>) -> (StatusCode, Json<Health>) {
+    let services = &state.services;
+    let mut problems = Vec::new();
+    if let Err(error) = services.db.execute_unprepared("SELECT 1").await {
+        problems.push(format!("database: {error}"));
+    }
+    if let Err(error) = services.queue.counts(crate::jobs::QUEUES[0]).await {
+        problems.push(format!("queue: {error}"));
+    }
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let word = if problems.is_empty() {
+        "ok"
+    } else {
+        "unavailable"
+    };
+    (
+        status,
+        Json(Health {
+            status: word,
+            problems,
+        }),
+    )
+}

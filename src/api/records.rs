@@ -1,0 +1,307 @@
+//! `GET /api/stores/{store_id}/{resource}`: the synced records of a store, each as the JSON
+//! the store sent, a page at a time; and `GET /api/stores/{store_id}/inventory`.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::{ApiError, ErrorBody};
+use super::extract::{ApiPath, ApiQuery};
+use super::state::ApiState;
+use crate::stores::find_store;
+use crate::woo::Resource;
+
+const DEFAULT_PER_PAGE: u64 = 50;
+const MAX_PER_PAGE: u64 = 500;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RecordsQuery {
+    /// 1-based (default 1).
+    pub page: Option<u64>,
+    /// Default 50, at most 500.
+    pub per_page: Option<u64>,
+    /// Products, variations, orders, coupons, reviews.
+    pub status: Option<String>,
+    /// Products and variations.
+    pub sku: Option<String>,
+    /// Changed after this time (RFC 3339, or GMT without a zone as WooCommerce writes it):
+    /// products, variations, orders, coupons, customers.
+    pub modified_after: Option<String>,
+    /// Also records deleted upstream (they carry `deleted_at`).
+    pub include_deleted: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryQuery {
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+    /// Only items at or under their low-stock threshold.
+    pub low_stock: Option<bool>,
+    pub sku: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordsPage {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub total_pages: u64,
+    /// Each record as the store sent it.
+    pub records: Vec<Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InventoryItem {
+    pub product_id: i64,
+    /// 0 for a product's own stock.
+    pub variation_id: i64,
+    pub sku: Option<String>,
+    pub stock_quantity: Option<i64>,
+    pub stock_status: Option<String>,
+    pub manage_stock: bool,
+    pub backorders: Option<String>,
+    pub low_stock_amount: Option<i64>,
+    pub low_stock: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InventoryPage {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub total_pages: u64,
+    pub items: Vec<InventoryItem>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/stores/{store_id}/{resource}",
+    tag = "records",
+    params(
+        ("store_id" = i64, Path),
+        ("resource" = String, Path, description = "products, product_variations, orders, order_refunds, order_notes, customers, coupons, product_categories, ..."),
+        RecordsQuery,
+    ),
+    responses(
+        (status = 200, description = "A page of records", body = RecordsPage),
+        (status = 400, description = "A bad query parameter", body = ErrorBody),
+        (status = 404, description = "No such store or resource", body = ErrorBody),
+        (status = 422, description = "A filter the resource does not have", body = ErrorBody),
+    ),
+    security(("api_token" = []))
+)]
+pub async fn list_records(
+    State(state): State<ApiState>,
+    ApiPath((store_id, resource)): ApiPath<(i64, String)>,
+    ApiQuery(query): ApiQuery<RecordsQuery>,
+) -> Result<Json<RecordsPage>, ApiError> {
+    let resource: Resource = resource.parse().map_err(|_| {
+        ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "unknown_resource",
+            format!("there is no resource `{resource}`"),
+        )
+    })?;
+    let db = &state.services.db;
+    find_store(db, store_id)
+        .await?
+        .ok_or_else(|| ApiError::store_not_found(store_id))?;
+    let (page, per_page) = paging(query.page, query.per_page)?;
+    let mut select = Query::select();
+    select
+        .from(Alias::new(resource.name()))
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
+    if !query.include_deleted.unwrap_or(false) {
+        select.and_where(Expr::col(Alias::new("deleted_at")).is_null());
+    }
+    let columns = filter_columns(resource);
+    let mut filter = |name: &'static str, value: Option<sea_orm::Value>, column: &str| {
+        let Some(value) = value else { return Ok(()) };
+        if !columns.contains(&name) {
+            return Err(ApiError::invalid(
+                "unsupported_filter",
+                format!("{resource} cannot be filtered by {name}"),
+            ));
+        }
+        if name == "modified_after" {
+            select.and_where(Expr::col(Alias::new(column)).gt(value));
+        } else {
+            select.and_where(Expr::col(Alias::new(column)).eq(value));
+        }
+        Ok(())
+    };
+    filter("status", query.status.map(Into::into), "status")?;
+    filter("sku", query.sku.map(Into::into), "sku")?;
+    let modified_after = query
+        .modified_after
+        .as_deref()
+        .map(parse_time)
+        .transpose()?;
+    filter(
+        "modified_after",
+        modified_after.map(Into::into),
+        "date_modified_gmt",
+    )?;
+    let total = count(db, &select).await?;
+    select.column(Alias::new("raw"));
+    for key in resource.key_columns() {
+        select.order_by(Alias::new(*key), Order::Asc);
+    }
+    select.limit(per_page).offset((page - 1) * per_page);
+    let records = db
+        .query_all_raw(db.get_database_backend().build(&select))
+        .await?
+        .iter()
+        .map(|row| row.try_get::<Value>("", "raw"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(RecordsPage {
+        total,
+        page,
+        per_page,
+        total_pages: total.div_ceil(per_page),
+        records,
+    }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/stores/{store_id}/inventory",
+    tag = "records",
+    params(("store_id" = i64, Path), InventoryQuery),
+    responses(
+        (status = 200, description = "Stock of every product and variation", body = InventoryPage),
+        (status = 404, description = "No such store", body = ErrorBody),
+    ),
+    security(("api_token" = []))
+)]
+pub async fn list_inventory(
+    State(state): State<ApiState>,
+    ApiPath(store_id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<InventoryQuery>,
+) -> Result<Json<InventoryPage>, ApiError> {
+    let db = &state.services.db;
+    find_store(db, store_id)
+        .await?
+        .ok_or_else(|| ApiError::store_not_found(store_id))?;
+    let (page, per_page) = paging(query.page, query.per_page)?;
+    let mut select = Query::select();
+    select
+        .from(Alias::new("inventory"))
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
+    if query.low_stock.unwrap_or(false) {
+        select.and_where(Expr::col(Alias::new("low_stock")).eq(true));
+    }
+    if let Some(sku) = query.sku {
+        select.and_where(Expr::col(Alias::new("sku")).eq(sku));
+    }
+    let total = count(db, &select).await?;
+    select
+        .columns(
+            [
+                "product_id",
+                "variation_id",
+                "sku",
+                "stock_quantity",
+                "stock_status",
+                "manage_stock",
+                "backorders",
+                "low_stock_amount",
+                "low_stock",
+            ]
+            .map(Alias::new),
+        )
+        .order_by(Alias::new("product_id"), Order::Asc)
+        .order_by(Alias::new("variation_id"), Order::Asc)
+        .limit(per_page)
+        .offset((page - 1) * per_page);
+    let items = db
+        .query_all_raw(db.get_database_backend().build(&select))
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(InventoryItem {
+                product_id: row.try_get("", "product_id")?,
+                variation_id: row.try_get("", "variation_id")?,
+                sku: row.try_get("", "sku")?,
+                stock_quantity: row.try_get("", "stock_quantity")?,
+                stock_status: row.try_get("", "stock_status")?,
+                manage_stock: row.try_get("", "manage_stock")?,
+                backorders: row.try_get("", "backorders")?,
+                low_stock_amount: row.try_get("", "low_stock_amount")?,
+                low_stock: row
+                    .try_get::<Option<bool>>("", "low_stock")?
+                    .unwrap_or(false),
+            })
+        })
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+    Ok(Json(InventoryPage {
+        total,
+        page,
+        per_page,
+        total_pages: total.div_ceil(per_page),
+        items,
+    }))
+}
+
+/// The filters a resource's table has columns for.
+fn filter_columns(resource: Resource) -> &'static [&'static str] {
+    use Resource::*;
+    match resource {
+        Products | ProductVariations => &["status", "sku", "modified_after"],
+        Orders | Coupons => &["status", "modified_after"],
+        ProductReviews => &["status"],
+        Customers => &["modified_after"],
+        _ => &[],
+    }
+}
+
+fn paging(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u64), ApiError> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+    if page == 0 {
+        return Err(ApiError::bad_request("invalid_query", "page starts at 1"));
+    }
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("per_page is 1 to {MAX_PER_PAGE}"),
+        ));
+    }
+    Ok((page, per_page))
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|time| time.with_timezone(&Utc))
+        .or_else(|_| {
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").map(|time| time.and_utc())
+        })
+        .map_err(|_| {
+            ApiError::bad_request(
+                "invalid_query",
+                format!("modified_after `{text}` is not a time such as 2026-01-31T12:00:00Z"),
+            )
+        })
+}
+
+async fn count(db: &DatabaseConnection, select: &SelectStatement) -> Result<u64, ApiError> {
+    let mut counting = select.clone();
+    counting.expr_as(
+        Func::count(Expr::col(Alias::new("store_id"))),
+        Alias::new("total"),
+    );
+    let total = db
+        .query_one_raw(db.get_database_backend().build(&counting))
+        .await?
+        .map(|row| row.try_get::<i64>("", "total"))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(total as u64)
+}

@@ -1,0 +1,32 @@
+//! What every route handler shares.
+
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::startup::Services;
+use crate::webhooks::secrets::WebhookSecrets;
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub services: Services,
+    pub api_token: Arc<str>,
+    /// Where stores reach this service: `WOOSYNC_PUBLIC_URL`, or the address it listens on.
+    pub public_url: Arc<str>,
+    pub webhook_secrets: Arc<WebhookSecrets>,
+    pub metrics: PrometheusHandle,
+}
+
+impl ApiState {
+    pub fn new(services: Services, api_token: &str, public_url: &str) -> ApiState {
+        let webhook_secrets =
+            WebhookSecrets::new(services.db.clone(), services.context.secret_key.clone());
+        ApiState {
+            services,
+            api_token: Arc::from(api_token),
+            public_url: Arc::from(public_url.trim_end_matches('/')),
+            webhook_secrets: Arc::new(webhook_secrets),
+            metrics: crate::telemetry::metrics_handle(),
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! `/api/stores`: the connected stores (never their secrets), one store with what is synced
+//! of it, and disconnecting one.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use entity::{stores, sync_runs, webhook_subscriptions};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ErrorBody};
+use super::extract::ApiPath;
+use super::state::ApiState;
+use crate::stores::{erase_store, find_store};
+use crate::sync::runs::status;
+use crate::webhooks::registration::remove_webhooks;
+use crate::woo::Resource;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoreView {
+    pub id: i64,
+    pub name: String,
+    pub url: String,
+    /// `active`, `auth_failed`, `rest_disabled` or `paused`.
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub auth_mode: String,
+    pub rate_limit: f64,
+    pub woocommerce_version: Option<String>,
+    pub wordpress_version: Option<String>,
+    pub currency: Option<String>,
+    pub backfill_order_notes: bool,
+    pub connected_at: DateTime<Utc>,
+    pub webhooks: Vec<WebhookView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookView {
+    pub topic: String,
+    pub status: String,
+    pub checked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoreDetail {
+    #[serde(flatten)]
+    pub store: StoreView,
+    pub resources: Vec<ResourceSummary>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResourceSummary {
+    pub resource: String,
+    /// Records kept, not counting those deleted upstream.
+    pub records: i64,
+    pub last_synced_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Disconnected {
+    pub store_id: i64,
+    pub records_erased: u64,
+    /// Our webhooks removed at the store; none when the store could not be reached.
+    pub webhooks_removed: usize,
+    /// Why the webhooks could not be removed, when they could not.
+    pub warning: Option<String>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/stores",
+    tag = "stores",
+    responses((status = 200, description = "Every connected store", body = Vec<StoreView>)),
+    security(("api_token" = []))
+)]
+pub async fn list_stores(State(state): State<ApiState>) -> Result<Json<Vec<StoreView>>, ApiError> {
+    let db = &state.services.db;
+    let all = stores::Entity::find()
+        .order_by_asc(stores::Column::Id)
+        .all(db)
+        .await?;
+    let mut webhooks = webhook_subscriptions::Entity::find()
+        .order_by_asc(webhook_subscriptions::Column::Topic)
+        .all(db)
+        .await?;
+    Ok(Json(
+        all.into_iter()
+            .map(|store| {
+                let (own, rest) = webhooks
+                    .drain(..)
+                    .partition(|webhook| webhook.store_id == store.id);
+                webhooks = rest;
+                view(store, own)
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/stores/{store_id}",
+    tag = "stores",
+    params(("store_id" = i64, Path)),
+    responses(
+        (status = 200, description = "The store, with its records per resource", body = StoreDetail),
+        (status = 404, description = "No such store", body = ErrorBody),
+    ),
+    security(("api_token" = []))
+)]
+pub async fn show_store(
+    State(state): State<ApiState>,
+    ApiPath(store_id): ApiPath<i64>,
+) -> Result<Json<StoreDetail>, ApiError> {
+    let db = &state.services.db;
+    let store = find_store(db, store_id)
+        .await?
+        .ok_or_else(|| ApiError::store_not_found(store_id))?;
+    let webhooks = webhook_subscriptions::Entity::find()
+        .filter(webhook_subscriptions::Column::StoreId.eq(store_id))
+        .order_by_asc(webhook_subscriptions::Column::Topic)
+        .all(db)
+        .await?;
+    let finished = sync_runs::Entity::find()
+        .filter(sync_runs::Column::StoreId.eq(store_id))
+        .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
+        .all(db)
+        .await?;
+    let mut resources = Vec::with_capacity(Resource::ALL.len());
+    for resource in Resource::ALL {
+        let mut count = Query::select();
+        count
+            .expr_as(
+                Func::count(Expr::col(Alias::new("store_id"))),
+                Alias::new("records"),
+            )
+            .from(Alias::new(resource.name()))
+            .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null());
+        let records = db
+            .query_one_raw(db.get_database_backend().build(&count))
+            .await?
+            .map(|row| row.try_get::<i64>("", "records"))
+            .transpose()?
+            .unwrap_or(0);
+        // A child resource is synced with its parent's runs.
+        let synced_by = resource.parent().unwrap_or(resource).name();
+        let last_synced_at = finished
+            .iter()
+            .filter(|run| run.resource == synced_by)
+            .filter_map(|run| run.finished_at)
+            .max();
+        resources.push(ResourceSummary {
+            resource: resource.name().to_string(),
+            records,
+            last_synced_at,
+        });
+    }
+    Ok(Json(StoreDetail {
+        store: view(store, webhooks),
+        resources,
+    }))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/stores/{store_id}",
+    tag = "stores",
+    params(("store_id" = i64, Path)),
+    responses(
+        (status = 200, description = "Disconnected: our webhooks removed at the store, its jobs stopped, its data erased", body = Disconnected),
+        (status = 404, description = "No such store", body = ErrorBody),
+    ),
+    security(("api_token" = []))
+)]
+pub async fn disconnect_store(
+    State(state): State<ApiState>,
+    ApiPath(store_id): ApiPath<i64>,
+) -> Result<Json<Disconnected>, ApiError> {
+    let services = &state.services;
+    let store = find_store(&services.db, store_id)
+        .await?
+        .ok_or_else(|| ApiError::store_not_found(store_id))?;
+    // A store that cannot be reached is still disconnected: its webhooks then fail at the
+    // store and WooCommerce disables them on its own.
+    let (webhooks_removed, warning) = match remove_webhooks(&services.context, &store).await {
+        Ok(removed) => (removed, None),
+        Err(error) => (
+            0,
+            Some(format!(
+                "our webhooks could not be removed at the store: {error}"
+            )),
+        ),
+    };
+    // The store's jobs still queued find no store and end without doing anything.
+    let records_erased = erase_store(&services.db, store_id).await?;
+    state.webhook_secrets.forget(store_id);
+    Ok(Json(Disconnected {
+        store_id,
+        records_erased,
+        webhooks_removed,
+        warning,
+    }))
+}
+
+fn view(store: stores::Model, webhooks: Vec<webhook_subscriptions::Model>) -> StoreView {
+    StoreView {
+        id: store.id,
+        name: store.name,
+        url: store.url,
+        status: store.status,
+        status_reason: store.status_reason,
+        auth_mode: store.auth_mode,
+        rate_limit: store.rate_limit_per_s,
+        woocommerce_version: store.wc_version,
+        wordpress_version: store.wp_version,
+        currency: store.currency,
+        backfill_order_notes: store.backfill_order_notes,
+        connected_at: store.connected_at,
+        webhooks: webhooks
+            .into_iter()
+            .map(|webhook| WebhookView {
+                topic: webhook.topic,
+                status: webhook.status,
+                checked_at: webhook.checked_at,
+            })
+            .collect(),
+    }
+}
