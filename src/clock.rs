@@ -1,6 +1,7 @@
 //! The clock (`woosync schedule`): enqueues a `PollStore` for every active store on the poll
 //! schedule and an ID sweep on the sweep schedule (each store may have its own), and
-//! resumes runs whose jobs went missing. Two clocks running do no double work: polls are
+//! resumes runs whose jobs went missing, and every hour puts right the webhooks a store
+//! disabled (`webhooks::registration::check_webhooks`). Two clocks running do no double work: polls are
 //! de-duplicated per store in the queue and runs per store and resource in the database.
 
 use std::future::Future;
@@ -16,6 +17,7 @@ use crate::jobs::resume::resume_quiet_runs;
 use crate::jobs::{Context, PollStore};
 use crate::queue::storage::NewJob;
 use crate::stores::StoreStatus;
+use crate::webhooks::registration::check_webhooks;
 
 /// How often the clock looks at its schedules.
 const TICK: Duration = Duration::from_secs(1);
@@ -24,6 +26,7 @@ pub struct Clock {
     pub context: Context,
     pub poll: Schedule,
     pub sweep: Schedule,
+    pub webhook_check: Schedule,
     pub resume_after: Duration,
 }
 
@@ -45,6 +48,10 @@ impl Clock {
             if let Err(error) = self.enqueue_due(last_tick, now).await {
                 tracing::warn!(%error, "the clock could not enqueue polls; trying again");
                 continue;
+            }
+            if due(&self.webhook_check, last_tick, now) {
+                // In the background: a slow store must not hold the schedule up.
+                tokio::spawn(check_all_webhooks(std::sync::Arc::clone(&self.context)));
             }
             last_tick = now;
             if last_resume.elapsed() >= resume_every {
@@ -90,6 +97,27 @@ impl Clock {
             self.context.queue.enqueue(jobs).await?;
         }
         Ok(())
+    }
+}
+
+/// Checks the webhooks of every active store; a store that cannot be reached now is
+/// checked again at the next hour.
+async fn check_all_webhooks(context: Context) {
+    let active = stores::Entity::find()
+        .filter(stores::Column::Status.eq(StoreStatus::Active.as_str()))
+        .all(&context.db)
+        .await;
+    let active = match active {
+        Ok(active) => active,
+        Err(error) => {
+            tracing::warn!(%error, "cannot list stores to check their webhooks");
+            return;
+        }
+    };
+    for store in active {
+        if let Err(error) = check_webhooks(&context, &store).await {
+            tracing::warn!(store = store.id, %error, "cannot check the store's webhooks");
+        }
     }
 }
 

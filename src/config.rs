@@ -43,6 +43,9 @@ pub struct Config {
     /// `WOOSYNC_SWEEP_CRON`: when the clock runs an ID sweep of every store (default daily at
     /// 03:30 UTC), unless a store has its own.
     pub sweep_cron: Schedule,
+    /// `WOOSYNC_WEBHOOK_CHECK_CRON`: when the clock re-enables webhooks a store disabled
+    /// (default hourly, at five past).
+    pub webhook_check_cron: Schedule,
     /// `WOOSYNC_RESUME_AFTER_S`: a run without progress this long (default 600) gets its
     /// missing jobs again.
     pub resume_after: Duration,
@@ -225,6 +228,7 @@ impl Config {
             orphan_after: seconds("WOOSYNC_ORPHAN_AFTER_S", 30)?,
             poll_cron: schedule("WOOSYNC_POLL_CRON", DEFAULT_POLL_CRON)?,
             sweep_cron: schedule("WOOSYNC_SWEEP_CRON", DEFAULT_SWEEP_CRON)?,
+            webhook_check_cron: schedule("WOOSYNC_WEBHOOK_CHECK_CRON", "0 5 * * * *")?,
             resume_after: seconds("WOOSYNC_RESUME_AFTER_S", 600)?,
             modified_overlap: seconds("WOOSYNC_MODIFIED_OVERLAP_S", 300)?,
             retry_first_delay: seconds("WOOSYNC_RETRY_FIRST_DELAY_S", 2)?,

@@ -5,6 +5,9 @@ use std::net::IpAddr;
 
 use axum::Json;
 use axum::extract::State;
+use entity::stores;
+use sea_orm::ActiveModelTrait;
+use sea_orm::ActiveValue::Set;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -31,6 +34,9 @@ pub struct ConnectRequest {
     /// `basic` (HTTPS, default), `query_string` (HTTPS, for hosts that drop the
     /// Authorization header) or `oauth1` (plain HTTP, where allowed).
     pub auth_mode: Option<String>,
+    /// Backfill the notes of every order (one request per order); by default only orders
+    /// created or changed since the store was connected have their notes fetched.
+    pub backfill_order_notes: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -135,6 +141,15 @@ pub async fn connect(
         },
     )
     .await?;
+    if let Some(backfill_order_notes) = request.backfill_order_notes {
+        stores::ActiveModel {
+            id: Set(store_id),
+            backfill_order_notes: Set(backfill_order_notes),
+            ..Default::default()
+        }
+        .update(&state.services.db)
+        .await?;
+    }
     Ok(Json(Connected { store_id }))
 }
 

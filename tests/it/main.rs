@@ -2,6 +2,7 @@
 
 mod support;
 
+mod api;
 mod captures;
 mod cli;
 mod migrations;

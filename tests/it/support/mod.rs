@@ -1,6 +1,7 @@
 //! What the integration tests share: real servers started on free ports in temporary
 //! directories, databases on both backends, the captured WooCommerce responses.
 
+pub mod app;
 pub mod captures;
 pub mod database;
 pub mod pipeline;

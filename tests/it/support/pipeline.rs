@@ -215,6 +215,11 @@ impl TestPipeline {
             .crash_and_restart();
     }
 
+    /// Kills Redis for good.
+    pub fn stop_redis(&mut self) {
+        self.redis.as_mut().expect("a pipeline on Redis").kill();
+    }
+
     /// The clock in this process until the returned sender is dropped or fired.
     pub fn spawn_clock(&self) -> tokio::sync::oneshot::Sender<()> {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

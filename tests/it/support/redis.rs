@@ -56,6 +56,12 @@ impl RedisServer {
         self.wait_ready();
     }
 
+    /// Kills the server for good (SIGKILL): Redis is gone until the value is dropped.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }

@@ -1,0 +1,140 @@
+//! Who may call what: the API token, open health checks, metrics behind their own token.
+
+use reqwest::StatusCode;
+use woosync::sim::generate::Sizes;
+
+use crate::support::app::{TestApp, answer, code};
+use crate::support::pipeline::QueueKind;
+
+const PROTECTED: [(&str, &str); 11] = [
+    ("POST", "/api/integrations/woocommerce/connect"),
+    ("POST", "/api/integrations/woocommerce/test"),
+    ("POST", "/api/integrations/woocommerce/sync/products"),
+    ("POST", "/api/integrations/woocommerce/webhooks/setup"),
+    ("GET", "/api/stores"),
+    ("GET", "/api/stores/1"),
+    ("DELETE", "/api/stores/1"),
+    ("GET", "/api/stores/1/products"),
+    ("GET", "/api/stores/1/inventory"),
+    ("GET", "/api/sync-runs/1"),
+    ("GET", "/api/openapi.json"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_but_webhooks_health_and_metrics_needs_the_token() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    for (method, path) in PROTECTED {
+        for token in [None, Some("wrong-token")] {
+            let mut request = app
+                .http
+                .request(method.parse().unwrap(), format!("{}{path}", app.url))
+                .json(&serde_json::json!({"store_id": 1}));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(
+                response.headers()["www-authenticate"],
+                "Bearer",
+                "{method} {path}"
+            );
+            let (status, body) = answer(response).await;
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} with {token:?}"
+            );
+            assert_eq!(code(&body), "unauthorized");
+        }
+    }
+    for path in ["/healthz", "/readyz"] {
+        let (status, body) = answer(
+            app.http
+                .get(format!("{}{path}", app.url))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(body["status"], "ok");
+    }
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
+    // Unknown routes and methods answer JSON errors too.
+    let (status, body) = app.get("/api/nothing-here").await;
+    assert_eq!((status, code(&body)), (StatusCode::NOT_FOUND, "no_route"));
+    let (status, body) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/integrations/woocommerce/connect",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_need_their_token_when_one_is_set() {
+    let app = TestApp::start_with(
+        QueueKind::Embedded,
+        Sizes::default(),
+        &[("WOOSYNC_METRICS_TOKEN", "scraper-secret")],
+    )
+    .await;
+    let url = format!("{}/metrics", app.url);
+    let refused = app.http.get(&url).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    // The API token is not the metrics token.
+    let refused = app
+        .http
+        .get(&url)
+        .bearer_auth(crate::support::app::TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let taken = app
+        .http
+        .get(&url)
+        .bearer_auth("scraper-secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(taken.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn readiness_fails_when_the_queue_is_gone() {
+    let mut app = TestApp::start(QueueKind::Redis, Sizes::default()).await;
+    app.pipeline.stop_redis();
+    let (status, body) = answer(
+        app.http
+            .get(format!("{}/readyz", app.url))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(
+        body["problems"][0].as_str().unwrap().starts_with("queue"),
+        "{body}"
+    );
+    // The process itself is up.
+    let live = app
+        .http
+        .get(format!("{}/healthz", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+}

@@ -1,0 +1,10 @@
+//! The web ingress, through HTTP against the running server.
+
+mod access;
+mod connect;
+mod openapi;
+mod read;
+mod store_test;
+mod sync;
+mod webhook_fuzz;
+mod webhooks;

@@ -1,0 +1,75 @@
+//! `/api/openapi.json` describes every route the server answers.
+
+use reqwest::{Method, StatusCode};
+use woosync::sim::generate::Sizes;
+
+use crate::support::app::TestApp;
+use crate::support::pipeline::QueueKind;
+
+/// Every route of the ingress, as the issue and README list them.
+const ROUTES: [(&str, &str); 15] = [
+    ("post", "/api/integrations/woocommerce/connect"),
+    ("post", "/api/integrations/woocommerce/test"),
+    ("post", "/api/integrations/woocommerce/sync/{resource}"),
+    ("post", "/api/integrations/woocommerce/webhooks/setup"),
+    ("post", "/api/integrations/woocommerce/webhooks/handle"),
+    ("get", "/api/stores"),
+    ("get", "/api/stores/{store_id}"),
+    ("delete", "/api/stores/{store_id}"),
+    ("get", "/api/stores/{store_id}/{resource}"),
+    ("get", "/api/stores/{store_id}/inventory"),
+    ("get", "/api/sync-runs/{run_id}"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
+    ("get", "/api/openapi.json"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_description_covers_every_route_and_only_routes_that_answer() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let (status, description) = app.get("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = description["paths"].as_object().unwrap();
+    let mut described = Vec::new();
+    for (path, operations) in paths {
+        for method in operations.as_object().unwrap().keys() {
+            described.push((method.clone(), path.clone()));
+        }
+    }
+    for (method, path) in ROUTES {
+        if path == "/api/openapi.json" {
+            continue;
+        }
+        assert!(
+            described.contains(&(method.to_string(), path.to_string())),
+            "{method} {path} is not described"
+        );
+    }
+    // Every described operation is served: the server does not answer `no_route`.
+    for (method, path) in &described {
+        let concrete = path
+            .replace("{store_id}", "1")
+            .replace("{resource}", "products")
+            .replace("{run_id}", "1");
+        let response = app
+            .http
+            .request(
+                method.to_uppercase().parse::<Method>().unwrap(),
+                format!("{}{concrete}", app.url),
+            )
+            .bearer_auth(crate::support::app::TOKEN)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(
+            !text.contains("\"no_route\"") && status != StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path} is described but not served: {status} {text}"
+        );
+    }
+    assert_eq!(described.len(), ROUTES.len() - 1, "{described:?}");
+    assert!(description["components"]["securitySchemes"]["api_token"].is_object());
+}

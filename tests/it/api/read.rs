@@ -1,0 +1,251 @@
+//! The read API over a synced store: stores without their secrets, records as the store
+//! sent them a page at a time with filters, inventory; and disconnecting a store.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use woosync::sim::generate::Sizes;
+use woosync::sim::store::{lock, read};
+use woosync::woo::Resource;
+
+use crate::support::app::{TestApp, code};
+use crate::support::pipeline::{QueueKind, wait_for};
+
+async fn synced_app() -> (TestApp, i64) {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let store = app.connect_sim().await;
+    let (_, all) = app
+        .integration("sync/all", serde_json::json!({"store_id": store}))
+        .await;
+    let runs: Vec<i64> = all["run_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_i64().unwrap())
+        .collect();
+    let worker = app.pipeline.spawn_worker();
+    app.pipeline
+        .wait_synced(&runs, Duration::from_secs(120))
+        .await;
+    drop(worker);
+    (app, store)
+}
+
+fn sim_records(app: &TestApp, resource: Resource) -> Vec<Value> {
+    let data = read(&app.pipeline.sim.server.store.data);
+    data.parents(resource)
+        .into_iter()
+        .flat_map(|parent| data.collection((resource, parent)).to_vec())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn synced_records_are_read_back_as_the_store_sent_them() {
+    let (app, store) = synced_app().await;
+    let secret = app.pipeline.sim.server.info.consumer_secret.clone();
+
+    let (status, stores) = app.get("/api/stores").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stores.as_array().unwrap().len(), 1);
+    assert!(!stores.to_string().contains(&secret), "never a secret");
+    let (status, detail) = app.get(&format!("/api/stores/{store}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!detail.to_string().contains(&secret));
+    assert_eq!(detail["status"], "active");
+    for summary in detail["resources"].as_array().unwrap() {
+        let resource: Resource = summary["resource"].as_str().unwrap().parse().unwrap();
+        assert_eq!(
+            summary["records"].as_u64(),
+            Some(sim_records(&app, resource).len() as u64),
+            "{summary}"
+        );
+    }
+
+    // Every product, page by page, equal to the store's.
+    let products = sim_records(&app, Resource::Products);
+    let mut read_back = Vec::new();
+    let mut page = 1;
+    loop {
+        let (status, body) = app
+            .get(&format!(
+                "/api/stores/{store}/products?per_page=7&page={page}"
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["total"].as_u64(), Some(products.len() as u64));
+        assert_eq!(
+            body["total_pages"].as_u64(),
+            Some(products.len().div_ceil(7) as u64)
+        );
+        let records = body["records"].as_array().unwrap().clone();
+        if records.is_empty() {
+            break;
+        }
+        read_back.extend(records);
+        page += 1;
+    }
+    let mut expected = products.clone();
+    expected.sort_by_key(|record| record["id"].as_i64());
+    assert_eq!(read_back, expected);
+
+    // Filters.
+    let sku = products
+        .iter()
+        .find_map(|p| p["sku"].as_str().filter(|s| !s.is_empty()))
+        .unwrap();
+    let (_, by_sku) = app
+        .get(&format!("/api/stores/{store}/products?sku={sku}"))
+        .await;
+    assert_eq!(by_sku["total"], 1, "{by_sku}");
+    assert_eq!(by_sku["records"][0]["sku"], sku);
+    let orders = sim_records(&app, Resource::Orders);
+    let (_, completed) = app
+        .get(&format!(
+            "/api/stores/{store}/orders?status=completed&per_page=500"
+        ))
+        .await;
+    let completed_in_store = orders.iter().filter(|o| o["status"] == "completed").count();
+    assert_eq!(completed["total"].as_u64(), Some(completed_in_store as u64));
+    assert!(
+        completed["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["status"] == "completed")
+    );
+    let (_, future) = app
+        .get(&format!(
+            "/api/stores/{store}/orders?modified_after=2100-01-01T00:00:00Z"
+        ))
+        .await;
+    assert_eq!(future["total"], 0);
+
+    // Inventory: a row per product and variation, low stock as the store counts it.
+    let variations = sim_records(&app, Resource::ProductVariations);
+    let (status, inventory) = app
+        .get(&format!("/api/stores/{store}/inventory?per_page=500"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{inventory}");
+    assert_eq!(
+        inventory["total"].as_u64(),
+        Some((products.len() + variations.len()) as u64)
+    );
+    let (_, low) = app
+        .get(&format!(
+            "/api/stores/{store}/inventory?low_stock=true&per_page=500"
+        ))
+        .await;
+    assert!(
+        low["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|item| item["low_stock"] == true)
+    );
+
+    // Bad reads.
+    let cases = [
+        (
+            format!("/api/stores/{store}/gadgets"),
+            StatusCode::NOT_FOUND,
+            "unknown_resource",
+        ),
+        (
+            "/api/stores/99/products".to_string(),
+            StatusCode::NOT_FOUND,
+            "store_not_found",
+        ),
+        (
+            "/api/stores/99".to_string(),
+            StatusCode::NOT_FOUND,
+            "store_not_found",
+        ),
+        (
+            format!("/api/stores/{store}/customers?sku=x"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unsupported_filter",
+        ),
+        (
+            format!("/api/stores/{store}/products?per_page=5000"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            format!("/api/stores/{store}/products?page=0"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            format!("/api/stores/{store}/products?page=-1"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            format!("/api/stores/{store}/orders?modified_after=yesterday"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            format!("/api/stores/{store}/orders?colour=red"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            "/api/stores/abc".to_string(),
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+        ),
+    ];
+    for (path, expected_status, expected_code) in cases {
+        let (status, body) = app.get(&path).await;
+        assert_eq!(
+            (status, code(&body)),
+            (expected_status, expected_code),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disconnected_store_leaves_no_webhook_and_no_data() {
+    let (app, store) = synced_app().await;
+    let (status, body) = app
+        .integration("webhooks/setup", serde_json::json!({"store_id": store}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(lock(&app.pipeline.sim.server.store.webhooks).len(), 15);
+
+    let (status, body) = app
+        .call(Method::DELETE, &format!("/api/stores/{store}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["webhooks_removed"], 15);
+    assert!(body["records_erased"].as_u64().unwrap() > 0);
+    assert!(lock(&app.pipeline.sim.server.store.webhooks).is_empty());
+    let (status, _) = app.get(&format!("/api/stores/{store}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    wait_for(
+        "nothing of the store left",
+        Duration::from_secs(5),
+        || async {
+            let db = &app.pipeline.services.db;
+            let mut left = 0;
+            for resource in Resource::ALL {
+                left += woosync::sync::stored::stored_records(db, store, resource, true)
+                    .await
+                    .unwrap()
+                    .len();
+            }
+            left == 0
+        },
+    )
+    .await;
+    let (status, body) = app
+        .call(Method::DELETE, &format!("/api/stores/{store}"), None)
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::NOT_FOUND, "store_not_found")
+    );
+}

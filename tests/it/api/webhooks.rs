@@ -1,0 +1,385 @@
+//! Webhooks end to end: `webhooks/setup` registers them at the simulated store (its ping
+//! passes), the store's signed deliveries land as records, and a tampered body, a wrong
+//! secret and a replay are refused or de-duplicated with nothing written for them.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use woosync::jobs::WebhookDelivery;
+use woosync::queue::job::Job;
+use woosync::sim::generate::Sizes;
+use woosync::sim::store::{lock, read};
+use woosync::sim::webhooks::{delivery_id, signature};
+use woosync::woo::Resource;
+
+use crate::support::app::{TestApp, answer, code};
+use crate::support::pipeline::QueueKind;
+
+const HANDLE: &str = "/api/integrations/woocommerce/webhooks/handle";
+
+async fn set_up(app: &TestApp, store: i64) -> Value {
+    let (status, body) = app
+        .integration("webhooks/setup", json!({"store_id": store}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_stores_deliveries_land_as_records() {
+    let app = TestApp::start(QueueKind::Redis, Sizes::default()).await;
+    let store = app.connect_sim().await;
+    let (_, all) = app
+        .integration("sync/all", json!({"store_id": store}))
+        .await;
+    let runs: Vec<i64> = all["run_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_i64().unwrap())
+        .collect();
+    let _worker = app.pipeline.spawn_worker();
+    app.pipeline
+        .wait_synced(&runs, Duration::from_secs(120))
+        .await;
+
+    let first = set_up(&app, store).await;
+    let webhooks = first["webhooks"].as_array().unwrap();
+    assert_eq!(webhooks.len(), 15);
+    assert!(
+        webhooks.iter().all(|webhook| webhook["status"] == "active"),
+        "{first}"
+    );
+    let at_store = lock(&app.pipeline.sim.server.store.webhooks).clone();
+    assert_eq!(
+        at_store.len(),
+        15,
+        "each created once, after its ping passed"
+    );
+    assert!(
+        at_store
+            .iter()
+            .all(|webhook| webhook.delivery_url == first["delivery_url"])
+    );
+    // Again: the same webhooks, none added.
+    let second = set_up(&app, store).await;
+    assert_eq!(first["webhooks"], second["webhooks"]);
+    assert_eq!(lock(&app.pipeline.sim.server.store.webhooks).len(), 15);
+
+    let sim = &app.pipeline.sim.server.store;
+    let product = read(&sim.data).collection((Resource::Products, 0))[0]["id"]
+        .as_i64()
+        .unwrap();
+    sim.update(
+        Resource::Products,
+        0,
+        product,
+        json!({"name": "Renamed by the shop", "stock_quantity": 3}),
+    );
+    sim.create(Resource::Orders, 0, json!({"status": "processing"}));
+    let order = read(&sim.data).collection((Resource::Orders, 0))[1]["id"]
+        .as_i64()
+        .unwrap();
+    sim.refund(order, "5.00", "damaged");
+    let customer = read(&sim.data).collection((Resource::Customers, 0))[0]["id"]
+        .as_i64()
+        .unwrap();
+    sim.delete(Resource::Customers, 0, customer);
+    let coupon = read(&sim.data).collection((Resource::Coupons, 0))[0]["id"]
+        .as_i64()
+        .unwrap();
+    sim.update(Resource::Coupons, 0, coupon, json!({"amount": "15.00"}));
+
+    let landed = || async {
+        app.pipeline.jobs_left().await == 0 && app.pipeline.difference(store, sim).await.is_none()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !landed().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the webhooks' records did not land within 30 s: {:?}; deliveries {:?}",
+            app.pipeline.difference(store, sim).await,
+            lock(&sim.deliveries)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stats = lock(&sim.deliveries).clone();
+    assert_eq!(
+        (stats.sent, stats.failed),
+        (5, 0),
+        "every delivery answered 200"
+    );
+    let (_, product_row) = app
+        .get(&format!("/api/stores/{store}/products?per_page=500"))
+        .await;
+    assert!(product_row.to_string().contains("Renamed by the shop"));
+}
+
+/// A delivery signed as the store signs it, for the test to send by hand.
+fn delivery(topic: &str, body: &[u8], secret: &str, second: i64) -> Vec<(&'static str, String)> {
+    vec![
+        ("content-type", "application/json".into()),
+        ("x-wc-webhook-topic", topic.into()),
+        ("x-wc-webhook-signature", signature(secret, body)),
+        ("x-wc-webhook-delivery-id", delivery_id(3, second)),
+        ("x-wc-webhook-source", "https://ignored.example/".into()),
+    ]
+}
+
+async fn send(
+    app: &TestApp,
+    store: i64,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> (StatusCode, Value) {
+    let mut request = app
+        .http
+        .post(format!("{}{HANDLE}?store={store}", app.url))
+        .body(body.to_vec());
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    answer(request.send().await.unwrap()).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_and_replayed_deliveries_are_refused_or_taken_once() {
+    // Bodies over 64 KiB refused (small, so that the refused body fits in the socket's
+    // buffer and the client reads the answer rather than a closed pipe).
+    let app = TestApp::start_with(
+        QueueKind::Embedded,
+        Sizes::default(),
+        &[
+            ("WOOSYNC_ALLOW_PRIVATE_STORES", "true"),
+            ("WOOSYNC_WEBHOOK_MAX_BYTES", "65536"),
+        ],
+    )
+    .await;
+    let store = app.connect_sim().await;
+    set_up(&app, store).await;
+    let secret = lock(&app.pipeline.sim.server.store.webhooks)[0]
+        .secret
+        .clone();
+    let now = Utc::now().timestamp();
+    let product =
+        read(&app.pipeline.sim.server.store.data).collection((Resource::Products, 0))[0].clone();
+    let body = product.to_string().into_bytes();
+    let queued = || async {
+        let counts = app
+            .pipeline
+            .services
+            .queue
+            .counts(WebhookDelivery::NAME)
+            .await
+            .unwrap();
+        counts.pending + counts.running + counts.done + counts.failed + counts.scheduled
+    };
+
+    let (status, taken) = send(
+        &app,
+        store,
+        &delivery("product.updated", &body, &secret, now),
+        &body,
+    )
+    .await;
+    assert_eq!(
+        (status, taken["status"].as_str()),
+        (StatusCode::OK, Some("accepted")),
+        "{taken}"
+    );
+    // The same delivery again, or the same content in a later second: a duplicate.
+    for second in [now, now + 7] {
+        let (status, again) = send(
+            &app,
+            store,
+            &delivery("product.updated", &body, &secret, second),
+            &body,
+        )
+        .await;
+        assert_eq!(
+            (status, again["status"].as_str()),
+            (StatusCode::OK, Some("duplicate"))
+        );
+    }
+    let mut tampered = body.clone();
+    let at = tampered
+        .iter()
+        .position(|byte| byte.is_ascii_digit())
+        .unwrap();
+    tampered[at] = if tampered[at] == b'9' {
+        b'1'
+    } else {
+        tampered[at] + 1
+    };
+    let (status, refused) = send(
+        &app,
+        store,
+        &delivery("product.updated", &body, &secret, now),
+        &tampered,
+    )
+    .await;
+    assert_eq!(
+        (status, code(&refused)),
+        (StatusCode::UNAUTHORIZED, "invalid_signature")
+    );
+    let (status, refused) = send(
+        &app,
+        store,
+        &delivery("product.updated", &tampered, "whsec_guess", now),
+        &tampered,
+    )
+    .await;
+    assert_eq!(
+        (status, code(&refused)),
+        (StatusCode::UNAUTHORIZED, "invalid_signature")
+    );
+    let mut unsigned = delivery("product.updated", &tampered, &secret, now);
+    unsigned.retain(|(name, _)| *name != "x-wc-webhook-signature");
+    let (status, _) = send(&app, store, &unsigned, &tampered).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(queued().await, 1, "nothing refused reached the queue");
+
+    // Delete, restore, delete again: three events, though the two deletions have one body.
+    let gone = json!({"id": product["id"]}).to_string().into_bytes();
+    let restored = body.clone();
+    let events = [
+        ("product.deleted", &gone, now),
+        ("product.restored", &restored, now + 1),
+        ("product.deleted", &gone, now + 2),
+    ];
+    for (topic, event, second) in events {
+        let (status, taken) =
+            send(&app, store, &delivery(topic, event, &secret, second), event).await;
+        assert_eq!(
+            (status, taken["status"].as_str()),
+            (StatusCode::OK, Some("accepted")),
+            "{topic}"
+        );
+    }
+    assert_eq!(queued().await, 4);
+
+    // The ping, a topic woosync does not use, and bodies it cannot take.
+    let ping = app
+        .http
+        .post(format!("{}{HANDLE}?store={store}", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("webhook_id=12")
+        .send()
+        .await
+        .unwrap();
+    let (status, body_of_ping) = answer(ping).await;
+    assert_eq!(
+        (status, body_of_ping["status"].as_str()),
+        (StatusCode::OK, Some("ping"))
+    );
+    let action = br#"{"action":"woocommerce_x","arg":1}"#;
+    let (status, ignored) = send(
+        &app,
+        store,
+        &delivery("action.woocommerce_x", action, &secret, now),
+        action,
+    )
+    .await;
+    assert_eq!(
+        (status, ignored["status"].as_str()),
+        (StatusCode::OK, Some("ignored"))
+    );
+    let broken = b"{\"id\": 1,";
+    let (status, refused) = send(
+        &app,
+        store,
+        &delivery("product.updated", broken, &secret, now),
+        broken,
+    )
+    .await;
+    assert_eq!(
+        (status, code(&refused)),
+        (StatusCode::BAD_REQUEST, "malformed_json")
+    );
+    let huge = vec![b' '; 70_000];
+    let (status, refused) = send(
+        &app,
+        store,
+        &delivery("product.updated", &huge, &secret, now),
+        &huge,
+    )
+    .await;
+    assert_eq!(
+        (status, code(&refused)),
+        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+    );
+    let (status, refused) = send(
+        &app,
+        777,
+        &delivery("product.updated", &body, &secret, now + 9),
+        &body,
+    )
+    .await;
+    assert_eq!(
+        (status, code(&refused)),
+        (StatusCode::NOT_FOUND, "store_not_found")
+    );
+    assert_eq!(queued().await, 4, "nothing else was queued");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_the_store_disabled_is_enabled_again_and_its_gap_synced() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let store = app.connect_sim().await;
+    set_up(&app, store).await;
+    {
+        let mut webhooks = lock(&app.pipeline.sim.server.store.webhooks);
+        let order_updated = webhooks
+            .iter_mut()
+            .find(|webhook| webhook.topic == "order.updated")
+            .unwrap();
+        order_updated.status = "disabled".into();
+    }
+    let services = &app.pipeline.services;
+    let model = woosync::stores::find_store(&services.db, store)
+        .await
+        .unwrap()
+        .unwrap();
+    let repaired = woosync::webhooks::registration::check_webhooks(&services.context, &model)
+        .await
+        .unwrap();
+    assert_eq!(repaired, vec!["order.updated".to_string()]);
+    assert!(
+        lock(&app.pipeline.sim.server.store.webhooks)
+            .iter()
+            .all(|webhook| webhook.status == "active")
+    );
+    let live = app.pipeline.live_runs().await;
+    assert_eq!(
+        live, 1,
+        "an orders run catches up with what the webhook missed"
+    );
+    let again = woosync::webhooks::registration::check_webhooks(&services.context, &model)
+        .await
+        .unwrap();
+    assert!(again.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn setup_says_why_it_cannot_register() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let store = app.connect_sim().await;
+    let (status, body) = app
+        .integration("webhooks/setup", json!({"store_id": 31}))
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::NOT_FOUND, "store_not_found")
+    );
+    lock(&app.pipeline.sim.server.store.auth).keys[0].permissions = "read".into();
+    let (status, body) = app
+        .integration("webhooks/setup", json!({"store_id": store}))
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "missing_scope"),
+        "{body}"
+    );
+}

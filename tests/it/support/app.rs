@@ -1,0 +1,113 @@
+//! The web ingress under test: the real router served on a free port over the pipeline of
+//! `TestPipeline` (a simulated store, a real database and queue), called over HTTP.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use woosync::api::ApiState;
+use woosync::sim::generate::Sizes;
+
+use super::pipeline::{QueueKind, TestPipeline};
+
+pub const TOKEN: &str = "test-token-0123456789";
+
+pub struct TestApp {
+    pub pipeline: TestPipeline,
+    /// Such as `http://127.0.0.1:41234`.
+    pub url: String,
+    pub http: reqwest::Client,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    /// An app whose stores may be on loopback (the simulated store is).
+    pub async fn start(queue: QueueKind, sizes: Sizes) -> TestApp {
+        TestApp::start_with(queue, sizes, &[("WOOSYNC_ALLOW_PRIVATE_STORES", "true")]).await
+    }
+
+    pub async fn start_with(queue: QueueKind, sizes: Sizes, settings: &[(&str, &str)]) -> TestApp {
+        let pipeline = TestPipeline::start_with(queue, sizes, settings).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = ApiState::new(pipeline.services.clone(), TOKEN, &url);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(woosync::api::serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            pipeline,
+            url,
+            http: reqwest::Client::new(),
+            _stop: stop,
+        }
+    }
+
+    /// A request with the API token.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        answer(request.send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    /// `POST /api/integrations/woocommerce/<route>`.
+    pub async fn integration(&self, route: &str, body: Value) -> (StatusCode, Value) {
+        self.post(&format!("/api/integrations/woocommerce/{route}"), body)
+            .await
+    }
+
+    /// Connects the simulated store through the API and returns its id.
+    pub async fn connect_sim(&self) -> i64 {
+        let info = &self.pipeline.sim.server.info;
+        let (status, body) = self
+            .integration(
+                "connect",
+                serde_json::json!({
+                    "store_url": info.url,
+                    "consumer_key": info.consumer_key,
+                    "consumer_secret": info.consumer_secret,
+                    "rate_limit": 1000.0,
+                    "backfill_order_notes": true,
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["store_id"].as_i64().unwrap()
+    }
+}
+
+/// The status and the JSON body of an answer (`null` for an empty body); fails on a body
+/// that is not JSON, since every route answers JSON.
+pub async fn answer(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
+    };
+    (status, body)
+}
+
+/// The error code of an error answer.
+pub fn code(body: &Value) -> &str {
+    body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an error: {body}"))
+}
