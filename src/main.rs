@@ -75,6 +75,9 @@ struct BenchArgs {
 enum Benchmark {
     /// No-op jobs through one worker at backlogs of 1,000 and 200,000, and crash recovery.
     Queue,
+    /// Signed webhook deliveries over 64 connections: accepted per second, latency, and
+    /// the queue counted afterwards.
+    Webhooks,
     /// The worker process `bench queue` starts and kills.
     #[command(hide = true)]
     HoldWorker {
@@ -430,6 +433,9 @@ async fn bench(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
                     .spawn()
             };
             serde_json::to_value(woosync::bench::queue::run(storage, name, &start_worker).await?)?
+        }
+        Some(Benchmark::Webhooks) => {
+            serde_json::to_value(woosync::bench::webhooks::run(config).await?)?
         }
         Some(Benchmark::HoldWorker { scratch, prefix }) => {
             let (storage, _) = bench_storage(config, &scratch, &prefix).await?;

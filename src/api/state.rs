@@ -4,8 +4,12 @@ use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::queue::batcher::EnqueueBatcher;
 use crate::startup::Services;
 use crate::webhooks::secrets::WebhookSecrets;
+
+/// At most this many webhook deliveries go to the queue in one write.
+const DELIVERIES_PER_BATCH: usize = 256;
 
 #[derive(Clone)]
 pub struct ApiState {
@@ -14,6 +18,8 @@ pub struct ApiState {
     /// Where stores reach this service: `WOOSYNC_PUBLIC_URL`, or the address it listens on.
     pub public_url: Arc<str>,
     pub webhook_secrets: Arc<WebhookSecrets>,
+    /// Webhook deliveries arriving together are enqueued together.
+    pub deliveries: Arc<EnqueueBatcher>,
     pub metrics: PrometheusHandle,
 }
 
@@ -21,11 +27,19 @@ impl ApiState {
     pub fn new(services: Services, api_token: &str, public_url: &str) -> ApiState {
         let webhook_secrets =
             WebhookSecrets::new(services.db.clone(), services.context.secret_key.clone());
+        let in_flight = if services.config.redis_url.is_some() {
+            4
+        } else {
+            1
+        };
+        let deliveries =
+            EnqueueBatcher::start(Arc::clone(&services.queue), DELIVERIES_PER_BATCH, in_flight);
         ApiState {
             services,
             api_token: Arc::from(api_token),
             public_url: Arc::from(public_url.trim_end_matches('/')),
             webhook_secrets: Arc::new(webhook_secrets),
+            deliveries: Arc::new(deliveries),
             metrics: crate::telemetry::metrics_handle(),
         }
     }

@@ -141,26 +141,21 @@ async fn receive(
         body: record,
     })
     .deduplicated_for(key, state.services.config.webhook_dedupe_window);
-    let enqueued = state
-        .services
-        .queue
-        .enqueue(vec![job])
-        .await
-        .map_err(|error| {
-            refused(
-                "queue_unavailable",
-                ApiError::unavailable("queue_unavailable", error),
-            )
-        })?;
-    Ok(match enqueued.into_iter().next() {
-        Some(Enqueued::New(id)) => (
+    let enqueued = state.deliveries.enqueue(job).await.map_err(|error| {
+        refused(
+            "queue_unavailable",
+            ApiError::unavailable("queue_unavailable", error),
+        )
+    })?;
+    Ok(match enqueued {
+        Enqueued::New(id) => (
             "accepted",
             DeliveryTaken {
                 status: "accepted",
                 job_id: Some(id),
             },
         ),
-        _ => (
+        Enqueued::Duplicate(_) => (
             "duplicate",
             DeliveryTaken {
                 status: "duplicate",

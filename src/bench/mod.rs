@@ -3,3 +3,4 @@
 
 pub mod queue;
 pub mod sync;
+pub mod webhooks;

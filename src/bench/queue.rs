@@ -122,7 +122,6 @@ async fn crash_recovery(
     Ok(recovered)
 }
 
-/// Runs the queue benchmark on `storage` (fresh, empty queues).
 /// Runs the queue benchmark on `storage` (fresh, empty queues); `start_worker` starts a
 /// worker process on the same queue running [`hold_worker`].
 pub async fn run(

@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod backoff;
+pub mod batcher;
 pub mod job;
 pub mod redis;
 pub mod registry;

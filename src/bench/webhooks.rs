@@ -1,0 +1,260 @@
+//! `woosync bench webhooks`: webhook ingress on loopback. 64 connections send signed
+//! `product.updated` deliveries of a real product's size, each distinct (its own id and
+//! modified date, so that de-duplication lets it through), to the real router; the queue
+//! is counted afterwards to show that every accepted delivery was enqueued. No worker runs:
+//! what is measured is the receiver and the queue under it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::api::ApiState;
+use crate::config::Config;
+use crate::jobs::WebhookDelivery;
+use crate::queue::job::Job;
+use crate::secrets::Secret;
+use crate::sim::auth::ApiKey;
+use crate::sim::generate::Sizes;
+use crate::sim::store::{SimStore, read};
+use crate::sim::webhooks::{delivery_id, signature};
+use crate::startup::Services;
+use crate::stores::{AuthMode, NewStore, save_store};
+use crate::webhooks::secrets::ensure_secret;
+use crate::woo::Resource;
+use crate::woo::auth::oauth1::SignatureMethod;
+
+const CONNECTIONS: usize = 64;
+const WARM_UP: usize = 2_000;
+const DELIVERIES: usize = 40_000;
+
+#[derive(Debug, Serialize)]
+pub struct WebhookFigures {
+    pub queue: &'static str,
+    pub webhook_sent: u64,
+    pub webhook_accepted_per_s: f64,
+    pub webhook_p50_ms: f64,
+    pub webhook_p99_ms: f64,
+    /// Deliveries in the queue afterwards: every accepted one.
+    pub webhook_enqueued: u64,
+    pub body_bytes: usize,
+}
+
+pub async fn run(config: &Config) -> anyhow::Result<WebhookFigures> {
+    let scratch = tempfile::tempdir()?;
+    let queue = if config.redis_url.is_some() {
+        "redis"
+    } else {
+        "sqlite"
+    };
+    let prefix = format!("woosync-bench-webhooks-{}:", std::process::id());
+    let config = Config {
+        database_url: Some(format!(
+            "sqlite://{}?mode=rwc",
+            scratch.path().join("bench.db").display()
+        )),
+        data_dir: scratch.path().to_path_buf(),
+        redis_prefix: prefix.clone(),
+        ..config.clone()
+    };
+    let db = crate::database::connect(&config).await?;
+    crate::database::migrate(&db).await?;
+    db.close().await?;
+    let services = Services::start(config.clone()).await?;
+    let store_id = save_store(
+        &services.db,
+        &services.context.secret_key,
+        NewStore {
+            name: "bench".into(),
+            url: "https://bench.example".into(),
+            auth_mode: AuthMode::Basic,
+            signature_method: SignatureMethod::HmacSha256,
+            consumer_key: "ck_bench".into(),
+            consumer_secret: Secret::new("cs_bench"),
+            rate_limit_per_s: 5.0,
+        },
+    )
+    .await?;
+    let store = crate::stores::find_store(&services.db, store_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the bench store vanished"))?;
+    let secret = ensure_secret(&services.db, &services.context.secret_key, &store).await?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!(
+        "http://{}/api/integrations/woocommerce/webhooks/handle?store={store_id}",
+        listener.local_addr()?
+    );
+    let state = ApiState::new(services.clone(), "bench-token", "http://127.0.0.1");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::api::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+
+    let template = product_template();
+    let body_bytes = template.to_string().len();
+    eprintln!(
+        "webhook ingress on the {queue} queue: {CONNECTIONS} connections, {DELIVERIES} distinct signed product.updated deliveries of ~{body_bytes} bytes"
+    );
+    let deliveries = signed_deliveries(&template, secret.expose(), WARM_UP + DELIVERIES);
+    let (warm_up, measured) = deliveries.split_at(WARM_UP);
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()?;
+    send_all(&http, &url, warm_up.to_vec()).await?;
+    let started = Instant::now();
+    let (accepted, mut latencies) = send_all(&http, &url, measured.to_vec()).await?;
+    let wall = started.elapsed();
+
+    let counts = services.queue.counts(WebhookDelivery::NAME).await?;
+    let enqueued = counts.pending + counts.scheduled + counts.running + counts.done;
+    latencies.sort();
+    let percentile = |p: f64| {
+        let at = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[at].as_secs_f64() * 1_000.0
+    };
+    let figures = WebhookFigures {
+        queue,
+        webhook_sent: measured.len() as u64,
+        webhook_accepted_per_s: (accepted as f64 / wall.as_secs_f64()).round(),
+        webhook_p50_ms: (percentile(0.50) * 100.0).round() / 100.0,
+        webhook_p99_ms: (percentile(0.99) * 100.0).round() / 100.0,
+        // The warm-up's deliveries are in the queue too.
+        webhook_enqueued: enqueued.saturating_sub(WARM_UP as u64),
+        body_bytes,
+    };
+    eprintln!(
+        "  {} accepted of {} in {:.1} s: {:.0}/s, p50 {:.2} ms, p99 {:.2} ms; {} in the queue",
+        accepted,
+        figures.webhook_sent,
+        wall.as_secs_f64(),
+        figures.webhook_accepted_per_s,
+        figures.webhook_p50_ms,
+        figures.webhook_p99_ms,
+        figures.webhook_enqueued
+    );
+    let _ = stop.send(());
+    server.await??;
+    if let Some(redis_url) = &config.redis_url {
+        forget_prefix(redis_url, &prefix).await?;
+    }
+    Ok(figures)
+}
+
+/// A product as a store sends it, from the simulated store's catalogue.
+fn product_template() -> Value {
+    let sim = SimStore::new(
+        "https://bench.example",
+        1,
+        &Sizes {
+            products: 20,
+            ..Sizes::default()
+        },
+        ApiKey {
+            consumer_key: "ck".into(),
+            consumer_secret: "cs".into(),
+            permissions: "read".into(),
+        },
+    );
+    let data = read(&sim.data);
+    data.collection((Resource::Products, 0))
+        .iter()
+        .max_by_key(|product| product.to_string().len())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Bodies and their headers, made before the clock starts.
+fn signed_deliveries(
+    template: &Value,
+    secret: &str,
+    count: usize,
+) -> Vec<(Arc<[u8]>, String, String)> {
+    let start = chrono::Utc::now().timestamp();
+    (0..count)
+        .map(|n| {
+            let mut product = template.clone();
+            product["id"] = Value::from(1_000_000 + n as i64);
+            let modified = chrono::DateTime::from_timestamp(start - (n as i64 % 86_400), 0)
+                .unwrap_or_default()
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string();
+            product["date_modified_gmt"] = Value::from(modified.clone());
+            product["date_modified"] = Value::from(modified);
+            let body = product.to_string().into_bytes();
+            let signed = signature(secret, &body);
+            (Arc::from(body), signed, delivery_id(1, start + n as i64))
+        })
+        .collect()
+}
+
+/// Sends every delivery over `CONNECTIONS` connections; returns how many were accepted and
+/// the latency of each.
+async fn send_all(
+    http: &reqwest::Client,
+    url: &str,
+    deliveries: Vec<(Arc<[u8]>, String, String)>,
+) -> anyhow::Result<(usize, Vec<Duration>)> {
+    let shared = Arc::new(std::sync::Mutex::new(deliveries));
+    let mut senders = Vec::with_capacity(CONNECTIONS);
+    for _ in 0..CONNECTIONS {
+        let http = http.clone();
+        let url = url.to_string();
+        let shared = Arc::clone(&shared);
+        senders.push(tokio::spawn(async move {
+            let mut accepted = 0;
+            let mut latencies = Vec::new();
+            loop {
+                let next = shared
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("poisoned"))?
+                    .pop();
+                let Some((body, signed, delivery)) = next else {
+                    break;
+                };
+                let sent = Instant::now();
+                let response = http
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header("x-wc-webhook-topic", "product.updated")
+                    .header("x-wc-webhook-signature", signed)
+                    .header("x-wc-webhook-delivery-id", delivery)
+                    .body(body.to_vec())
+                    .send()
+                    .await?;
+                let ok = response.status().is_success()
+                    && response.text().await?.contains("\"accepted\"");
+                latencies.push(sent.elapsed());
+                accepted += usize::from(ok);
+            }
+            anyhow::Ok((accepted, latencies))
+        }));
+    }
+    let mut accepted = 0;
+    let mut latencies = Vec::new();
+    for sender in senders {
+        let (some, times) = sender.await??;
+        accepted += some;
+        latencies.extend(times);
+    }
+    Ok((accepted, latencies))
+}
+
+/// Removes the bench's keys from Redis.
+async fn forget_prefix(url: &str, prefix: &str) -> anyhow::Result<()> {
+    let mut redis = redis::Client::open(url)?
+        .get_multiplexed_async_connection()
+        .await?;
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query_async(&mut redis)
+        .await?;
+    for chunk in keys.chunks(1_000) {
+        redis::cmd("UNLINK")
+            .arg(chunk)
+            .query_async::<()>(&mut redis)
+            .await?;
+    }
+    Ok(())
+}
