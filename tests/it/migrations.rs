@@ -73,8 +73,8 @@ async fn migrations_apply_once_and_twice_is_a_no_op(backend: Backend) {
 
     let applied = database::migrate(&test.db).await.unwrap();
     assert_eq!(
-        applied, 31,
-        "29 tables, the inventory view and the live-run index"
+        applied, 32,
+        "29 tables, the inventory view, the live-run index and the queue's de-duplication windows"
     );
     let after_first = relations(&test).await;
     for table in TABLES.iter().chain(&["inventory"]) {
