@@ -1,7 +1,8 @@
 //! `woosync demo`: the whole job on the embedded defaults, with nothing but Rust: a
 //! simulated store with a realistic catalogue, connected, tested and backfilled with a
 //! progress line per resource, then kept changing (orders placed and refunded, stock
-//! moving, products edited and deleted) while the clock's polls bring the changes in.
+//! moving, products edited and deleted) while its webhooks, delivered to woosync's own API,
+//! and the clock's polls bring the changes in.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -15,17 +16,21 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
+use crate::api::ApiState;
 use crate::config::Config;
+use crate::jobs::WebhookDelivery;
 use crate::jobs::{QUEUES, SyncMode, start_sync};
+use crate::queue::job::Job;
 use crate::secrets::Secret;
 use crate::sim::compare::{backfill_requests, difference};
 use crate::sim::data::StoreData;
 use crate::sim::generate::Sizes;
 use crate::sim::server::{SimOptions, SimServer};
 use crate::sim::store::{SimStore, read, write};
-use crate::startup::{Services, run_worker_and_clock};
+use crate::startup::{Services, generated_api_token, run_all};
 use crate::stores::{AuthMode, NewStore, save_store};
 use crate::sync::runs::status;
+use crate::webhooks::registration::register_webhooks;
 use crate::woo::Resource;
 use crate::woo::auth::oauth1::SignatureMethod;
 use crate::woo::client::WooClient;
@@ -101,8 +106,16 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
     let db = crate::database::connect(&config).await?;
     crate::database::migrate(&db).await?;
     db.close().await?;
+    // PORT if it is free, else any free port.
+    let listener = match tokio::net::TcpListener::bind((config.host, config.port)).await {
+        Ok(listener) => listener,
+        Err(_) => tokio::net::TcpListener::bind((config.host, 0)).await?,
+    };
+    let api_url = format!("http://{}", listener.local_addr()?);
+    let token = config.api_token.clone().unwrap_or_else(generated_api_token);
     let services = Services::start(config).await?;
     let store_id = connect(&services, &server, options.rate_limit).await?;
+    println!("woosync API at {api_url}, token {token}");
 
     let client = WooClient::new(
         services.context.http.clone(),
@@ -118,13 +131,22 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let processes = {
         let services = services.clone();
+        let state = ApiState::new(services.clone(), &token, &api_url);
         tokio::spawn(async move {
-            run_worker_and_clock(&services, async move {
+            run_all(&services, listener, state, async move {
                 let _ = stopped.await;
             })
             .await
         })
     };
+    let store = crate::stores::find_store(&services.db, store_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo store vanished"))?;
+    let webhooks = register_webhooks(&services.context, &store, &api_url).await?;
+    println!(
+        "{} webhooks registered at the store (each answered its ping): changes arrive as they happen",
+        webhooks.len()
+    );
     let watcher = Watcher {
         services,
         sim: Arc::clone(&server.store),
@@ -137,7 +159,9 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
     let outcome = if options.until_synced {
         Ok(synced)
     } else {
-        println!("now the store keeps changing; the clock polls it every 30 s. Ctrl-C stops.");
+        println!(
+            "now the store keeps changing: webhooks bring each change in, and the clock polls every 30 s. Ctrl-C stops."
+        );
         watcher.keep_changing().await;
         Ok(true)
     };
@@ -304,6 +328,7 @@ impl Watcher {
     async fn keep_changing(&self) {
         let mut dice = rand::rngs::StdRng::seed_from_u64(7);
         let mut reported = std::collections::HashSet::new();
+        let mut deliveries_applied = self.deliveries_applied().await;
         let mut ticks = tokio::time::interval(Duration::from_secs(3));
         loop {
             tokio::select! {
@@ -313,6 +338,14 @@ impl Watcher {
             println!("store: {}", self.change_something(&mut dice));
             if let Err(error) = self.save_store() {
                 println!("could not save the store's records: {error}");
+            }
+            let applied = self.deliveries_applied().await;
+            if applied > deliveries_applied {
+                println!(
+                    "woosync: {} webhook deliveries applied",
+                    applied - deliveries_applied
+                );
+                deliveries_applied = applied;
             }
             if let Ok(finished) = sync_runs::Entity::find()
                 .filter(sync_runs::Column::StoreId.eq(self.store_id))
@@ -332,6 +365,15 @@ impl Watcher {
             }
         }
         println!("stopping: finishing the jobs in flight");
+    }
+
+    /// Webhook deliveries the workers have written so far.
+    async fn deliveries_applied(&self) -> u64 {
+        self.services
+            .queue
+            .counts(WebhookDelivery::NAME)
+            .await
+            .map_or(0, |counts| counts.done)
     }
 
     fn change_something(&self, dice: &mut rand::rngs::StdRng) -> String {
@@ -365,7 +407,7 @@ impl Watcher {
                 .and_then(|id| sim.delete(Resource::Products, 0, id))
             {
                 Some(product) => format!(
-                    "product {} deleted (an ID sweep finds it)",
+                    "product {} deleted",
                     product.get("id").unwrap_or(&Value::Null)
                 ),
                 None => "nothing deleted".into(),

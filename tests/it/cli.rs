@@ -52,9 +52,13 @@ fn a_bad_setting_fails_naming_the_variable() {
 #[test]
 fn the_demo_catches_up_with_its_store_and_again_on_a_second_run() {
     let dir = tempfile::tempdir().unwrap();
+    // PORT taken: the demo picks another.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_port = taken.local_addr().unwrap().port().to_string();
     let env = [
         ("WOOSYNC_DATA_DIR", dir.path().to_str().unwrap()),
         ("REDIS_URL", ""),
+        ("PORT", &taken_port),
     ];
     let args = [
         "demo",
@@ -71,12 +75,36 @@ fn the_demo_catches_up_with_its_store_and_again_on_a_second_run() {
     for run in ["first", "second"] {
         let output = woosync(&args, &env);
         assert!(output.status.success(), "{run} run: {}", text(&output));
+        let said = text(&output);
         assert!(
-            text(&output).contains("the database equals the store"),
-            "{run} run: {}",
-            text(&output)
+            said.contains("the database equals the store"),
+            "{run} run: {said}"
         );
+        assert!(said.contains("15 webhooks registered"), "{run} run: {said}");
+        let api = said
+            .lines()
+            .find_map(|line| line.strip_prefix("woosync API at http://127.0.0.1:"))
+            .unwrap_or_else(|| panic!("no API address: {said}"));
+        assert!(!api.starts_with(&format!("{taken_port},")), "{api}");
     }
+}
+
+#[test]
+fn serve_refuses_to_start_without_an_api_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = woosync(
+        &["serve"],
+        &[
+            ("WOOSYNC_DATA_DIR", dir.path().to_str().unwrap()),
+            ("WOOSYNC_API_TOKEN", ""),
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(
+        text(&output).contains("WOOSYNC_API_TOKEN"),
+        "{}",
+        text(&output)
+    );
 }
 
 #[test]
