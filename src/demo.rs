@@ -341,10 +341,9 @@ impl Watcher {
             }
             let applied = self.deliveries_applied().await;
             if applied > deliveries_applied {
-                println!(
-                    "woosync: {} webhook deliveries applied",
-                    applied - deliveries_applied
-                );
+                let count = applied - deliveries_applied;
+                let noun = if count == 1 { "delivery" } else { "deliveries" };
+                println!("woosync: {count} webhook {noun} applied");
                 deliveries_applied = applied;
             }
             if let Ok(finished) = sync_runs::Entity::find()

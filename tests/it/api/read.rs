@@ -249,3 +249,28 @@ async fn a_disconnected_store_leaves_no_webhook_and_no_data() {
         (StatusCode::NOT_FOUND, "store_not_found")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_that_refuses_us_is_still_disconnected() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let store = app.connect_sim().await;
+    let (status, _) = app
+        .integration("webhooks/setup", serde_json::json!({"store_id": store}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    lock(&app.pipeline.sim.server.store.auth).keys[0].consumer_secret = "cs_revoked".into();
+    let (status, body) = app
+        .call(Method::DELETE, &format!("/api/stores/{store}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["webhooks_removed"], 0);
+    assert!(
+        body["warning"]
+            .as_str()
+            .unwrap()
+            .contains("could not be removed"),
+        "{body}"
+    );
+    let (status, _) = app.get(&format!("/api/stores/{store}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -383,3 +383,32 @@ async fn setup_says_why_it_cannot_register() {
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn setup_says_when_the_store_cannot_reach_us() {
+    let app = TestApp::start_with(
+        QueueKind::Embedded,
+        Sizes::default(),
+        &[
+            ("WOOSYNC_ALLOW_PRIVATE_STORES", "true"),
+            ("WOOSYNC_PUBLIC_URL", "http://127.0.0.1:1"),
+        ],
+    )
+    .await;
+    let store = app.connect_sim().await;
+    let (status, body) = app
+        .integration("webhooks/setup", json!({"store_id": store}))
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_GATEWAY, "delivery_url_unreachable"),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("WOOSYNC_PUBLIC_URL")
+    );
+    assert!(lock(&app.pipeline.sim.server.store.webhooks).is_empty());
+}

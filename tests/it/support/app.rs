@@ -28,7 +28,12 @@ impl TestApp {
         let pipeline = TestPipeline::start_with(queue, sizes, settings).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let state = ApiState::new(pipeline.services.clone(), TOKEN, &url);
+        let public_url = pipeline.services.config.public_url.clone();
+        let state = ApiState::new(
+            pipeline.services.clone(),
+            TOKEN,
+            public_url.as_deref().unwrap_or(&url),
+        );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(woosync::api::serve(listener, state, async move {
             let _ = stopped.await;
