@@ -116,7 +116,7 @@ impl Job for FetchChildren {
             Utc::now(),
         )
         .await?;
-        apply_records(
+        let applied = apply_records(
             &txn,
             self.store_id,
             self.resource,
@@ -126,6 +126,7 @@ impl Job for FetchChildren {
         )
         .await?;
         txn.commit().await?;
+        applied.count_committed(self.resource);
         Ok(())
     }
 

@@ -140,6 +140,7 @@ impl Job for ReconcileSweep {
                 Some(run.id),
             )
             .await?
+            .count_committed(resource)
             .written;
         }
 

@@ -96,7 +96,8 @@ impl Job for WebhookDelivery {
             vec![self.body],
             None,
         )
-        .await?;
+        .await?
+        .count_committed(resource);
         Ok(())
     }
 

@@ -19,6 +19,15 @@ pub struct Applied {
     pub quarantined: u64,
 }
 
+impl Applied {
+    /// Counts the rows in `woosync_records_written_total`, once they are committed.
+    pub fn count_committed(self, resource: Resource) -> Applied {
+        metrics::counter!("woosync_records_written_total", "resource" => resource.name())
+            .increment(self.written);
+        self
+    }
+}
+
 /// Applies records of `resource` as a store sent them. `parent_id` is the parent a child
 /// resource was listed under (0 for top-level ones). One malformed record is quarantined
 /// with its reason and does not stop the others. Run it inside the transaction that marks

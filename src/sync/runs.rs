@@ -208,8 +208,7 @@ pub async fn write_page(
     }
     let run = update.update(&txn).await?;
     txn.commit().await?;
-    metrics::counter!("woosync_records_written_total", "resource" => resource.name())
-        .increment(applied.written);
+    applied.count_committed(resource);
     Ok(PageProgress {
         run,
         written_now: true,

@@ -598,8 +598,8 @@ impl WooClient {
                 }
             }
         }
-        metrics::counter!("woosync_rate_limit_wait_seconds_total", "store" => key)
-            .increment(started.elapsed().as_micros() as u64 / 1_000_000);
+        metrics::histogram!("woosync_rate_limit_wait_seconds", "store" => key)
+            .record(started.elapsed().as_secs_f64());
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 
 mod access;
 mod connect;
+mod metrics;
 mod openapi;
 mod read;
 mod store_test;
