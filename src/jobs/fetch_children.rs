@@ -91,6 +91,10 @@ impl Job for FetchChildren {
     const NAME: &'static str = "fetch_children";
     type Context = Context;
 
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!("job", job = Self::NAME, store = self.store_id, resource = %self.resource, parent = self.parent_id)
+    }
+
     async fn run(self, context: Context) -> Result<(), JobError> {
         let Some(active) = context.active_store(self.store_id).await? else {
             return Ok(());

@@ -19,6 +19,10 @@ impl Job for IncrementalPage {
         run_page(&context, &self.0).await
     }
 
+    fn span(&self) -> tracing::Span {
+        self.0.span(Self::NAME)
+    }
+
     async fn failed(self, context: Context, error: String) {
         let _ = runs::record_error(&context.db, self.0.run_id, &error, true).await;
     }

@@ -27,6 +27,17 @@ pub struct RunPage {
 }
 
 impl RunPage {
+    pub fn span(&self, job: &'static str) -> tracing::Span {
+        tracing::info_span!(
+            "job",
+            job,
+            store = self.store_id,
+            resource = %self.resource,
+            run = self.run_id,
+            page = self.page
+        )
+    }
+
     pub fn dedupe_key(&self) -> String {
         format!("page:{}:{}", self.run_id, self.page)
     }

@@ -21,6 +21,15 @@ impl Job for PollStore {
     const NAME: &'static str = "poll_store";
     type Context = Context;
 
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!(
+            "job",
+            job = Self::NAME,
+            store = self.store_id,
+            sweep = self.sweep
+        )
+    }
+
     async fn run(self, context: Context) -> Result<(), JobError> {
         if context.active_store(self.store_id).await?.is_none() {
             return Ok(());

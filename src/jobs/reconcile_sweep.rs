@@ -41,6 +41,10 @@ impl Job for ReconcileSweep {
     const NAME: &'static str = "reconcile_sweep";
     type Context = Context;
 
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!("job", job = Self::NAME, store = self.store_id, resource = %self.resource, run = self.run_id)
+    }
+
     async fn run(self, context: Context) -> Result<(), JobError> {
         let Some(run) = runs::find_run(&context.db, self.run_id).await? else {
             return Ok(());

@@ -47,6 +47,11 @@ impl Job for WebhookDelivery {
     const NAME: &'static str = "webhook_delivery";
     type Context = Context;
 
+    fn span(&self) -> tracing::Span {
+        let id = self.body.get("id").and_then(Value::as_i64);
+        tracing::info_span!("job", job = Self::NAME, store = self.store_id, topic = %self.topic, id)
+    }
+
     async fn run(self, context: Context) -> Result<(), JobError> {
         let (resource, event) = self.resource_and_event()?;
         let Some(store) = stores::Entity::find_by_id(self.store_id)

@@ -58,6 +58,12 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
         async {}
     }
 
+    /// The span every log line of a run is in, naming what the job works on (its store,
+    /// resource and sync run).
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!("job", job = Self::NAME)
+    }
+
     /// The store the job works for, so a store's jobs can be listed, retried or stopped.
     fn store_id(&self) -> Option<i64> {
         None

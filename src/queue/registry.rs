@@ -6,6 +6,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use tracing::Instrument;
+
 use super::job::{Job, JobError};
 use super::storage::Claimed;
 
@@ -43,7 +45,10 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
                     let parsed = serde_json::from_str::<J>(payload);
                     Box::pin(async move {
                         match parsed {
-                            Ok(job) => job.run(context).await,
+                            Ok(job) => {
+                                let span = job.span();
+                                job.run(context).instrument(span).await
+                            }
                             Err(error) => Err(JobError::permanent(format!(
                                 "cannot read the job {}: {error}",
                                 J::NAME
