@@ -3,9 +3,11 @@
 
 pub mod auth;
 pub mod connect;
+pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod jobs;
 pub mod metrics;
 pub mod records;
 pub mod state;
@@ -45,6 +47,7 @@ pub fn router(state: ApiState) -> Router {
         ));
     routes
         .merge(described)
+        .merge(dashboard::router(&state))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "no_route", "there is no such route")
         })
@@ -74,6 +77,14 @@ fn routes(state: &ApiState) -> OpenApiRouter<ApiState> {
         .routes(routes!(records::list_records))
         .routes(routes!(records::list_inventory))
         .routes(routes!(sync_runs::show_sync_run))
+        .routes(routes!(stores::pause_store))
+        .routes(routes!(stores::resume_store))
+        .routes(routes!(jobs::list_queues))
+        .routes(routes!(jobs::list_jobs))
+        .routes(routes!(jobs::show_job))
+        .routes(routes!(jobs::retry_job))
+        .routes(routes!(jobs::discard_job))
+        .routes(routes!(jobs::retry_failed))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_api_token,

@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiPath;
 use super::state::ApiState;
-use crate::stores::{erase_store, find_store};
+use crate::jobs::resume::resume_quiet_runs;
+use crate::stores::{StoreStatus, erase_store, find_store, set_status};
 use crate::sync::runs::status;
 use crate::webhooks::registration::remove_webhooks;
 use crate::woo::Resource;
@@ -227,4 +228,74 @@ fn view(store: stores::Model, webhooks: Vec<webhook_subscriptions::Model>) -> St
             })
             .collect(),
     }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoreStatusChanged {
+    pub store_id: i64,
+    pub status: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/stores/{store_id}/pause",
+    tag = "stores",
+    params(("store_id" = i64, Path)),
+    responses(
+        (status = 200, description = "Paused: its jobs do nothing, the clock skips it, webhooks are dropped", body = StoreStatusChanged),
+        (status = 404, description = "No such store", body = ErrorBody),
+    ),
+    security(("api_token" = []))
+)]
+pub async fn pause_store(
+    State(state): State<ApiState>,
+    ApiPath(store_id): ApiPath<i64>,
+) -> Result<Json<StoreStatusChanged>, ApiError> {
+    Ok(Json(
+        change_status(&state, store_id, StoreStatus::Paused).await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/stores/{store_id}/resume",
+    tag = "stores",
+    params(("store_id" = i64, Path)),
+    responses(
+        (status = 200, description = "Active again; runs left without jobs get them back", body = StoreStatusChanged),
+        (status = 404, description = "No such store", body = ErrorBody),
+    ),
+    security(("api_token" = []))
+)]
+pub async fn resume_store(
+    State(state): State<ApiState>,
+    ApiPath(store_id): ApiPath<i64>,
+) -> Result<Json<StoreStatusChanged>, ApiError> {
+    Ok(Json(resume(&state, store_id).await?))
+}
+
+/// Makes a store active again and gives runs left without jobs their jobs back.
+pub async fn resume(state: &ApiState, store_id: i64) -> Result<StoreStatusChanged, ApiError> {
+    let changed = change_status(state, store_id, StoreStatus::Active).await?;
+    if let Err(error) = resume_quiet_runs(&state.services.context, std::time::Duration::ZERO).await
+    {
+        tracing::warn!(%error, "runs of the resumed store could not be resumed");
+    }
+    Ok(changed)
+}
+
+pub async fn change_status(
+    state: &ApiState,
+    store_id: i64,
+    status: StoreStatus,
+) -> Result<StoreStatusChanged, ApiError> {
+    let db = &state.services.db;
+    find_store(db, store_id)
+        .await?
+        .ok_or_else(|| ApiError::store_not_found(store_id))?;
+    set_status(db, store_id, status, None).await?;
+    Ok(StoreStatusChanged {
+        store_id,
+        status: status.as_str().to_string(),
+    })
 }

@@ -5,6 +5,7 @@ mod support;
 mod api;
 mod captures;
 mod cli;
+mod dashboard;
 mod migrations;
 mod oauth1;
 mod pipeline;

@@ -2,6 +2,7 @@
 //! directories, databases on both backends, the captured WooCommerce responses.
 
 pub mod app;
+pub mod browser;
 pub mod captures;
 pub mod database;
 pub mod pipeline;

@@ -1,0 +1,98 @@
+//! What the dashboard's buttons do: the same operations as the JSON API, then back to the
+//! page with a notice saying what happened.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Redirect;
+use serde::Deserialize;
+
+use crate::api::error::ApiError;
+use crate::api::jobs::{job_types, retry_all, retry_one};
+use crate::api::state::ApiState;
+use crate::api::stores::{change_status, resume};
+use crate::jobs::{SyncMode, start_sync};
+use crate::stores::{StoreStatus, find_store};
+use crate::woo::Resource;
+
+#[derive(Deserialize)]
+pub struct StoreFilter {
+    store_id: Option<i64>,
+}
+
+fn back(notice: &str) -> Redirect {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("notice", notice)
+        .finish();
+    Redirect::to(&format!("/dashboard?{query}"))
+}
+
+pub async fn retry_job(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Redirect, ApiError> {
+    retry_one(&state, &id).await?;
+    Ok(back(&format!("Job {id} queued again.")))
+}
+
+pub async fn discard_job(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Redirect, ApiError> {
+    state.services.queue.discard(&id).await?;
+    Ok(back(&format!("Job {id} discarded.")))
+}
+
+pub async fn retry_failed(
+    State(state): State<ApiState>,
+    Form(filter): Form<StoreFilter>,
+) -> Result<Redirect, ApiError> {
+    let retried = retry_all(
+        state.services.queue.as_ref(),
+        &job_types(None)?,
+        filter.store_id,
+    )
+    .await?;
+    Ok(back(&format!("{retried} failed jobs queued again.")))
+}
+
+pub async fn sync_store(
+    State(state): State<ApiState>,
+    Path(store_id): Path<i64>,
+) -> Result<Redirect, ApiError> {
+    let context = &state.services.context;
+    let store = find_store(&context.db, store_id)
+        .await?
+        .ok_or_else(|| ApiError::store_not_found(store_id))?;
+    if store.status != StoreStatus::Active.as_str() {
+        return Ok(back(&format!(
+            "Store {store_id} is {}: nothing started.",
+            store.status
+        )));
+    }
+    let mut started = 0;
+    for resource in Resource::TOP_LEVEL {
+        let run = start_sync(context, store_id, resource, SyncMode::Auto)
+            .await
+            .map_err(|error| ApiError::unavailable("sync_not_started", error))?;
+        started += usize::from(run.new);
+    }
+    Ok(back(&format!(
+        "{started} sync runs started for store {store_id}."
+    )))
+}
+
+pub async fn pause_store(
+    State(state): State<ApiState>,
+    Path(store_id): Path<i64>,
+) -> Result<Redirect, ApiError> {
+    change_status(&state, store_id, StoreStatus::Paused).await?;
+    Ok(back(&format!("Store {store_id} paused.")))
+}
+
+pub async fn resume_store(
+    State(state): State<ApiState>,
+    Path(store_id): Path<i64>,
+) -> Result<Redirect, ApiError> {
+    resume(&state, store_id).await?;
+    Ok(back(&format!("Store {store_id} resumed.")))
+}

@@ -1,0 +1,270 @@
+//! The dashboard's markup.
+
+use axum::extract::{Query, State};
+use chrono::{DateTime, Utc};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use serde::Deserialize;
+
+use super::summary::{COUNTED, StoreRow, Summary, summary};
+use crate::api::error::ApiError;
+use crate::api::state::ApiState;
+use crate::stores::StoreStatus;
+
+const STYLE: &str = "
+body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2327;background:#f6f7f7}
+header{background:#1d2327;color:#fff;padding:10px 24px;display:flex;justify-content:space-between;align-items:center}
+header h1{font-size:18px;margin:0} header form{margin:0}
+main{padding:8px 24px 40px} main.narrow{max-width:420px;margin:60px auto;background:#fff;padding:24px;border-radius:6px}
+section{background:#fff;border-radius:6px;padding:12px 16px;margin:16px 0;box-shadow:0 1px 2px #0001}
+h2{font-size:16px;margin:4px 0 10px} table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eee;vertical-align:top} th{font-weight:600;color:#50575e}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.badge{display:inline-block;padding:1px 8px;border-radius:9px;font-size:12px;background:#ddd}
+.active,.succeeded{background:#d1f0d9;color:#0a5c2b} .running,.queued{background:#dbe9ff;color:#174ea6}
+.failed,.auth_failed,.rest_disabled{background:#fbd5d5;color:#8a1414} .paused{background:#fdf0c4;color:#6b5300}
+.error{color:#8a1414;max-width:420px;word-break:break-word} .muted{color:#787c82}
+.notice{background:#dbe9ff;padding:8px 12px;border-radius:6px} .problem{color:#8a1414}
+form.inline{display:inline} button{cursor:pointer;padding:3px 10px;border:1px solid #8c8f94;border-radius:4px;background:#fff}
+button.primary{background:#2271b1;border-color:#2271b1;color:#fff} progress{width:140px}
+input[type=password]{width:100%;padding:8px;margin:8px 0;box-sizing:border-box}
+";
+
+/// Refreshes the live part every two seconds; forms still work without it.
+const SCRIPT: &str = "
+setInterval(async () => {
+  try {
+    const answer = await fetch('/dashboard/live', {credentials: 'same-origin'});
+    if (answer.ok) document.getElementById('live').innerHTML = await answer.text();
+  } catch (_) {}
+}, 2000);
+";
+
+#[derive(Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+}
+
+pub fn layout(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · woosync" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { (body) }
+        }
+    }
+}
+
+pub async fn dashboard(
+    State(state): State<ApiState>,
+    Query(notice): Query<Notice>,
+) -> Result<Markup, ApiError> {
+    let summary = summary(&state).await?;
+    Ok(layout(
+        "Dashboard",
+        html! {
+            header {
+                h1 { "woosync" }
+                form.inline method="post" action="/dashboard/sign-out" { button type="submit" { "Sign out" } }
+            }
+            main {
+                @if let Some(notice) = notice.notice {
+                    p.notice #notice { (notice) }
+                }
+                div #live { (live_sections(&summary, Utc::now())) }
+            }
+            script { (PreEscaped(SCRIPT)) }
+        },
+    ))
+}
+
+/// The part of the page that changes: fetched again by the page's script.
+pub async fn live(State(state): State<ApiState>) -> Result<Markup, ApiError> {
+    Ok(live_sections(&summary(&state).await?, Utc::now()))
+}
+
+fn live_sections(summary: &Summary, now: DateTime<Utc>) -> Markup {
+    html! {
+        (stores(&summary.stores, now))
+        (runs(summary))
+        (queues(summary))
+        (failed(summary, now))
+    }
+}
+
+fn stores(rows: &[StoreRow], now: DateTime<Utc>) -> Markup {
+    html! {
+        section #stores {
+            h2 { "Stores" }
+            @if rows.is_empty() {
+                p.muted { "No store is connected: POST /api/integrations/woocommerce/connect." }
+            } @else {
+                table {
+                    tr {
+                        th { "Store" } th { "Status" } th { "WooCommerce" }
+                        @for resource in COUNTED { th.num { (resource.name().replace('_', " ")) } }
+                        th { "Last sync" } th { "Webhooks" } th { "Actions" }
+                    }
+                    @for row in rows {
+                        @let store = &row.store;
+                        tr.store data-id=(store.id) {
+                            td { strong { (store.name) } br; span.muted { (store.url) } }
+                            td.store-status {
+                                span class={ "badge " (store.status) } { (store.status) }
+                                @if let Some(reason) = &store.status_reason { div.error { (reason) } }
+                            }
+                            td { (store.wc_version.as_deref().unwrap_or("?")) }
+                            @for count in &row.records { td.num { (count) } }
+                            td {
+                                @match row.last_synced_at {
+                                    Some(at) => { (ago(at, now)) }
+                                    None => { span.muted { "never" } }
+                                }
+                            }
+                            td {
+                                @if row.webhooks == 0 { span.muted { "none" } }
+                                @else {
+                                    (row.webhooks) " registered"
+                                    @if row.webhooks_disabled > 0 { br; span.error { (row.webhooks_disabled) " disabled" } }
+                                }
+                            }
+                            td {
+                                form.inline method="post" action={ "/dashboard/stores/" (store.id) "/sync" } {
+                                    button.sync type="submit" { "Sync all" }
+                                }
+                                " "
+                                @if store.status == StoreStatus::Paused.as_str() {
+                                    form.inline method="post" action={ "/dashboard/stores/" (store.id) "/resume" } {
+                                        button.resume type="submit" { "Resume" }
+                                    }
+                                } @else {
+                                    form.inline method="post" action={ "/dashboard/stores/" (store.id) "/pause" } {
+                                        button.pause type="submit" { "Pause" }
+                                    }
+                                }
+                                " "
+                                form.inline method="post" action="/dashboard/jobs/retry-failed" {
+                                    input type="hidden" name="store_id" value=(store.id);
+                                    button.retry-store type="submit" { "Retry failed" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn runs(summary: &Summary) -> Markup {
+    html! {
+        section #runs {
+            h2 { "Sync runs" }
+            @if summary.runs.is_empty() {
+                p.muted { "No sync has run yet." }
+            } @else {
+                table {
+                    tr {
+                        th { "Run" } th { "Store" } th { "Resource" } th { "Kind" } th { "Status" }
+                        th { "Progress" } th.num { "Records" } th.num { "Rate" } th.num { "ETA" } th { "Last error" }
+                    }
+                    @for run in &summary.runs {
+                        tr.run data-id=(run.id) data-status=(run.status) {
+                            td { (run.id) }
+                            td { (run.store_id) }
+                            td { (run.resource) }
+                            td { (run.kind) }
+                            td { span class={ "badge " (run.status) } { (run.status) } }
+                            td {
+                                @let total = run.pages_total.unwrap_or(0).max(run.pages_done);
+                                progress value=(run.pages_done) max=(total.max(1)) {}
+                                " " (run.pages_done) "/" @if let Some(total) = run.pages_total { (total) } @else { "?" }
+                            }
+                            td.num { (run.records) }
+                            td.num { @if let Some(rate) = run.records_per_s { (format!("{rate:.0}/s")) } }
+                            td.num { @if let Some(eta) = run.eta_s { (format!("{eta:.0} s")) } }
+                            td.error { (run.last_error.as_deref().unwrap_or("")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn queues(summary: &Summary) -> Markup {
+    html! {
+        section #queues {
+            h2 { "Queues" }
+            table {
+                tr {
+                    th { "Job" } th.num { "Pending" } th.num { "Scheduled (backoff)" } th.num { "Running" }
+                    th.num { "Failed" } th.num { "Done" }
+                }
+                @for queue in &summary.queues {
+                    tr {
+                        td { (queue.job) }
+                        td.num { (queue.pending) } td.num { (queue.scheduled) } td.num { (queue.running) }
+                        td.num { (queue.failed) } td.num { (queue.done) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn failed(summary: &Summary, now: DateTime<Utc>) -> Markup {
+    html! {
+        section #failed {
+            h2 { "Failed jobs (" (summary.failed.len()) ")" }
+            @if summary.failed.is_empty() {
+                p.muted { "Nothing has failed." }
+            } @else {
+                form.inline method="post" action="/dashboard/jobs/retry-failed" {
+                    button.primary #retry-all type="submit" { "Retry all failed" }
+                }
+                table {
+                    tr {
+                        th { "Job" } th { "Type" } th { "Store" } th { "Resource" } th.num { "Attempts" }
+                        th { "Last attempt" } th { "Error" } th { "" }
+                    }
+                    @for job in &summary.failed {
+                        tr.failed-job data-id=(job.id) data-store=(job.store_id.map(|id| id.to_string()).unwrap_or_default()) {
+                            td { (job.id) }
+                            td { (job.job) }
+                            td { (job.store_id.map(|id| id.to_string()).unwrap_or_default()) }
+                            td { (job.resource.as_deref().unwrap_or("")) }
+                            td.num { (job.attempts) "/" (job.max_attempts) }
+                            td { @if let Some(at) = job.updated_at { (ago(at, now)) } }
+                            td.error { (job.last_error.as_deref().unwrap_or("")) }
+                            td {
+                                form.inline method="post" action={ "/dashboard/jobs/" (job.id) "/retry" } {
+                                    button.retry type="submit" { "Retry" }
+                                }
+                                " "
+                                form.inline method="post" action={ "/dashboard/jobs/" (job.id) "/discard" } {
+                                    button.discard type="submit" { "Discard" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "12 s ago", "3 min ago", "5 h ago", or the date.
+fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (now - at).num_seconds().max(0);
+    match seconds {
+        0..60 => format!("{seconds} s ago"),
+        60..3_600 => format!("{} min ago", seconds / 60),
+        3_600..86_400 => format!("{} h ago", seconds / 3_600),
+        _ => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}

@@ -1,0 +1,117 @@
+//! What the dashboard shows, read in one go.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{stores, sync_runs, webhook_subscriptions};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::api::error::ApiError;
+use crate::api::jobs::{JobView, QueueView, list, queue_views};
+use crate::api::state::ApiState;
+use crate::api::sync_runs::{SyncRunView, view};
+use crate::jobs::QUEUES;
+use crate::queue::storage::JobState;
+use crate::sync::runs::status;
+use crate::woo::Resource;
+
+/// The resources whose counts a store's row shows.
+pub const COUNTED: [Resource; 6] = [
+    Resource::Products,
+    Resource::ProductVariations,
+    Resource::Orders,
+    Resource::OrderRefunds,
+    Resource::Customers,
+    Resource::Coupons,
+];
+
+pub struct StoreRow {
+    pub store: stores::Model,
+    /// Live records per resource of [`COUNTED`].
+    pub records: Vec<i64>,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    pub webhooks: usize,
+    pub webhooks_disabled: usize,
+}
+
+pub struct Summary {
+    pub stores: Vec<StoreRow>,
+    pub runs: Vec<SyncRunView>,
+    pub queues: Vec<QueueView>,
+    pub failed: Vec<JobView>,
+}
+
+pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
+    let db = &state.services.db;
+    let mut counts: Vec<HashMap<i64, i64>> = Vec::with_capacity(COUNTED.len());
+    for resource in COUNTED {
+        let mut select = Query::select();
+        select
+            .column(Alias::new("store_id"))
+            .expr_as(
+                Func::count(Expr::col(Alias::new("store_id"))),
+                Alias::new("records"),
+            )
+            .from(Alias::new(resource.name()))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+            .group_by_col(Alias::new("store_id"));
+        let rows = db
+            .query_all_raw(db.get_database_backend().build(&select))
+            .await?;
+        let mut per_store = HashMap::new();
+        for row in rows {
+            per_store.insert(
+                row.try_get::<i64>("", "store_id")?,
+                row.try_get::<i64>("", "records")?,
+            );
+        }
+        counts.push(per_store);
+    }
+    let webhooks = webhook_subscriptions::Entity::find().all(db).await?;
+    let succeeded = sync_runs::Entity::find()
+        .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
+        .all(db)
+        .await?;
+    let stores = stores::Entity::find()
+        .order_by_asc(stores::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|store| {
+            let own = webhooks
+                .iter()
+                .filter(|webhook| webhook.store_id == store.id);
+            StoreRow {
+                records: counts
+                    .iter()
+                    .map(|per_store| per_store.get(&store.id).copied().unwrap_or(0))
+                    .collect(),
+                last_synced_at: succeeded
+                    .iter()
+                    .filter(|run| run.store_id == store.id)
+                    .filter_map(|run| run.finished_at)
+                    .max(),
+                webhooks: own.clone().count(),
+                webhooks_disabled: own.filter(|webhook| webhook.status != "active").count(),
+                store,
+            }
+        })
+        .collect();
+    let now = Utc::now();
+    let runs = sync_runs::Entity::find()
+        .order_by_desc(sync_runs::Column::Id)
+        .limit(25)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|run| view(run, now))
+        .collect();
+    let queue = state.services.queue.as_ref();
+    Ok(Summary {
+        stores,
+        runs,
+        queues: queue_views(queue).await?,
+        failed: list(queue, &QUEUES, JobState::Failed, None, 0, 50).await?,
+    })
+}

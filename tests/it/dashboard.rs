@@ -1,0 +1,111 @@
+//! The dashboard in a real browser: a sync fails on bad keys, shows in the failed list; the
+//! keys are fixed, Retry is pressed, the run finishes and the store turns active.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use reqwest::StatusCode;
+use serde_json::json;
+use woosync::jobs::BackfillPage;
+use woosync::queue::job::Job;
+use woosync::sim::generate::Sizes;
+use woosync::sim::store::lock;
+
+use crate::support::app::{TOKEN, TestApp};
+use crate::support::browser::Browser;
+use crate::support::pipeline::{QueueKind, wait_for};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_sync_is_retried_from_the_dashboard() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let store = app.connect_sim().await;
+    let secret = app.pipeline.sim.server.info.consumer_secret.clone();
+    lock(&app.pipeline.sim.server.store.auth).keys[0].consumer_secret = "cs_revoked".into();
+    let (status, started) = app
+        .integration("sync/products", json!({"store_id": store}))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let run = started["run_id"].as_i64().unwrap();
+    let _worker = app.pipeline.spawn_worker();
+    let queue = &app.pipeline.services.queue;
+    wait_for("the page job to fail", Duration::from_secs(30), || async {
+        queue.counts(BackfillPage::NAME).await.unwrap().failed == 1
+    })
+    .await;
+
+    let browser = Browser::start().await;
+    let page = &browser.client;
+    page.goto(&format!("{}/dashboard", app.url)).await.unwrap();
+    assert!(
+        page.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/sign-in")
+    );
+    page.find(Locator::Css("#token"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    page.find(Locator::Css("#sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let failed = page
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("tr.failed-job"))
+        .await
+        .unwrap();
+    let row = failed.text().await.unwrap();
+    assert!(
+        row.contains("backfill_page") && row.contains("products"),
+        "{row}"
+    );
+    assert!(row.to_lowercase().contains("credentials"), "{row}");
+    let status_cell = page.find(Locator::Css("td.store-status")).await.unwrap();
+    assert!(status_cell.text().await.unwrap().contains("auth_failed"));
+
+    // The keys are fixed at the store; the operator presses Retry.
+    lock(&app.pipeline.sim.server.store.auth).keys[0].consumer_secret = secret;
+    failed
+        .find(Locator::Css("button.retry"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    page.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#notice"))
+        .await
+        .unwrap();
+    // The page refreshes itself: the run turns succeeded and the store active.
+    page.wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css(&format!(
+            "tr.run[data-id=\"{run}\"][data-status=\"succeeded\"]"
+        )))
+        .await
+        .unwrap();
+    let status_cell = page.find(Locator::Css("td.store-status")).await.unwrap();
+    assert!(
+        status_cell.text().await.unwrap().contains("active"),
+        "{}",
+        status_cell.text().await.unwrap()
+    );
+    assert!(
+        page.find(Locator::Css("tr.failed-job")).await.is_err(),
+        "nothing is left failed"
+    );
+
+    let screenshot = page.screenshot().await.unwrap();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard.png");
+    std::fs::write(&path, screenshot).unwrap();
+    eprintln!("dashboard screenshot: {}", path.display());
+    browser.close().await;
+}

@@ -1,0 +1,73 @@
+//! A real headless Chromium driven through chromedriver (the Debian packages `chromium` and
+//! `chromium-driver`), started on a free port for as long as the value lives.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::json;
+
+use super::process::{free_port, require_program, stop, wait_until};
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let chromedriver = require_program(
+            "chromedriver",
+            &[],
+            "apt-get install chromium chromium-driver",
+        );
+        let port = free_port();
+        let logs = tempfile::tempdir().unwrap();
+        let log = logs.path().join("chromedriver.log");
+        let driver = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        wait_until("chromedriver", Duration::from_secs(20), &log, || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        let profile = tempfile::tempdir().unwrap();
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new",
+                    // Tests run as root in CI containers, where Chromium's sandbox cannot start.
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--window-size=1500,1100",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("rustls loads the system's roots")
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a Chromium session starts");
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    /// Ends the session and chromedriver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        stop(&mut self.driver, "-TERM");
+    }
+}
