@@ -116,6 +116,7 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
     let services = Services::start(config).await?;
     let store_id = connect(&services, &server, options.rate_limit).await?;
     println!("woosync API at {api_url}, token {token}");
+    println!("dashboard: {api_url}/dashboard (sign in with the token)");
 
     let client = WooClient::new(
         services.context.http.clone(),

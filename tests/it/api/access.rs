@@ -6,7 +6,7 @@ use woosync::sim::generate::Sizes;
 use crate::support::app::{TestApp, answer, code};
 use crate::support::pipeline::QueueKind;
 
-const PROTECTED: [(&str, &str); 11] = [
+const PROTECTED: [(&str, &str); 19] = [
     ("POST", "/api/integrations/woocommerce/connect"),
     ("POST", "/api/integrations/woocommerce/test"),
     ("POST", "/api/integrations/woocommerce/sync/products"),
@@ -18,6 +18,14 @@ const PROTECTED: [(&str, &str); 11] = [
     ("GET", "/api/stores/1/inventory"),
     ("GET", "/api/sync-runs/1"),
     ("GET", "/api/openapi.json"),
+    ("POST", "/api/stores/1/pause"),
+    ("POST", "/api/stores/1/resume"),
+    ("GET", "/api/queues"),
+    ("GET", "/api/jobs"),
+    ("GET", "/api/jobs/1"),
+    ("POST", "/api/jobs/1/retry"),
+    ("POST", "/api/jobs/1/discard"),
+    ("POST", "/api/jobs/retry-failed"),
 ];
 
 #[tokio::test(flavor = "multi_thread")]

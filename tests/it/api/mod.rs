@@ -2,6 +2,7 @@
 
 mod access;
 mod connect;
+mod jobs;
 mod metrics;
 mod openapi;
 mod read;

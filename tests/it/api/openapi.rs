@@ -7,7 +7,7 @@ use crate::support::app::TestApp;
 use crate::support::pipeline::QueueKind;
 
 /// Every route of the ingress, as the issue and README list them.
-const ROUTES: [(&str, &str); 15] = [
+const ROUTES: [(&str, &str); 23] = [
     ("post", "/api/integrations/woocommerce/connect"),
     ("post", "/api/integrations/woocommerce/test"),
     ("post", "/api/integrations/woocommerce/sync/{resource}"),
@@ -19,6 +19,14 @@ const ROUTES: [(&str, &str); 15] = [
     ("get", "/api/stores/{store_id}/{resource}"),
     ("get", "/api/stores/{store_id}/inventory"),
     ("get", "/api/sync-runs/{run_id}"),
+    ("post", "/api/stores/{store_id}/pause"),
+    ("post", "/api/stores/{store_id}/resume"),
+    ("get", "/api/queues"),
+    ("get", "/api/jobs"),
+    ("get", "/api/jobs/{id}"),
+    ("post", "/api/jobs/{id}/retry"),
+    ("post", "/api/jobs/{id}/discard"),
+    ("post", "/api/jobs/retry-failed"),
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -51,7 +59,8 @@ async fn the_description_covers_every_route_and_only_routes_that_answer() {
         let concrete = path
             .replace("{store_id}", "1")
             .replace("{resource}", "products")
-            .replace("{run_id}", "1");
+            .replace("{run_id}", "1")
+            .replace("{id}", "1");
         let response = app
             .http
             .request(
