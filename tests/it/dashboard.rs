@@ -1,5 +1,6 @@
 //! The dashboard in a real browser: a sync fails on bad keys, shows in the failed list; the
-//! keys are fixed, Retry is pressed, the run finishes and the store turns active.
+//! keys are fixed, Retry is pressed, the run finishes and the store turns active; then a
+//! resource is synced and the store paused and resumed from its row.
 
 use std::time::Duration;
 
@@ -102,6 +103,47 @@ async fn a_failed_sync_is_retried_from_the_dashboard() {
         page.find(Locator::Css("tr.failed-job")).await.is_err(),
         "nothing is left failed"
     );
+
+    // Sync one resource, then pause and resume the store, from its row.
+    page.find(Locator::Css("tr.store select[name=resource]"))
+        .await
+        .unwrap()
+        .select_by_value("orders")
+        .await
+        .unwrap();
+    page.find(Locator::Css("tr.store button.sync"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    page.wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css(
+            "tr.run[data-resource=\"orders\"][data-status=\"succeeded\"]",
+        ))
+        .await
+        .unwrap();
+    page.find(Locator::Css("tr.store button.pause"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let paused = page
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("tr.store button.resume"))
+        .await
+        .unwrap();
+    let status_cell = page.find(Locator::Css("td.store-status")).await.unwrap();
+    assert!(status_cell.text().await.unwrap().contains("paused"));
+    paused.click().await.unwrap();
+    page.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("tr.store button.pause"))
+        .await
+        .unwrap();
 
     let screenshot = page.screenshot().await.unwrap();
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard.png");

@@ -15,6 +15,12 @@ use crate::stores::{StoreStatus, find_store};
 use crate::woo::Resource;
 
 #[derive(Deserialize)]
+pub struct SyncChoice {
+    /// A resource, or `all`.
+    resource: Option<String>,
+}
+
+#[derive(Deserialize)]
 pub struct StoreFilter {
     store_id: Option<i64>,
 }
@@ -58,6 +64,7 @@ pub async fn retry_failed(
 pub async fn sync_store(
     State(state): State<ApiState>,
     Path(store_id): Path<i64>,
+    Form(choice): Form<SyncChoice>,
 ) -> Result<Redirect, ApiError> {
     let context = &state.services.context;
     let store = find_store(&context.db, store_id)
@@ -69,8 +76,14 @@ pub async fn sync_store(
             store.status
         )));
     }
+    let resources = match choice.resource.as_deref() {
+        None | Some("all") => Resource::TOP_LEVEL.to_vec(),
+        Some(name) => vec![name.parse::<Resource>().map_err(|_| {
+            ApiError::bad_request("unknown_resource", format!("there is no resource `{name}`"))
+        })?],
+    };
     let mut started = 0;
-    for resource in Resource::TOP_LEVEL {
+    for resource in resources {
         let run = start_sync(context, store_id, resource, SyncMode::Auto)
             .await
             .map_err(|error| ApiError::unavailable("sync_not_started", error))?;

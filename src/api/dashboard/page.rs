@@ -9,6 +9,7 @@ use super::summary::{COUNTED, StoreRow, Summary, summary};
 use crate::api::error::ApiError;
 use crate::api::state::ApiState;
 use crate::stores::StoreStatus;
+use crate::woo::Resource;
 
 const STYLE: &str = "
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2327;background:#f6f7f7}
@@ -134,7 +135,14 @@ fn stores(rows: &[StoreRow], now: DateTime<Utc>) -> Markup {
                             }
                             td {
                                 form.inline method="post" action={ "/dashboard/stores/" (store.id) "/sync" } {
-                                    button.sync type="submit" { "Sync all" }
+                                    select name="resource" {
+                                        option value="all" { "everything" }
+                                        @for resource in Resource::TOP_LEVEL {
+                                            option value=(resource.name()) { (resource.name().replace('_', " ")) }
+                                        }
+                                    }
+                                    " "
+                                    button.sync type="submit" { "Sync" }
                                 }
                                 " "
                                 @if store.status == StoreStatus::Paused.as_str() {
@@ -173,7 +181,7 @@ fn runs(summary: &Summary) -> Markup {
                         th { "Progress" } th.num { "Records" } th.num { "Rate" } th.num { "ETA" } th { "Last error" }
                     }
                     @for run in &summary.runs {
-                        tr.run data-id=(run.id) data-status=(run.status) {
+                        tr.run data-id=(run.id) data-status=(run.status) data-resource=(run.resource) {
                             td { (run.id) }
                             td { (run.store_id) }
                             td { (run.resource) }

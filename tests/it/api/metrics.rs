@@ -40,20 +40,7 @@ fn sum(samples: &HashMap<String, f64>, name: &str, labels: &[&str]) -> f64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn counters_move_by_what_a_sync_and_its_webhooks_did() {
     let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
-    let store = app.connect_sim().await;
-    let (_, all) = app
-        .integration("sync/all", json!({"store_id": store}))
-        .await;
-    let runs: Vec<i64> = all["run_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|id| id.as_i64().unwrap())
-        .collect();
-    let _worker = app.pipeline.spawn_worker();
-    app.pipeline
-        .wait_synced(&runs, Duration::from_secs(120))
-        .await;
+    let (store, _worker) = app.synced_store().await;
     let (status, _) = app
         .integration("webhooks/setup", json!({"store_id": store}))
         .await;

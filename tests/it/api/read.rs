@@ -14,20 +14,7 @@ use crate::support::pipeline::{QueueKind, wait_for};
 
 async fn synced_app() -> (TestApp, i64) {
     let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
-    let store = app.connect_sim().await;
-    let (_, all) = app
-        .integration("sync/all", serde_json::json!({"store_id": store}))
-        .await;
-    let runs: Vec<i64> = all["run_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|id| id.as_i64().unwrap())
-        .collect();
-    let worker = app.pipeline.spawn_worker();
-    app.pipeline
-        .wait_synced(&runs, Duration::from_secs(120))
-        .await;
+    let (store, worker) = app.synced_store().await;
     drop(worker);
     (app, store)
 }

@@ -7,8 +7,6 @@ use std::time::Duration;
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use woosync::jobs::WebhookDelivery;
-use woosync::queue::job::Job;
 use woosync::sim::generate::Sizes;
 use woosync::sim::store::{lock, read};
 use woosync::sim::webhooks::{delivery_id, signature};
@@ -30,20 +28,7 @@ async fn set_up(app: &TestApp, store: i64) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_stores_deliveries_land_as_records() {
     let app = TestApp::start(QueueKind::Redis, Sizes::default()).await;
-    let store = app.connect_sim().await;
-    let (_, all) = app
-        .integration("sync/all", json!({"store_id": store}))
-        .await;
-    let runs: Vec<i64> = all["run_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|id| id.as_i64().unwrap())
-        .collect();
-    let _worker = app.pipeline.spawn_worker();
-    app.pipeline
-        .wait_synced(&runs, Duration::from_secs(120))
-        .await;
+    let (store, _worker) = app.synced_store().await;
 
     let first = set_up(&app, store).await;
     let webhooks = first["webhooks"].as_array().unwrap();
@@ -166,16 +151,7 @@ async fn forged_and_replayed_deliveries_are_refused_or_taken_once() {
     let product =
         read(&app.pipeline.sim.server.store.data).collection((Resource::Products, 0))[0].clone();
     let body = product.to_string().into_bytes();
-    let queued = || async {
-        let counts = app
-            .pipeline
-            .services
-            .queue
-            .counts(WebhookDelivery::NAME)
-            .await
-            .unwrap();
-        counts.pending + counts.running + counts.done + counts.failed + counts.scheduled
-    };
+    let queued = || app.deliveries_queued();
 
     let (status, taken) = send(
         &app,

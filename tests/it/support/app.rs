@@ -97,6 +97,41 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Connects the simulated store, syncs all of it through the API, and returns the
+    /// store with the worker that synced it (still running until the sender is dropped).
+    pub async fn synced_store(&self) -> (i64, tokio::sync::oneshot::Sender<()>) {
+        let store = self.connect_sim().await;
+        let (status, all) = self
+            .integration("sync/all", serde_json::json!({"store_id": store}))
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{all}");
+        let runs: Vec<i64> = all["run_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| id.as_i64().unwrap())
+            .collect();
+        let worker = self.pipeline.spawn_worker();
+        self.pipeline
+            .wait_synced(&runs, std::time::Duration::from_secs(120))
+            .await;
+        (store, worker)
+    }
+
+    /// Webhook deliveries the queue holds in any state.
+    pub async fn deliveries_queued(&self) -> u64 {
+        let counts = self
+            .pipeline
+            .services
+            .queue
+            .counts(<woosync::jobs::WebhookDelivery as woosync::queue::job::Job>::NAME)
+            .await
+            .unwrap();
+        counts.pending + counts.scheduled + counts.running + counts.done + counts.failed
+    }
+}
+
 /// The status and the JSON body of an answer (`null` for an empty body); fails on a body
 /// that is not JSON, since every route answers JSON.
 pub async fn answer(response: reqwest::Response) -> (StatusCode, Value) {
