@@ -5,6 +5,7 @@ mod connect;
 mod jobs;
 mod metrics;
 mod openapi;
+mod postgres;
 mod read;
 mod store_test;
 mod sync;

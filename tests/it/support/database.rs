@@ -17,6 +17,8 @@ pub enum Backend {
 
 pub struct TestDatabase {
     pub db: DatabaseConnection,
+    /// Its URL, for a process or `Services` of the test's own to connect with.
+    pub url: String,
     /// Where the SQLite file lives (empty for Postgres).
     pub dir: TempDir,
     _postgres: Option<PostgresServer>,
@@ -55,6 +57,7 @@ impl TestDatabase {
         let db = database::connect_url(&url).await.unwrap();
         TestDatabase {
             db,
+            url,
             dir,
             _postgres: postgres,
         }

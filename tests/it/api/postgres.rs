@@ -1,0 +1,82 @@
+//! The API's own SQL on Postgres (the other tests run it on SQLite): reads, filters,
+//! inventory, the metrics' and the dashboard's summaries, and disconnecting a store.
+
+use reqwest::{Method, StatusCode};
+use woosync::sim::generate::Sizes;
+
+use crate::support::app::{TOKEN, TestApp};
+use crate::support::database::{Backend, TestDatabase};
+use crate::support::pipeline::QueueKind;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reads_summaries_and_disconnecting_work_on_postgres() {
+    let database = TestDatabase::migrated(Backend::Postgres).await;
+    let pg_url = database.url.clone();
+    let app = TestApp::start_with(
+        QueueKind::Redis,
+        Sizes::default(),
+        &[
+            ("WOOSYNC_ALLOW_PRIVATE_STORES", "true"),
+            ("DATABASE_URL", &pg_url),
+        ],
+    )
+    .await;
+    let (store, _worker) = app.synced_store().await;
+
+    let (status, detail) = app.get(&format!("/api/stores/{store}")).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    let products = detail["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|summary| summary["resource"] == "products")
+        .unwrap()
+        .clone();
+    assert!(products["records"].as_u64().unwrap() > 0, "{products}");
+    assert!(products["last_synced_at"].is_string(), "{products}");
+    for path in [
+        format!("/api/stores/{store}/products?status=publish&per_page=5"),
+        format!("/api/stores/{store}/orders?modified_after=2000-01-01T00:00:00Z"),
+        format!("/api/stores/{store}/inventory?low_stock=true"),
+        format!("/api/stores/{store}/inventory?per_page=3&page=2"),
+        "/api/sync-runs/1".to_string(),
+        "/api/jobs?state=done&per_page=5".to_string(),
+    ] {
+        let (status, body) = app.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let (_, orders) = app
+        .get(&format!(
+            "/api/stores/{store}/orders?modified_after=2000-01-01T00:00:00Z"
+        ))
+        .await;
+    assert!(orders["total"].as_u64().unwrap() > 0);
+
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("woosync_sync_lag_seconds{"), "{metrics}");
+
+    let dashboard = app
+        .http
+        .get(format!("{}/dashboard", app.url))
+        .header("cookie", format!("woosync_session={TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dashboard.status(), StatusCode::OK);
+    let page = dashboard.text().await.unwrap();
+    assert!(page.contains("tr class=\"store\""), "{page}");
+
+    let (status, body) = app
+        .call(Method::DELETE, &format!("/api/stores/{store}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["records_erased"].as_u64().unwrap() > 0);
+}
