@@ -13,7 +13,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::state::ApiState;
 use crate::jobs::QUEUES;
-use crate::jobs::resume::resume_quiet_runs;
+use crate::jobs::resume::resume_store_runs;
 use crate::queue::storage::{JobInfo, JobState, QueueCounts, Storage};
 use crate::stores::{StoreStatus, find_store, set_status};
 
@@ -154,18 +154,18 @@ pub async fn list_jobs(
     let types = job_types(query.job.as_deref())?;
     let page = query.page.unwrap_or(1);
     let per_page = query.per_page.unwrap_or(50);
-    if page == 0 || per_page == 0 || per_page > 200 {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "page starts at 1; per_page is 1 to 200",
-        ));
-    }
+    let offset = (page > 0 && (1..=200).contains(&per_page))
+        .then(|| (page - 1).checked_mul(per_page))
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::bad_request("invalid_query", "page starts at 1; per_page is 1 to 200")
+        })?;
     let jobs = list(
         state.services.queue.as_ref(),
         &types,
         job_state,
         query.store_id,
-        (page - 1) * per_page,
+        offset,
         per_page,
     )
     .await?;
@@ -259,30 +259,75 @@ pub async fn retry_job(
 
 /// Retries a failed job. A job of a store stopped by bad keys or a disabled REST API is
 /// the operator saying the store is fixed: the store is made active again (if it is not
-/// fixed, the job's next failure stops it again) and runs left without jobs while it was
-/// stopped get them back.
+/// fixed, the job's next failure stops it again) and its runs left without jobs while it
+/// was stopped get them back.
 pub async fn retry_one(state: &ApiState, id: &str) -> Result<(), ApiError> {
     let services = &state.services;
     let job = services.queue.show(id).await?;
     if job.state != JobState::Failed {
         return Err(job.not_in("failed").into());
     }
-    let stopped = [StoreStatus::AuthFailed, StoreStatus::RestDisabled].map(StoreStatus::as_str);
-    let mut reactivated = false;
-    if let Some(store_id) = job.store_id
-        && let Some(store) = find_store(&services.db, store_id).await?
-        && stopped.contains(&store.status.as_str())
-    {
-        set_status(&services.db, store_id, StoreStatus::Active, None).await?;
-        reactivated = true;
-    }
+    let reactivated = reactivate(state, job.store_id.into_iter().collect()).await?;
     services.queue.retry(id).await?;
-    if reactivated
-        && let Err(error) = resume_quiet_runs(&services.context, std::time::Duration::ZERO).await
-    {
-        tracing::warn!(%error, "runs of the store made active again could not be resumed");
-    }
+    resume(state, &reactivated).await;
     Ok(())
+}
+
+/// Retries every failed job of `types` (of one store, or of all), making the stores they
+/// belong to active again as [`retry_one`] does.
+pub async fn retry_all(
+    state: &ApiState,
+    types: &[&str],
+    store_id: Option<i64>,
+) -> Result<usize, ApiError> {
+    let queue = state.services.queue.as_ref();
+    let stores = match store_id {
+        Some(store_id) => vec![store_id],
+        None => {
+            let mut stores = Vec::new();
+            for job in list(queue, types, JobState::Failed, None, 0, usize::MAX).await? {
+                if let Some(store) = job.store_id
+                    && !stores.contains(&store)
+                {
+                    stores.push(store);
+                }
+            }
+            stores
+        }
+    };
+    let reactivated = reactivate(state, stores).await?;
+    let mut retried = 0;
+    for job in types {
+        retried += queue.retry_all_failed(job, store_id).await?;
+    }
+    resume(state, &reactivated).await;
+    Ok(retried)
+}
+
+/// Makes those of `stores` that bad keys or a disabled REST API stopped active again;
+/// returns them.
+async fn reactivate(state: &ApiState, stores: Vec<i64>) -> Result<Vec<i64>, ApiError> {
+    let db = &state.services.db;
+    let stopped = [StoreStatus::AuthFailed, StoreStatus::RestDisabled].map(StoreStatus::as_str);
+    let mut reactivated = Vec::new();
+    for store_id in stores {
+        if let Some(store) = find_store(db, store_id).await?
+            && stopped.contains(&store.status.as_str())
+        {
+            set_status(db, store_id, StoreStatus::Active, None).await?;
+            reactivated.push(store_id);
+        }
+    }
+    Ok(reactivated)
+}
+
+/// Gives the live runs of stores made active again the jobs they lost while stopped.
+async fn resume(state: &ApiState, stores: &[i64]) {
+    for store_id in stores {
+        if let Err(error) = resume_store_runs(&state.services.context, *store_id).await {
+            tracing::warn!(store = store_id, %error, "the store's runs could not be resumed");
+        }
+    }
 }
 
 #[utoipa::path(
@@ -324,24 +369,12 @@ pub async fn retry_failed(
     ApiJson(request): ApiJson<RetryFailed>,
 ) -> Result<Json<Retried>, ApiError> {
     let retried = retry_all(
-        state.services.queue.as_ref(),
+        &state,
         &job_types(request.job.as_deref())?,
         request.store_id,
     )
     .await?;
     Ok(Json(Retried { retried }))
-}
-
-pub async fn retry_all(
-    queue: &dyn Storage,
-    types: &[&str],
-    store_id: Option<i64>,
-) -> Result<usize, ApiError> {
-    let mut retried = 0;
-    for job in types {
-        retried += queue.retry_all_failed(job, store_id).await?;
-    }
-    Ok(retried)
 }
 
 /// The job types a filter names: one, or all.

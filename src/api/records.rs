@@ -113,7 +113,7 @@ pub async fn list_records(
     find_store(db, store_id)
         .await?
         .ok_or_else(|| ApiError::store_not_found(store_id))?;
-    let (page, per_page) = paging(query.page, query.per_page)?;
+    let (page, per_page, offset) = paging(query.page, query.per_page)?;
     let mut select = Query::select();
     select
         .from(Alias::new(resource.name()))
@@ -154,7 +154,7 @@ pub async fn list_records(
     for key in resource.key_columns() {
         select.order_by(Alias::new(*key), Order::Asc);
     }
-    select.limit(per_page).offset((page - 1) * per_page);
+    select.limit(per_page).offset(offset);
     let records = db
         .query_all_raw(db.get_database_backend().build(&select))
         .await?
@@ -190,7 +190,7 @@ pub async fn list_inventory(
     find_store(db, store_id)
         .await?
         .ok_or_else(|| ApiError::store_not_found(store_id))?;
-    let (page, per_page) = paging(query.page, query.per_page)?;
+    let (page, per_page, offset) = paging(query.page, query.per_page)?;
     let mut select = Query::select();
     select
         .from(Alias::new("inventory"))
@@ -220,7 +220,7 @@ pub async fn list_inventory(
         .order_by(Alias::new("product_id"), Order::Asc)
         .order_by(Alias::new("variation_id"), Order::Asc)
         .limit(per_page)
-        .offset((page - 1) * per_page);
+        .offset(offset);
     let items = db
         .query_all_raw(db.get_database_backend().build(&select))
         .await?
@@ -262,7 +262,9 @@ fn filter_columns(resource: Resource) -> &'static [&'static str] {
     }
 }
 
-fn paging(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u64), ApiError> {
+/// The page, its size, and the offset it starts at (which the database must be able to
+/// take: at most `i64::MAX`).
+fn paging(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u64, u64), ApiError> {
     let page = page.unwrap_or(1);
     let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
     if page == 0 {
@@ -274,7 +276,11 @@ fn paging(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u64), ApiErr
             format!("per_page is 1 to {MAX_PER_PAGE}"),
         ));
     }
-    Ok((page, per_page))
+    let offset = (page - 1)
+        .checked_mul(per_page)
+        .filter(|offset| i64::try_from(*offset).is_ok())
+        .ok_or_else(|| ApiError::bad_request("invalid_query", "page is out of range"))?;
+    Ok((page, per_page, offset))
 }
 
 fn parse_time(text: &str) -> Result<DateTime<Utc>, ApiError> {

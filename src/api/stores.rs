@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiPath;
 use super::state::ApiState;
-use crate::jobs::resume::resume_quiet_runs;
+use crate::jobs::resume::resume_store_runs;
 use crate::stores::{StoreStatus, erase_store, find_store, set_status};
 use crate::sync::runs::status;
 use crate::webhooks::registration::remove_webhooks;
@@ -277,9 +277,8 @@ pub async fn resume_store(
 /// Makes a store active again and gives runs left without jobs their jobs back.
 pub async fn resume(state: &ApiState, store_id: i64) -> Result<StoreStatusChanged, ApiError> {
     let changed = change_status(state, store_id, StoreStatus::Active).await?;
-    if let Err(error) = resume_quiet_runs(&state.services.context, std::time::Duration::ZERO).await
-    {
-        tracing::warn!(%error, "runs of the resumed store could not be resumed");
+    if let Err(error) = resume_store_runs(&state.services.context, store_id).await {
+        tracing::warn!(store = store_id, %error, "the resumed store's runs could not be resumed");
     }
     Ok(changed)
 }

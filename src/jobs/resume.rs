@@ -20,8 +20,22 @@ use crate::woo::Resource;
 /// Resumes runs that showed no progress for `quiet_for`; returns how many.
 pub async fn resume_quiet_runs(context: &Context, quiet_for: Duration) -> Result<usize, JobError> {
     let quiet_since = Utc::now() - chrono::Duration::from_std(quiet_for).unwrap_or_default();
+    resume_runs(context, quiet_since, None).await
+}
+
+/// Resumes every live run of one store at once: the store was stopped (bad keys, paused)
+/// and its jobs did nothing meanwhile.
+pub async fn resume_store_runs(context: &Context, store_id: i64) -> Result<usize, JobError> {
+    resume_runs(context, Utc::now(), Some(store_id)).await
+}
+
+async fn resume_runs(
+    context: &Context,
+    quiet_since: chrono::DateTime<Utc>,
+    store_id: Option<i64>,
+) -> Result<usize, JobError> {
     let mut resumed = 0;
-    for run in runs::quiet_runs(&context.db, quiet_since).await? {
+    for run in runs::quiet_runs(&context.db, quiet_since, store_id).await? {
         let Some(active) = context.active_store(run.store_id).await? else {
             continue;
         };

@@ -354,16 +354,19 @@ pub async fn record_error<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Runs that are queued or running but have shown no progress since `quiet_since`: their
-/// jobs may have been lost.
+/// Runs that are queued or running but have shown no progress since `quiet_since` (of one
+/// store, or of all): their jobs may have been lost.
 pub async fn quiet_runs<C: ConnectionTrait>(
     db: &C,
     quiet_since: DateTime<Utc>,
+    store_id: Option<i64>,
 ) -> Result<Vec<sync_runs::Model>, DbErr> {
-    let live = sync_runs::Entity::find()
-        .filter(sync_runs::Column::Status.is_in([status::QUEUED, status::RUNNING]))
-        .all(db)
-        .await?;
+    let mut live = sync_runs::Entity::find()
+        .filter(sync_runs::Column::Status.is_in([status::QUEUED, status::RUNNING]));
+    if let Some(store_id) = store_id {
+        live = live.filter(sync_runs::Column::StoreId.eq(store_id));
+    }
+    let live = live.all(db).await?;
     let mut quiet = Vec::new();
     for run in live {
         let last_page = sync_checkpoints::Entity::find()

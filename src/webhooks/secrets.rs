@@ -87,8 +87,12 @@ impl WebhookSecrets {
                 Some(secret) => StoreSecret::Secret(Arc::from(secret.expose().as_bytes())),
             },
         };
-        self.lock()
-            .insert(store_id, (secret.clone(), Instant::now()));
+        // Only stores that exist are remembered: ids anyone can put in a delivery URL must
+        // not grow the map.
+        if !matches!(secret, StoreSecret::UnknownStore) {
+            self.lock()
+                .insert(store_id, (secret.clone(), Instant::now()));
+        }
         Ok(secret)
     }
 }

@@ -52,12 +52,7 @@ pub async fn retry_failed(
     State(state): State<ApiState>,
     Form(filter): Form<StoreFilter>,
 ) -> Result<Redirect, ApiError> {
-    let retried = retry_all(
-        state.services.queue.as_ref(),
-        &job_types(None)?,
-        filter.store_id,
-    )
-    .await?;
+    let retried = retry_all(&state, &job_types(None)?, filter.store_id).await?;
     Ok(back(&format!("{retried} failed jobs queued again.")))
 }
 

@@ -85,6 +85,11 @@ async fn failed_jobs_are_listed_shown_retried_and_discarded() {
             StatusCode::BAD_REQUEST,
             "invalid_query",
         ),
+        (
+            "/api/jobs?page=18446744073709551615&per_page=200",
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
         ("/api/jobs/999999", StatusCode::NOT_FOUND, "job_not_found"),
     ];
     for (path, expected_status, expected_code) in cases {

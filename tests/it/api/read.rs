@@ -164,6 +164,11 @@ async fn synced_records_are_read_back_as_the_store_sent_them() {
             "invalid_query",
         ),
         (
+            format!("/api/stores/{store}/products?page=4611686018427387905&per_page=2"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
             format!("/api/stores/{store}/products?page=-1"),
             StatusCode::BAD_REQUEST,
             "invalid_query",
