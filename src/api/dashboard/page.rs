@@ -35,7 +35,8 @@ const SCRIPT: &str = "
 setInterval(async () => {
   try {
     const answer = await fetch('/dashboard/live', {credentials: 'same-origin'});
-    if (answer.ok) document.getElementById('live').innerHTML = await answer.text();
+    if (answer.status === 401) location.href = '/dashboard/sign-in';
+    else if (answer.ok) document.getElementById('live').innerHTML = await answer.text();
   } catch (_) {}
 }, 2000);
 ";

@@ -63,10 +63,38 @@ async fn reads_summaries_and_disconnecting_work_on_postgres() {
         .unwrap();
     assert!(metrics.contains("woosync_sync_lag_seconds{"), "{metrics}");
 
-    let dashboard = app
-        .http
+    // Signed in as a browser is: the cookie it gets holds no token, and the token itself
+    // as a cookie is no session.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = no_redirects
+        .post(format!("{}/dashboard/sign-in", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(!cookie.contains(TOKEN), "{cookie}");
+    let forged = no_redirects
         .get(format!("{}/dashboard", app.url))
         .header("cookie", format!("woosync_session={TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::SEE_OTHER);
+    let dashboard = no_redirects
+        .get(format!("{}/dashboard", app.url))
+        .header("cookie", cookie)
         .send()
         .await
         .unwrap();
