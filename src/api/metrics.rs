@@ -6,15 +6,12 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-use chrono::{DateTime, Utc};
-use entity::sync_runs;
-use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use chrono::Utc;
 
 use super::auth::{has_bearer, refused};
 use super::state::ApiState;
 use crate::jobs::QUEUES;
-use crate::sync::runs::status;
+use crate::sync::runs::last_synced;
 
 #[utoipa::path(
     get,
@@ -58,32 +55,11 @@ async fn refresh_gauges(state: &ApiState) {
                 .set(value as f64);
         }
     }
-    let mut last_synced = Query::select();
-    last_synced
-        .columns([sync_runs::Column::StoreId, sync_runs::Column::Resource])
-        .expr_as(
-            Func::max(Expr::col(sync_runs::Column::FinishedAt)),
-            Alias::new("last_synced_at"),
-        )
-        .from(sync_runs::Entity)
-        .and_where(Expr::col(sync_runs::Column::Status).eq(status::SUCCEEDED))
-        .group_by_columns([sync_runs::Column::StoreId, sync_runs::Column::Resource]);
-    let db = &services.db;
-    let Ok(rows) = db
-        .query_all_raw(db.get_database_backend().build(&last_synced))
-        .await
-    else {
+    let Ok(last_synced) = last_synced(&services.db).await else {
         return;
     };
     let now = Utc::now();
-    for row in rows {
-        let (Ok(store), Ok(resource), Ok(Some(at))) = (
-            row.try_get::<i64>("", "store_id"),
-            row.try_get::<String>("", "resource"),
-            row.try_get::<Option<DateTime<Utc>>>("", "last_synced_at"),
-        ) else {
-            continue;
-        };
+    for (store, resource, at) in last_synced {
         let lag = Ord::max((now - at).num_milliseconds(), 0) as f64 / 1_000.0;
         metrics::gauge!("woosync_sync_lag_seconds", "store" => store.to_string(), "resource" => resource)
             .set(lag);

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use entity::{stores, sync_runs, webhook_subscriptions};
+use entity::{stores, webhook_subscriptions};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -15,7 +15,7 @@ use super::extract::ApiPath;
 use super::state::ApiState;
 use crate::jobs::resume::resume_store_runs;
 use crate::stores::{StoreStatus, erase_store, find_store, set_status};
-use crate::sync::runs::status;
+use crate::sync::runs::last_synced;
 use crate::webhooks::registration::remove_webhooks;
 use crate::woo::Resource;
 
@@ -123,11 +123,12 @@ pub async fn show_store(
         .order_by_asc(webhook_subscriptions::Column::Topic)
         .all(db)
         .await?;
-    let finished = sync_runs::Entity::find()
-        .filter(sync_runs::Column::StoreId.eq(store_id))
-        .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
-        .all(db)
-        .await?;
+    let finished: Vec<(String, DateTime<Utc>)> = last_synced(db)
+        .await?
+        .into_iter()
+        .filter(|(of, _, _)| *of == store_id)
+        .map(|(_, resource, at)| (resource, at))
+        .collect();
     let mut resources = Vec::with_capacity(Resource::ALL.len());
     for resource in Resource::ALL {
         let mut count = Query::select();
@@ -149,9 +150,8 @@ pub async fn show_store(
         let synced_by = resource.parent().unwrap_or(resource).name();
         let last_synced_at = finished
             .iter()
-            .filter(|run| run.resource == synced_by)
-            .filter_map(|run| run.finished_at)
-            .max();
+            .find(|(resource, _)| resource == synced_by)
+            .map(|(_, at)| *at);
         resources.push(ResourceSummary {
             resource: resource.name().to_string(),
             records,

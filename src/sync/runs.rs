@@ -354,6 +354,27 @@ pub async fn record_error<C: ConnectionTrait>(
     Ok(())
 }
 
+/// When each store's resources last finished a run that succeeded: (store, resource, time).
+pub async fn last_synced<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Vec<(i64, String, DateTime<Utc>)>, DbErr> {
+    let rows: Vec<(i64, String, Option<DateTime<Utc>>)> = sync_runs::Entity::find()
+        .select_only()
+        .column(sync_runs::Column::StoreId)
+        .column(sync_runs::Column::Resource)
+        .column_as(sync_runs::Column::FinishedAt.max(), "last_synced_at")
+        .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
+        .group_by(sync_runs::Column::StoreId)
+        .group_by(sync_runs::Column::Resource)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(store, resource, at)| Some((store, resource, at?)))
+        .collect())
+}
+
 /// Runs that are queued or running but have shown no progress since `quiet_since` (of one
 /// store, or of all): their jobs may have been lost.
 pub async fn quiet_runs<C: ConnectionTrait>(

@@ -10,7 +10,7 @@ use crate::api::error::ApiError;
 use crate::api::jobs::{job_types, retry_all, retry_one};
 use crate::api::state::ApiState;
 use crate::api::stores::{change_status, resume};
-use crate::jobs::{SyncMode, start_sync};
+use crate::jobs::{StartError, SyncMode, start_sync};
 use crate::stores::{StoreStatus, find_store};
 use crate::woo::Resource;
 
@@ -79,9 +79,14 @@ pub async fn sync_store(
     };
     let mut started = 0;
     for resource in resources {
-        let run = start_sync(context, store_id, resource, SyncMode::Auto)
-            .await
-            .map_err(|error| ApiError::unavailable("sync_not_started", error))?;
+        let run = match start_sync(context, store_id, resource, SyncMode::Auto).await {
+            Ok(run) => run,
+            Err(StartError::Child { .. }) => {
+                return Ok(back(&format!("{resource} is synced with its parent.")));
+            }
+            Err(StartError::Database(error)) => return Err(error.into()),
+            Err(error) => return Err(ApiError::unavailable("queue_unavailable", error)),
+        };
         started += usize::from(run.new);
     }
     Ok(back(&format!(

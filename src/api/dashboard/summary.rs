@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::{stores, sync_runs, webhook_subscriptions};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
 
 use crate::api::error::ApiError;
 use crate::api::jobs::{JobView, QueueView, list, queue_views};
@@ -13,7 +13,7 @@ use crate::api::state::ApiState;
 use crate::api::sync_runs::{SyncRunView, view};
 use crate::jobs::QUEUES;
 use crate::queue::storage::JobState;
-use crate::sync::runs::status;
+use crate::sync::runs::last_synced;
 use crate::woo::Resource;
 
 /// The resources whose counts a store's row shows.
@@ -69,10 +69,7 @@ pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
         counts.push(per_store);
     }
     let webhooks = webhook_subscriptions::Entity::find().all(db).await?;
-    let succeeded = sync_runs::Entity::find()
-        .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
-        .all(db)
-        .await?;
+    let last_synced = last_synced(db).await?;
     let stores = stores::Entity::find()
         .order_by_asc(stores::Column::Id)
         .all(db)
@@ -87,10 +84,10 @@ pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
                     .iter()
                     .map(|per_store| per_store.get(&store.id).copied().unwrap_or(0))
                     .collect(),
-                last_synced_at: succeeded
+                last_synced_at: last_synced
                     .iter()
-                    .filter(|run| run.store_id == store.id)
-                    .filter_map(|run| run.finished_at)
+                    .filter(|(of, _, _)| *of == store.id)
+                    .map(|(_, _, at)| *at)
                     .max(),
                 webhooks: own.clone().count(),
                 webhooks_disabled: own.filter(|webhook| webhook.status != "active").count(),

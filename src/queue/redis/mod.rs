@@ -399,9 +399,10 @@ impl Storage for RedisStorage {
                     .arg(run_at)
                     .arg(now)
                     .arg(job.store_id.map(|id| id.to_string()).unwrap_or_default())
+                    // A window is at least a millisecond: 0 means none.
                     .arg(
                         job.dedupe_window
-                            .map_or(0, |window| window.as_millis() as u64),
+                            .map_or(0, |window| (window.as_millis() as u64).max(1)),
                     );
                 pipe.invoke_script(&invocation);
             }

@@ -4,7 +4,8 @@
 //! Keys, under a prefix `p`: `p..'job:'..id` (a hash: queue, payload, state, attempts,
 //! max_attempts, crashes, dedupe, store, created_at, updated_at, run_at, last_error,
 //! worker, delivery) and `..':history'` (a list of failed attempts as JSON);
-//! `p..'dedupe:'..key` (the id of the job holding the key); per queue `q`:
+//! `p..'dedupe:'..key` (the id of the job holding the key while it lives),
+//! `p..'seen:'..key` (the same for a key's window, expiring with it); per queue `q`:
 //! `p..'q:'..q..':stream'` (ready and running jobs; consumer group `workers`),
 //! `':scheduled'`, `':failed'` and `':done'` (sorted sets by time in ms).
 
@@ -19,28 +20,29 @@ end
 "#;
 
 /// ARGV: prefix, queue, payload, max_attempts, dedupe key or '', run_at ms, now ms,
-/// store id or '', dedupe window ms (0: while the job lives). Returns {1, id} for a new
-/// job, {0, id of the holder} for a duplicate. A key held for a window expires on its own
-/// and is not released with the job (its `dedupe` field stays empty).
+/// store id or '', dedupe window ms (0: none). Returns {1, id} for a new job, {0, id of the
+/// holder} for a duplicate. A key is held while its job lives (`dedupe:`, released when
+/// the job ends) and, with a window, also until the window ends (`seen:`, which expires).
 pub const ENQUEUE: &str = r#"
 local p, q = ARGV[1], ARGV[2]
+local window = tonumber(ARGV[9])
 if ARGV[5] ~= '' then
   local holder = redis.call('GET', p..'dedupe:'..ARGV[5])
   if holder then return {0, holder} end
+  if window > 0 then
+    local seen = redis.call('GET', p..'seen:'..ARGV[5])
+    if seen then return {0, seen} end
+  end
 end
 local id = tostring(redis.call('INCR', p..'next_id'))
 local key = p..'job:'..id
-local window = tonumber(ARGV[9])
-local released = ARGV[5]
-if window > 0 then released = '' end
 redis.call('HSET', key, 'queue', q, 'payload', ARGV[3], 'max_attempts', ARGV[4],
-  'attempts', 0, 'crashes', 0, 'dedupe', released, 'store', ARGV[8],
+  'attempts', 0, 'crashes', 0, 'dedupe', ARGV[5], 'store', ARGV[8],
   'created_at', ARGV[7], 'updated_at', ARGV[7], 'state', 'pending')
 if ARGV[5] ~= '' then
+  redis.call('SET', p..'dedupe:'..ARGV[5], id)
   if window > 0 then
-    redis.call('SET', p..'dedupe:'..ARGV[5], id, 'PX', window)
-  else
-    redis.call('SET', p..'dedupe:'..ARGV[5], id)
+    redis.call('SET', p..'seen:'..ARGV[5], id, 'PX', window)
   end
 end
 if tonumber(ARGV[6]) > tonumber(ARGV[7]) then

@@ -95,6 +95,51 @@ async fn a_backlog_runs_to_the_end_each_once(backing: Backing, total: u64) {
 }
 
 #[tokio::test]
+async fn a_key_held_for_a_window_outlives_its_job() {
+    a_window_outlives_the_job(Backing::redis().await).await;
+}
+
+#[tokio::test]
+async fn embedded_a_key_held_for_a_window_outlives_its_job() {
+    a_window_outlives_the_job(Backing::sqlite().await).await;
+}
+
+/// A webhook's content key: held past its job's end until the window closes, then free.
+async fn a_window_outlives_the_job(backing: Backing) {
+    let storage = backing.storage().await;
+    let window = Duration::from_secs(3);
+    let job = || NewJob::of(&Record { n: 9 }).deduplicated_for("content".into(), window);
+    let first = storage.enqueue(vec![job()]).await.unwrap();
+    assert!(matches!(first[0], Enqueued::New(_)));
+    let enqueued_at = std::time::Instant::now();
+    let seen = Seen::default();
+    let _stop = spawn_runner(
+        Arc::clone(&storage),
+        seen.clone(),
+        RetryPolicy::default(),
+        4,
+    );
+    wait_for("the job done", Duration::from_secs(20), || async {
+        storage.counts(Record::NAME).await.unwrap().done == 1
+    })
+    .await;
+    if enqueued_at.elapsed() < window {
+        let again = storage.enqueue(vec![job()]).await.unwrap();
+        assert_eq!(again[0], Enqueued::Duplicate(first[0].id().to_string()));
+    }
+    wait_for("the window to close", Duration::from_secs(20), || async {
+        let later = storage.enqueue(vec![job()]).await.unwrap();
+        matches!(later[0], Enqueued::New(_))
+    })
+    .await;
+    assert!(
+        enqueued_at.elapsed() >= window,
+        "freed before its window ended"
+    );
+    assert_eq!(seen.runs.load(std::sync::atomic::Ordering::Relaxed), 1 + 0);
+}
+
+#[tokio::test]
 async fn a_duplicate_enqueue_is_reported_and_runs_once() {
     a_duplicate_is_reported_and_runs_once(Backing::redis().await).await;
 }
