@@ -136,7 +136,6 @@ async fn a_window_outlives_the_job(backing: Backing) {
         enqueued_at.elapsed() >= window,
         "freed before its window ended"
     );
-    assert_eq!(seen.runs.load(std::sync::atomic::Ordering::Relaxed), 1 + 0);
 }
 
 #[tokio::test]
