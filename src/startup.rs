@@ -139,7 +139,17 @@ pub async fn bind_web(config: &Config) -> anyhow::Result<(tokio::net::TcpListene
         })?;
     let public_url = match &config.public_url {
         Some(url) => url.clone(),
-        None => format!("http://{}", listener.local_addr()?),
+        None => {
+            let address = listener.local_addr()?;
+            if address.ip().is_unspecified() {
+                tracing::warn!(
+                    "listening on every address without WOOSYNC_PUBLIC_URL: webhooks will be registered at 127.0.0.1, which only a store on this machine can reach"
+                );
+                format!("http://127.0.0.1:{}", address.port())
+            } else {
+                format!("http://{address}")
+            }
+        }
     };
     Ok((listener, public_url))
 }

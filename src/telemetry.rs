@@ -34,6 +34,15 @@ pub fn metrics_handle() -> PrometheusHandle {
                 .expect("buckets are given")
                 .build_recorder();
             let handle = recorder.handle();
+            // Histograms are drained into their buckets by upkeep; without a scrape they
+            // would otherwise keep every sample.
+            let upkeep = handle.clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(5));
+                    upkeep.run_upkeep();
+                }
+            });
             if metrics::set_global_recorder(recorder).is_err() {
                 tracing::warn!("a metrics recorder was already installed: /metrics shows none");
             }

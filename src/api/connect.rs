@@ -190,20 +190,38 @@ fn is_public(address: &IpAddr) -> bool {
                 || v4.is_unspecified()
                 || v4.is_broadcast()
                 || v4.is_documentation()
+                || v4.is_multicast()
+                || a == 0
                 // Shared address space (carrier-grade NAT), 100.64.0.0/10.
                 || (a == 100 && (64..128).contains(&b))
-                || a == 0)
+                // Benchmarking, 198.18.0.0/15, and reserved, 240.0.0.0/4.
+                || (a == 198 && (18..20).contains(&b))
+                || a >= 240)
         }
         IpAddr::V6(v6) => {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_public(&IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let segments = v6.segments();
+            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address.
+            if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                let [a, b] = segments[6].to_be_bytes();
+                let [c, d] = segments[7].to_be_bytes();
+                return is_public(&IpAddr::V4([a, b, c, d].into()));
+            }
+            if segments[0] == 0x2002 {
+                let [a, b] = segments[1].to_be_bytes();
+                let [c, d] = segments[2].to_be_bytes();
+                return is_public(&IpAddr::V4([a, b, c, d].into()));
+            }
+            let first = segments[0];
             !(v6.is_loopback()
                 || v6.is_unspecified()
-                // Unique local fc00::/7 and link-local fe80::/10.
+                || v6.is_multicast()
+                // Unique local fc00::/7, link-local fe80::/10, site-local fec0::/10.
                 || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80)
+                || (first & 0xffc0) == 0xfe80
+                || (first & 0xffc0) == 0xfec0)
         }
     }
 }
@@ -226,10 +244,22 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:127.0.0.1",
+            "64:ff9b::a00:1",
+            "2002:7f00:1::",
+            "fec0::1",
+            "ff02::1",
+            "224.0.0.1",
+            "198.18.0.1",
+            "240.0.0.1",
         ] {
             assert!(!is_public(&private.parse().unwrap()), "{private}");
         }
-        for public in ["93.184.216.34", "2606:2800:220:1::1", "8.8.8.8"] {
+        for public in [
+            "93.184.216.34",
+            "2606:2800:220:1::1",
+            "8.8.8.8",
+            "64:ff9b::808:808",
+        ] {
             assert!(is_public(&public.parse().unwrap()), "{public}");
         }
     }

@@ -229,7 +229,11 @@ fn queues(summary: &Summary) -> Markup {
 fn failed(summary: &Summary, now: DateTime<Utc>) -> Markup {
     html! {
         section #failed {
-            h2 { "Failed jobs (" (summary.failed.len()) ")" }
+            @let total: u64 = summary.queues.iter().map(|queue| queue.failed).sum();
+            h2 {
+                "Failed jobs (" (total) ")"
+                @if total > summary.failed.len() as u64 { " — the oldest " (summary.failed.len()) " shown" }
+            }
             @if summary.failed.is_empty() {
                 p.muted { "Nothing has failed." }
             } @else {
