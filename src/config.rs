@@ -67,6 +67,9 @@ pub struct Config {
     pub api_token: Option<String>,
     /// `WOOSYNC_METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token.
     pub metrics_token: Option<String>,
+    /// `WOOSYNC_METRICS_PORT`: where `work` and `schedule` serve their own `/metrics`
+    /// (they have no web server otherwise); unset, they serve none.
+    pub metrics_port: Option<u16>,
     /// `WOOSYNC_PUBLIC_URL`: where stores reach this service, for webhook delivery URLs
     /// (default `http://127.0.0.1:<PORT>`).
     pub public_url: Option<String>,
@@ -211,8 +214,17 @@ impl Config {
                 problem: format!("expected an IP address such as 0.0.0.0, got `{text}`"),
             })
         })?;
+        let metrics_port = get("WOOSYNC_METRICS_PORT")
+            .map(|text| {
+                text.trim().parse::<u16>().map_err(|_| ConfigError {
+                    variable: "WOOSYNC_METRICS_PORT",
+                    problem: format!("expected a port number, got `{text}`"),
+                })
+            })
+            .transpose()?;
         Ok(Config {
             port,
+            metrics_port,
             host,
             api_token: get("WOOSYNC_API_TOKEN").map(|token| token.trim().to_string()),
             metrics_token: get("WOOSYNC_METRICS_TOKEN").map(|token| token.trim().to_string()),

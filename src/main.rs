@@ -12,7 +12,9 @@ use woosync::queue::storage::Storage;
 use woosync::secrets::Secret;
 use woosync::sim::generate::Sizes;
 use woosync::sim::server::{SimOptions, SimServer};
-use woosync::startup::{Services, bind_web, generated_api_token, run_all, shutdown_signal};
+use woosync::startup::{
+    Services, bind_web, generated_api_token, run_all, serve_metrics, shutdown_signal,
+};
 use woosync::stores::{AuthMode, NewStore, normalize_store_url, save_store, store_url_text};
 use woosync::woo::Resource;
 use woosync::woo::auth::oauth1::SignatureMethod;
@@ -223,12 +225,14 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
 }
 
 async fn work(config: Config) -> anyhow::Result<()> {
+    serve_metrics(&config).await?;
     let services = Services::start(config).await?;
     services.worker().run(shutdown_signal()).await?;
     Ok(())
 }
 
 async fn schedule(config: Config) -> anyhow::Result<()> {
+    serve_metrics(&config).await?;
     let services = Services::start(config).await?;
     services.clock().run(shutdown_signal()).await
 }

@@ -154,6 +154,40 @@ pub async fn bind_web(config: &Config) -> anyhow::Result<(tokio::net::TcpListene
     Ok((listener, public_url))
 }
 
+/// `/metrics` alone on `WOOSYNC_METRICS_PORT`, for `woosync work` and `woosync schedule`,
+/// which record metrics but have no web server; nothing when the port is not set.
+pub async fn serve_metrics(config: &Config) -> anyhow::Result<()> {
+    let Some(port) = config.metrics_port else {
+        return Ok(());
+    };
+    let listener = tokio::net::TcpListener::bind((config.host, port))
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot serve metrics on port {port}: {error}"))?;
+    let handle = crate::telemetry::metrics_handle();
+    let token = config.metrics_token.clone();
+    let router = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move |headers: axum::http::HeaderMap| async move {
+            use axum::response::IntoResponse;
+            if let Some(token) = &token
+                && !crate::api::auth::has_bearer(&headers, token)
+            {
+                return crate::api::auth::refused(
+                    "send Authorization: Bearer <WOOSYNC_METRICS_TOKEN>",
+                );
+            }
+            handle.render().into_response()
+        }),
+    );
+    tracing::info!(port, "serving /metrics");
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::error!(%error, "the metrics server stopped");
+        }
+    });
+    Ok(())
+}
+
 /// A token for `dev` and `demo` when none is configured, printed for the person at the
 /// terminal.
 pub fn generated_api_token() -> String {

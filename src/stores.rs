@@ -4,7 +4,9 @@
 use chrono::Utc;
 use entity::stores;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr,
+};
 
 use crate::secrets::{Secret, SecretError, SecretKey};
 use crate::woo::auth::oauth1::SignatureMethod;
@@ -127,11 +129,25 @@ pub fn store_url_text(url: &Url) -> String {
 }
 
 /// Saves a store's connection and returns its id. Connecting a store already known by its
-/// URL updates its keys and settings instead of making a second store.
+/// URL updates its keys and settings instead of making a second store; of two connects of
+/// a new store at once, the second finds the first's row and updates it.
 pub async fn save_store<C: ConnectionTrait>(
     db: &C,
     key: &SecretKey,
     new: NewStore,
+) -> Result<i64, DbErr> {
+    match save_store_once(db, key, &new).await {
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            save_store_once(db, key, &new).await
+        }
+        saved => saved,
+    }
+}
+
+async fn save_store_once<C: ConnectionTrait>(
+    db: &C,
+    key: &SecretKey,
+    new: &NewStore,
 ) -> Result<i64, DbErr> {
     let now = Utc::now();
     let existing = stores::Entity::find()
@@ -155,10 +171,10 @@ pub async fn save_store<C: ConnectionTrait>(
             ..Default::default()
         },
     };
-    store.name = Set(new.name);
+    store.name = Set(new.name.clone());
     store.auth_mode = Set(new.auth_mode.as_str().to_string());
     store.oauth_signature_method = Set(new.signature_method.as_str().to_string());
-    store.consumer_key = Set(new.consumer_key);
+    store.consumer_key = Set(new.consumer_key.clone());
     store.consumer_secret_enc = Set(key.seal(CONSUMER_SECRET, &new.consumer_secret));
     store.rate_limit_per_s = Set(new.rate_limit_per_s);
     // New keys are the fix for a store stopped by bad ones: it syncs again (a store the

@@ -12,7 +12,10 @@ use woosync::sim::webhooks::{delivery_id, signature};
 use woosync::woo::Resource;
 
 use crate::support::app::TestApp;
-use crate::support::pipeline::{QueueKind, wait_for};
+use woosync::jobs::SyncMode;
+
+use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
+use crate::support::process::free_port;
 
 /// Every sample of a scrape, by its name and labels as printed.
 fn samples(text: &str) -> HashMap<String, f64> {
@@ -189,4 +192,32 @@ async fn counters_move_by_what_a_sync_and_its_webhooks_did() {
         lag.len() == 1 && (0.0..600.0).contains(&lag[0]),
         "the products lag: {lag:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_process_serves_its_own_metrics() {
+    let pipeline = TestPipeline::start(QueueKind::Redis, Sizes::default()).await;
+    let store = pipeline.connect_store(10_000.0).await;
+    let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
+    let port = free_port().to_string();
+    let mut worker = pipeline.spawn_process(&["work"], &[("WOOSYNC_METRICS_PORT", &port)]);
+    pipeline.wait_synced(&runs, Duration::from_secs(120)).await;
+    let scrape = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let _ = worker.kill();
+    let _ = worker.wait();
+    let samples = samples(&scrape);
+    assert!(
+        sum(
+            &samples,
+            "woosync_jobs_total",
+            &["job=\"backfill_page\"", "outcome=\"done\""]
+        ) >= 1.0,
+        "{scrape}"
+    );
+    assert!(sum(&samples, "woosync_records_written_total", &[]) > 0.0);
 }
