@@ -14,6 +14,7 @@ use entity::stores;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::jobs::resume::resume_quiet_runs;
+use crate::jobs::webhook_delivery::{AUDIT_KEPT_FOR, forget_deliveries_before};
 use crate::jobs::{Context, PollStore};
 use crate::queue::storage::NewJob;
 use crate::stores::StoreStatus;
@@ -100,9 +101,13 @@ impl Clock {
     }
 }
 
-/// Checks the webhooks of every active store; a store that cannot be reached now is
-/// checked again at the next hour.
+/// Checks the webhooks of every active store (a store that cannot be reached now is
+/// checked again at the next hour), and forgets audited deliveries past their time.
 async fn check_all_webhooks(context: Context) {
+    let before = Utc::now() - AUDIT_KEPT_FOR;
+    if let Err(error) = forget_deliveries_before(&context.db, before).await {
+        tracing::warn!(%error, "cannot forget old webhook deliveries");
+    }
     let active = stores::Entity::find()
         .filter(stores::Column::Status.eq(StoreStatus::Active.as_str()))
         .all(&context.db)

@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::state::ApiState;
 use crate::jobs::WebhookDelivery;
+use crate::jobs::webhook_delivery::Received;
 use crate::queue::storage::{Enqueued, NewJob};
 use crate::stores::{normalize_store_url, store_url_text};
 use crate::webhooks::TOPICS;
@@ -139,6 +140,11 @@ async fn receive(
         store_id,
         topic: topic.to_string(),
         body: record,
+        received: Some(Received {
+            dedupe_key: key.clone(),
+            delivery_id: header(headers, "x-wc-webhook-delivery-id").map(str::to_string),
+            at: chrono::Utc::now(),
+        }),
     })
     .deduplicated_for(key, state.services.config.webhook_dedupe_window);
     let enqueued = state.deliveries.enqueue(job).await.map_err(|error| {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use reqwest::StatusCode;
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use woosync::sim::generate::Sizes;
 use woosync::sim::store::{lock, read};
@@ -90,6 +91,15 @@ async fn the_stores_deliveries_land_as_records() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // Each delivery is noted in the audit, once.
+    let audit = entity::webhook_deliveries::Entity::find()
+        .all(&app.pipeline.services.db)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 5, "{audit:?}");
+    assert!(audit.iter().all(|delivery| delivery.outcome == "applied"
+        && delivery.delivery_id.is_some()
+        && delivery.store_id == store));
     let stats = lock(&sim.deliveries).clone();
     assert_eq!(
         (stats.sent, stats.failed),

@@ -140,6 +140,7 @@ async fn out_of_order_and_deleted_webhooks_apply_as_the_store_meant() {
             store_id: store,
             topic: topic.into(),
             body,
+            received: None,
         })
     };
     let name_kept = || async {
