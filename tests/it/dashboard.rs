@@ -50,25 +50,15 @@ async fn a_failed_sync_is_retried_from_the_dashboard() {
         .send_keys(TOKEN)
         .await
         .unwrap();
-    page.find(Locator::Css("#sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let failed = page
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("tr.failed-job"))
-        .await
-        .unwrap();
+    browser.click("#sign-in").await;
+    let failed = browser.wait_for("tr.failed-job", 10).await;
     let row = failed.text().await.unwrap();
     assert!(
         row.contains("backfill_page") && row.contains("products"),
         "{row}"
     );
     assert!(row.to_lowercase().contains("credentials"), "{row}");
-    let status_cell = page.find(Locator::Css("td.store-status")).await.unwrap();
+    let status_cell = browser.wait_for("td.store-status", 1).await;
     assert!(status_cell.text().await.unwrap().contains("auth_failed"));
 
     // The keys are fixed at the store; the operator presses Retry.
@@ -80,20 +70,15 @@ async fn a_failed_sync_is_retried_from_the_dashboard() {
         .click()
         .await
         .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("#notice"))
-        .await
-        .unwrap();
+    browser.wait_for("#notice", 10).await;
     // The page refreshes itself: the run turns succeeded and the store active.
-    page.wait()
-        .at_most(Duration::from_secs(60))
-        .for_element(Locator::Css(&format!(
-            "tr.run[data-id=\"{run}\"][data-status=\"succeeded\"]"
-        )))
-        .await
-        .unwrap();
-    let status_cell = page.find(Locator::Css("td.store-status")).await.unwrap();
+    browser
+        .wait_for(
+            &format!("tr.run[data-id=\"{run}\"][data-status=\"succeeded\"]"),
+            60,
+        )
+        .await;
+    let status_cell = browser.wait_for("td.store-status", 1).await;
     assert!(
         status_cell.text().await.unwrap().contains("active"),
         "{}",
@@ -111,39 +96,19 @@ async fn a_failed_sync_is_retried_from_the_dashboard() {
         .select_by_value("orders")
         .await
         .unwrap();
-    page.find(Locator::Css("tr.store button.sync"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(60))
-        .for_element(Locator::Css(
+    browser.click("tr.store button.sync").await;
+    browser
+        .wait_for(
             "tr.run[data-resource=\"orders\"][data-status=\"succeeded\"]",
-        ))
-        .await
-        .unwrap();
-    page.find(Locator::Css("tr.store button.pause"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let paused = page
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("tr.store button.resume"))
-        .await
-        .unwrap();
-    let status_cell = page.find(Locator::Css("td.store-status")).await.unwrap();
+            60,
+        )
+        .await;
+    browser.click("tr.store button.pause").await;
+    let paused = browser.wait_for("tr.store button.resume", 10).await;
+    let status_cell = browser.wait_for("td.store-status", 1).await;
     assert!(status_cell.text().await.unwrap().contains("paused"));
     paused.click().await.unwrap();
-    page.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("tr.store button.pause"))
-        .await
-        .unwrap();
+    browser.wait_for("tr.store button.pause", 10).await;
 
     let screenshot = page.screenshot().await.unwrap();
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard.png");

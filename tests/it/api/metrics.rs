@@ -93,15 +93,7 @@ async fn counters_move_by_what_a_sync_and_its_webhooks_did() {
     )
     .await;
 
-    let scrape = app
-        .http
-        .get(format!("{}/metrics", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let scrape = app.scrape_metrics().await;
     let samples = samples(&scrape);
     let sim = &app.pipeline.sim.server.store;
     let count = |resource: Resource| {

@@ -52,15 +52,7 @@ async fn reads_summaries_and_disconnecting_work_on_postgres() {
         .await;
     assert!(orders["total"].as_u64().unwrap() > 0);
 
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.scrape_metrics().await;
     assert!(metrics.contains("woosync_sync_lag_seconds{"), "{metrics}");
 
     // Signed in as a browser is: the cookie it gets holds no token, and the token itself

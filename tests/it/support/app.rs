@@ -119,6 +119,18 @@ impl TestApp {
         (store, worker)
     }
 
+    /// The text of `/metrics`.
+    pub async fn scrape_metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// Webhook deliveries the queue holds in any state.
     pub async fn deliveries_queued(&self) -> u64 {
         let counts = self

@@ -4,7 +4,8 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 use super::process::{free_port, require_program, stop, wait_until};
@@ -63,6 +64,27 @@ impl Browser {
             driver,
             _profile: profile,
         }
+    }
+
+    /// Clicks the element `css` finds.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("no {css}: {error}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Waits up to `seconds` for an element `css` finds.
+    pub async fn wait_for(&self, css: &str, seconds: u64) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(seconds))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("no {css} within {seconds} s: {error}"))
     }
 
     /// Ends the session and chromedriver.
