@@ -68,6 +68,17 @@ impl ApiError {
         tracing::error!(code, %error, "a request failed on a service woosync depends on");
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, error.to_string())
     }
+
+    /// The same for callers without the token (stores delivering webhooks): the cause is
+    /// logged, not told.
+    pub fn unavailable_quietly(code: &'static str, error: impl std::fmt::Display) -> ApiError {
+        tracing::error!(code, %error, "a request failed on a service woosync depends on");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            code,
+            "woosync cannot take this now; try again",
+        )
+    }
 }
 
 impl IntoResponse for ApiError {

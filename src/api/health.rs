@@ -1,5 +1,6 @@
 //! `/healthz` (the process answers) and `/readyz` (its database and queue answer too), for
-//! load balancers and orchestrators; no token needed.
+//! load balancers and orchestrators; no token needed, so causes go to the log, not the
+//! answer.
 
 use axum::Json;
 use axum::extract::State;
@@ -39,10 +40,12 @@ pub async fn readyz(State(state): State<ApiState>) -> (StatusCode, Json<Health>)
     let services = &state.services;
     let mut problems = Vec::new();
     if let Err(error) = services.db.execute_unprepared("SELECT 1").await {
-        problems.push(format!("database: {error}"));
+        tracing::error!(%error, "readiness: the database does not answer");
+        problems.push("database: does not answer".into());
     }
     if let Err(error) = services.queue.counts(crate::jobs::QUEUES[0]).await {
-        problems.push(format!("queue: {error}"));
+        tracing::error!(%error, "readiness: the queue does not answer");
+        problems.push("queue: does not answer".into());
     }
     let status = if problems.is_empty() {
         StatusCode::OK

@@ -150,7 +150,7 @@ async fn receive(
     let enqueued = state.deliveries.enqueue(job).await.map_err(|error| {
         refused(
             "queue_unavailable",
-            ApiError::unavailable("queue_unavailable", error),
+            ApiError::unavailable_quietly("queue_unavailable", error),
         )
     })?;
     Ok(match enqueued {
@@ -227,7 +227,12 @@ async fn store_of(
         .filter(entity::stores::Column::Url.eq(store_url_text(&url)))
         .one(&state.services.db)
         .await
-        .map_err(|error| refused("database_unavailable", error.into()))?
+        .map_err(|error| {
+            refused(
+                "database_unavailable",
+                ApiError::unavailable_quietly("database_unavailable", error),
+            )
+        })?
         .map(|store| store.id)
         .ok_or_else(|| unknown(format!("no store is connected at {source}")))
 }
@@ -244,7 +249,7 @@ async fn verify(
     let unusable = |error: crate::stores::StoreError| {
         refused(
             "database_unavailable",
-            ApiError::unavailable("store_unusable", error),
+            ApiError::unavailable_quietly("store_unusable", error),
         )
     };
     let matches = |secret: &StoreSecret| -> Result<bool, Refused> {
