@@ -4,8 +4,12 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, NaiveDateTime, Utc};
+use entity::inventory;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -191,56 +195,34 @@ pub async fn list_inventory(
         .await?
         .ok_or_else(|| ApiError::store_not_found(store_id))?;
     let (page, per_page, offset) = paging(query.page, query.per_page)?;
-    let mut select = Query::select();
-    select
-        .from(Alias::new("inventory"))
-        .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
+    let mut select = inventory::Entity::find().filter(inventory::Column::StoreId.eq(store_id));
     if query.low_stock.unwrap_or(false) {
-        select.and_where(Expr::col(Alias::new("low_stock")).eq(true));
+        select = select.filter(inventory::Column::LowStock.eq(true));
     }
     if let Some(sku) = query.sku {
-        select.and_where(Expr::col(Alias::new("sku")).eq(sku));
+        select = select.filter(inventory::Column::Sku.eq(sku));
     }
-    let total = count(db, &select).await?;
-    select
-        .columns(
-            [
-                "product_id",
-                "variation_id",
-                "sku",
-                "stock_quantity",
-                "stock_status",
-                "manage_stock",
-                "backorders",
-                "low_stock_amount",
-                "low_stock",
-            ]
-            .map(Alias::new),
-        )
-        .order_by(Alias::new("product_id"), Order::Asc)
-        .order_by(Alias::new("variation_id"), Order::Asc)
+    let total = select.clone().count(db).await?;
+    let items = select
+        .order_by_asc(inventory::Column::ProductId)
+        .order_by_asc(inventory::Column::VariationId)
+        .offset(offset)
         .limit(per_page)
-        .offset(offset);
-    let items = db
-        .query_all_raw(db.get_database_backend().build(&select))
+        .all(db)
         .await?
-        .iter()
-        .map(|row| {
-            Ok(InventoryItem {
-                product_id: row.try_get("", "product_id")?,
-                variation_id: row.try_get("", "variation_id")?,
-                sku: row.try_get("", "sku")?,
-                stock_quantity: row.try_get("", "stock_quantity")?,
-                stock_status: row.try_get("", "stock_status")?,
-                manage_stock: row.try_get("", "manage_stock")?,
-                backorders: row.try_get("", "backorders")?,
-                low_stock_amount: row.try_get("", "low_stock_amount")?,
-                low_stock: row
-                    .try_get::<Option<bool>>("", "low_stock")?
-                    .unwrap_or(false),
-            })
+        .into_iter()
+        .map(|row| InventoryItem {
+            product_id: row.product_id,
+            variation_id: row.variation_id,
+            sku: row.sku,
+            stock_quantity: row.stock_quantity,
+            stock_status: row.stock_status,
+            manage_stock: row.manage_stock,
+            backorders: row.backorders,
+            low_stock_amount: row.low_stock_amount,
+            low_stock: row.low_stock.unwrap_or(false),
         })
-        .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+        .collect();
     Ok(Json(InventoryPage {
         total,
         page,

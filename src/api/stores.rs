@@ -5,8 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use entity::{stores, webhook_subscriptions};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,6 +15,7 @@ use super::state::ApiState;
 use crate::jobs::resume::resume_store_runs;
 use crate::stores::{StoreStatus, erase_store, find_store, set_status};
 use crate::sync::runs::last_synced;
+use crate::sync::stored::live_record_counts;
 use crate::webhooks::registration::remove_webhooks;
 use crate::woo::Resource;
 
@@ -131,20 +131,10 @@ pub async fn show_store(
         .collect();
     let mut resources = Vec::with_capacity(Resource::ALL.len());
     for resource in Resource::ALL {
-        let mut count = Query::select();
-        count
-            .expr_as(
-                Func::count(Expr::col(Alias::new("store_id"))),
-                Alias::new("records"),
-            )
-            .from(Alias::new(resource.name()))
-            .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
-            .and_where(Expr::col(Alias::new("deleted_at")).is_null());
-        let records = db
-            .query_one_raw(db.get_database_backend().build(&count))
+        let records = live_record_counts(db, resource, Some(store_id))
             .await?
-            .map(|row| row.try_get::<i64>("", "records"))
-            .transpose()?
+            .get(&store_id)
+            .copied()
             .unwrap_or(0);
         // A child resource is synced with its parent's runs.
         let synced_by = resource.parent().unwrap_or(resource).name();

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath};
 use super::state::ApiState;
-use crate::jobs::{StartError, SyncMode, start_sync};
+use crate::jobs::{StartError, StartedRun, SyncMode, start_sync};
 use crate::stores::{StoreStatus, find_store};
 use crate::woo::Resource;
 
@@ -58,7 +58,6 @@ pub async fn sync(
     ApiPath(resource): ApiPath<String>,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Response, ApiError> {
-    let resources = resources_named(&resource)?;
     let mode = match request.mode.as_deref() {
         None => SyncMode::Auto,
         Some("backfill") => SyncMode::Backfill,
@@ -71,10 +70,36 @@ pub async fn sync(
             ));
         }
     };
+    let started = start_runs(&state, request.store_id, &resource, mode).await?;
+    let run_ids = started.iter().map(|started| started.run.id).collect();
+    Ok(match (resource.as_str(), started.last()) {
+        ("all", _) | (_, None) => {
+            (StatusCode::ACCEPTED, Json(SyncAllStarted { run_ids })).into_response()
+        }
+        (_, Some(started)) => (
+            StatusCode::ACCEPTED,
+            Json(SyncStarted {
+                run_id: started.run.id,
+                new: started.new,
+            }),
+        )
+            .into_response(),
+    })
+}
+
+/// Starts a run of each resource `name` covers for an active store, or returns the one
+/// under way: what the route and the dashboard's Sync button do.
+pub async fn start_runs(
+    state: &ApiState,
+    store_id: i64,
+    name: &str,
+    mode: SyncMode,
+) -> Result<Vec<StartedRun>, ApiError> {
+    let resources = resources_named(name)?;
     let context = &state.services.context;
-    let store = find_store(&context.db, request.store_id)
+    let store = find_store(&context.db, store_id)
         .await?
-        .ok_or_else(|| ApiError::store_not_found(request.store_id))?;
+        .ok_or_else(|| ApiError::store_not_found(store_id))?;
     if store.status != StoreStatus::Active.as_str() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -91,10 +116,9 @@ pub async fn sync(
             ),
         ));
     }
-    let mut run_ids = Vec::with_capacity(resources.len());
-    let mut last = None;
-    for resource in &resources {
-        let started = start_sync(context, store.id, *resource, mode)
+    let mut started = Vec::with_capacity(resources.len());
+    for resource in resources {
+        let run = start_sync(context, store.id, resource, mode)
             .await
             .map_err(|error| match error {
                 StartError::Child { .. } => {
@@ -103,22 +127,9 @@ pub async fn sync(
                 StartError::Database(error) => error.into(),
                 StartError::Queue(_) => ApiError::unavailable("queue_unavailable", error),
             })?;
-        run_ids.push(started.run.id);
-        last = Some(started);
+        started.push(run);
     }
-    Ok(match (resource.as_str(), last) {
-        ("all", _) | (_, None) => {
-            (StatusCode::ACCEPTED, Json(SyncAllStarted { run_ids })).into_response()
-        }
-        (_, Some(started)) => (
-            StatusCode::ACCEPTED,
-            Json(SyncStarted {
-                run_id: started.run.id,
-                new: started.new,
-            }),
-        )
-            .into_response(),
-    })
+    Ok(started)
 }
 
 /// What a route's resource name covers: inventory lives in products and their variations.

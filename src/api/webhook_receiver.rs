@@ -130,19 +130,15 @@ async fn receive(
             ApiError::bad_request("invalid_payload", "the body is not a record with an id"),
         ));
     }
-    let key = content_key(
-        store_id,
-        topic,
-        &body,
-        header(headers, "x-wc-webhook-delivery-id"),
-    );
+    let delivery_id = header(headers, "x-wc-webhook-delivery-id");
+    let key = content_key(store_id, topic, &body, delivery_id);
     let job = NewJob::of(&WebhookDelivery {
         store_id,
         topic: topic.to_string(),
         body: record,
         received: Some(Received {
             dedupe_key: key.clone(),
-            delivery_id: header(headers, "x-wc-webhook-delivery-id").map(str::to_string),
+            delivery_id: delivery_id.map(str::to_string),
             at: chrono::Utc::now(),
         }),
     })

@@ -1,9 +1,38 @@
 //! Reading back what was synced: each record as the JSON the store sent.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, JsonValue, StatementBuilder};
 
 use crate::woo::Resource;
+
+/// How many live (not tombstoned) records of `resource` each store has, or only `store`.
+pub async fn live_record_counts<C: ConnectionTrait>(
+    db: &C,
+    resource: Resource,
+    store: Option<i64>,
+) -> Result<HashMap<i64, i64>, DbErr> {
+    let mut select = Query::select();
+    select
+        .column(Alias::new("store_id"))
+        .expr_as(
+            Func::count(Expr::col(Alias::new("store_id"))),
+            Alias::new("records"),
+        )
+        .from(Alias::new(resource.name()))
+        .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+        .group_by_col(Alias::new("store_id"));
+    if let Some(store) = store {
+        select.and_where(Expr::col(Alias::new("store_id")).eq(store));
+    }
+    let statement = StatementBuilder::build(&select, &db.get_database_backend());
+    db.query_all_raw(statement)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("", "store_id")?, row.try_get("", "records")?)))
+        .collect()
+}
 
 /// The records of `resource` kept for a store, in key order, each as the JSON the store
 /// sent; tombstoned ones only when `include_deleted`.

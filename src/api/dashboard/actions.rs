@@ -10,9 +10,9 @@ use crate::api::error::ApiError;
 use crate::api::jobs::{job_types, retry_all, retry_one};
 use crate::api::state::ApiState;
 use crate::api::stores::{change_status, resume};
-use crate::jobs::{StartError, SyncMode, start_sync};
-use crate::stores::{StoreStatus, find_store};
-use crate::woo::Resource;
+use crate::api::sync::start_runs;
+use crate::jobs::SyncMode;
+use crate::stores::StoreStatus;
 
 #[derive(Deserialize)]
 pub struct SyncChoice {
@@ -61,37 +61,18 @@ pub async fn sync_store(
     Path(store_id): Path<i64>,
     Form(choice): Form<SyncChoice>,
 ) -> Result<Redirect, ApiError> {
-    let context = &state.services.context;
-    let store = find_store(&context.db, store_id)
-        .await?
-        .ok_or_else(|| ApiError::store_not_found(store_id))?;
-    if store.status != StoreStatus::Active.as_str() {
-        return Ok(back(&format!(
-            "Store {store_id} is {}: nothing started.",
-            store.status
-        )));
+    let name = choice.resource.as_deref().unwrap_or("all");
+    match start_runs(&state, store_id, name, SyncMode::Auto).await {
+        Ok(runs) => {
+            let started = runs.iter().filter(|run| run.new).count();
+            Ok(back(&format!(
+                "{started} sync runs started for store {store_id}."
+            )))
+        }
+        // A store that is not active, or a resource synced with its parent: said on the page.
+        Err(error) if error.status.is_client_error() => Ok(back(&error.message)),
+        Err(error) => Err(error),
     }
-    let resources = match choice.resource.as_deref() {
-        None | Some("all") => Resource::TOP_LEVEL.to_vec(),
-        Some(name) => vec![name.parse::<Resource>().map_err(|_| {
-            ApiError::bad_request("unknown_resource", format!("there is no resource `{name}`"))
-        })?],
-    };
-    let mut started = 0;
-    for resource in resources {
-        let run = match start_sync(context, store_id, resource, SyncMode::Auto).await {
-            Ok(run) => run,
-            Err(StartError::Child { .. }) => {
-                return Ok(back(&format!("{resource} is synced with its parent.")));
-            }
-            Err(StartError::Database(error)) => return Err(error.into()),
-            Err(error) => return Err(ApiError::unavailable("queue_unavailable", error)),
-        };
-        started += usize::from(run.new);
-    }
-    Ok(back(&format!(
-        "{started} sync runs started for store {store_id}."
-    )))
 }
 
 pub async fn pause_store(

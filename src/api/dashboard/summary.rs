@@ -4,8 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{stores, sync_runs, webhook_subscriptions};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
 
 use crate::api::error::ApiError;
 use crate::api::jobs::{JobView, QueueView, list, queue_views};
@@ -14,6 +13,7 @@ use crate::api::sync_runs::{SyncRunView, view};
 use crate::jobs::QUEUES;
 use crate::queue::storage::JobState;
 use crate::sync::runs::last_synced;
+use crate::sync::stored::live_record_counts;
 use crate::woo::Resource;
 
 /// The resources whose counts a store's row shows.
@@ -46,27 +46,7 @@ pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
     let db = &state.services.db;
     let mut counts: Vec<HashMap<i64, i64>> = Vec::with_capacity(COUNTED.len());
     for resource in COUNTED {
-        let mut select = Query::select();
-        select
-            .column(Alias::new("store_id"))
-            .expr_as(
-                Func::count(Expr::col(Alias::new("store_id"))),
-                Alias::new("records"),
-            )
-            .from(Alias::new(resource.name()))
-            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
-            .group_by_col(Alias::new("store_id"));
-        let rows = db
-            .query_all_raw(db.get_database_backend().build(&select))
-            .await?;
-        let mut per_store = HashMap::new();
-        for row in rows {
-            per_store.insert(
-                row.try_get::<i64>("", "store_id")?,
-                row.try_get::<i64>("", "records")?,
-            );
-        }
-        counts.push(per_store);
+        counts.push(live_record_counts(db, resource, None).await?);
     }
     let webhooks = webhook_subscriptions::Entity::find().all(db).await?;
     let last_synced = last_synced(db).await?;
