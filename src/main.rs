@@ -80,6 +80,8 @@ enum Benchmark {
     /// Signed webhook deliveries over 64 connections: accepted per second, latency, and
     /// the queue counted afterwards.
     Webhooks,
+    /// Only the unthrottled part of the sync benchmark: ingest rate and worker memory.
+    Ingest,
     /// The worker process `bench queue` starts and kills.
     #[command(hide = true)]
     HoldWorker {
@@ -437,6 +439,9 @@ async fn bench(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
                     .spawn()
             };
             serde_json::to_value(woosync::bench::queue::run(storage, name, &start_worker).await?)?
+        }
+        Some(Benchmark::Ingest) => {
+            serde_json::to_value(woosync::bench::sync::ingest(config).await?)?
         }
         Some(Benchmark::Webhooks) => {
             serde_json::to_value(woosync::bench::webhooks::run(config).await?)?

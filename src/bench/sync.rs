@@ -64,13 +64,37 @@ struct Outcome {
 const WORKER_CONCURRENCY: &str = "96";
 
 pub async fn run(config: &Config) -> anyhow::Result<SyncFigures> {
-    let queue = if config.redis_url.is_some() {
+    let queue = queue_name(config);
+    eprintln!("sync benchmark on the {queue} queue, one `woosync work` process");
+    let limited = rate_limited(config).await?;
+    let ingest = ingest(config).await?;
+    Ok(SyncFigures {
+        queue,
+        rate_limited_ratio: limited.ratio,
+        requests_made: limited.requests_made,
+        requests_minimum: limited.requests_minimum,
+        ingest_records_per_s: ingest.ingest_records_per_s,
+        peak_rss_mb_20k: ingest.peak_rss_mb_20k,
+        peak_rss_mb_100k: ingest.peak_rss_mb_100k,
+    })
+}
+
+fn queue_name(config: &Config) -> &'static str {
+    if config.redis_url.is_some() {
         "redis"
     } else {
         "sqlite"
-    };
-    eprintln!("sync benchmark on the {queue} queue, one `woosync work` process");
+    }
+}
 
+/// What the rate-limited backfill measured.
+struct RateLimited {
+    ratio: f64,
+    requests_made: u64,
+    requests_minimum: u64,
+}
+
+async fn rate_limited(config: &Config) -> anyhow::Result<RateLimited> {
     let rate = 20.0;
     let limited = Scenario {
         sizes: Sizes {
@@ -101,7 +125,23 @@ pub async fn run(config: &Config) -> anyhow::Result<SyncFigures> {
         outcome.requests_made,
         bound
     );
+    Ok(RateLimited {
+        ratio: round(ratio, 3),
+        requests_made: outcome.requests_made,
+        requests_minimum: minimum,
+    })
+}
 
+/// The unthrottled part of the sync benchmark (`woosync bench ingest`).
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestFigures {
+    pub queue: &'static str,
+    pub ingest_records_per_s: f64,
+    pub peak_rss_mb_20k: f64,
+    pub peak_rss_mb_100k: f64,
+}
+
+pub async fn ingest(config: &Config) -> anyhow::Result<IngestFigures> {
     eprintln!("unthrottled ingest of 20,000 products, variations and orders ...");
     let small = backfill(config, &ingest_scenario(20_000)).await?;
     let records = stored_count(&small.sim);
@@ -119,12 +159,8 @@ pub async fn run(config: &Config) -> anyhow::Result<SyncFigures> {
         large.wall.as_secs_f64(),
         large.peak_rss_mb
     );
-
-    Ok(SyncFigures {
-        queue,
-        rate_limited_ratio: round(ratio, 3),
-        requests_made: outcome.requests_made,
-        requests_minimum: minimum,
+    Ok(IngestFigures {
+        queue: queue_name(config),
         ingest_records_per_s: per_second.round(),
         peak_rss_mb_20k: round(small.peak_rss_mb, 1),
         peak_rss_mb_100k: round(large.peak_rss_mb, 1),

@@ -10,8 +10,8 @@ use serde_json::Value;
 use super::context::Context;
 use crate::queue::job::{Job, JobError};
 use crate::queue::storage::NewJob;
-use crate::sync::apply_records;
-use crate::sync::tombstone::tombstone_missing;
+use crate::sync::tombstone::{Identities, tombstone_missing};
+use crate::sync::{Origin, PreparedRecords};
 use crate::woo::client::{ListQuery, MAX_PER_PAGE};
 use crate::woo::lenient::parse_gmt;
 use crate::woo::{Resource, WooError};
@@ -110,25 +110,28 @@ impl Job for FetchChildren {
             Err(WooError::NotFound { .. }) => Vec::new(),
             Err(error) => return Err(context.woo_failure(self.store_id, error).await),
         };
+        let identities = Identities::of(self.resource, &children);
+        let prepared = PreparedRecords::new(
+            context.db.get_database_backend(),
+            Origin {
+                store_id: self.store_id,
+                resource: self.resource,
+                parent_id: self.parent_id,
+                run_id: None,
+            },
+            children,
+        );
         let txn = crate::database::begin_write(&context.db).await?;
         tombstone_missing(
             &txn,
             self.store_id,
             self.resource,
             Some(self.parent_id),
-            &children,
+            &identities,
             Utc::now(),
         )
         .await?;
-        let applied = apply_records(
-            &txn,
-            self.store_id,
-            self.resource,
-            self.parent_id,
-            children,
-            None,
-        )
-        .await?;
+        let applied = prepared.write(&txn).await?;
         txn.commit().await?;
         applied.count_committed(self.resource);
         Ok(())

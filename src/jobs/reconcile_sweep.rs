@@ -17,10 +17,10 @@ use super::failpoint;
 use super::fetch_children::FetchChildren;
 use crate::queue::job::{Job, JobError};
 use crate::queue::storage::NewJob;
-use crate::sync::apply_records;
 use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::{parents_missing_children, stored_versions};
 use crate::sync::tombstone::tombstone_ids;
+use crate::sync::{Origin, apply_records};
 use crate::woo::Resource;
 use crate::woo::WooError;
 use crate::woo::client::{ListPage, ListQuery, MAX_PER_PAGE};
@@ -137,11 +137,13 @@ impl Job for ReconcileSweep {
                 .await?;
             written += apply_records(
                 &context.db,
-                self.store_id,
-                resource,
-                0,
+                Origin {
+                    store_id: self.store_id,
+                    resource,
+                    parent_id: 0,
+                    run_id: Some(run.id),
+                },
                 page.items,
-                Some(run.id),
             )
             .await?
             .count_committed(resource)

@@ -14,8 +14,8 @@ use super::context::Context;
 use super::fetch_children::FetchChildren;
 use crate::queue::job::{Job, JobError};
 use crate::stores::StoreStatus;
-use crate::sync::apply_records;
 use crate::sync::tombstone::tombstone_ids;
+use crate::sync::{Origin, apply_records};
 use crate::woo::Resource;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -187,11 +187,13 @@ impl Job for WebhookDelivery {
             .await?;
         apply_records(
             &context.db,
-            self.store_id,
-            resource,
-            parent_id,
+            Origin {
+                store_id: self.store_id,
+                resource,
+                parent_id,
+                run_id: None,
+            },
             vec![self.body],
-            None,
         )
         .await?
         .count_committed(resource);

@@ -2,11 +2,13 @@
 
 use chrono::Utc;
 use entity::quarantined_records;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryTrait, Statement,
+};
 use serde_json::Value;
 
-use super::content_hash::content_hash;
-use super::upsert::upsert;
+use super::content_hash::canonical_text_and_hash;
+use super::upsert::{Row, upsert_statement};
 use crate::woo::Resource;
 use crate::woo::records::{self, Record, RowContext, display_id};
 
@@ -28,83 +30,130 @@ impl Applied {
     }
 }
 
-/// Applies records of `resource` as a store sent them. `parent_id` is the parent a child
-/// resource was listed under (0 for top-level ones). One malformed record is quarantined
-/// with its reason and does not stop the others. Run it inside the transaction that marks
-/// the page done.
-pub async fn apply_records<C: ConnectionTrait>(
-    db: &C,
-    store_id: i64,
-    resource: Resource,
-    parent_id: i64,
-    items: Vec<Value>,
-    run_id: Option<i64>,
-) -> Result<Applied, DbErr> {
-    let page = Page {
-        store_id,
-        parent_id,
-        run_id,
-        items,
-    };
-    match resource {
-        Resource::Products => page.apply::<records::Product, _>(db).await,
-        Resource::ProductVariations => page.apply::<records::ProductVariation, _>(db).await,
-        Resource::Orders => page.apply::<records::Order, _>(db).await,
-        Resource::OrderRefunds => page.apply::<records::OrderRefund, _>(db).await,
-        Resource::OrderNotes => page.apply::<records::OrderNote, _>(db).await,
-        Resource::Customers => page.apply::<records::Customer, _>(db).await,
-        Resource::ProductCategories => page.apply::<records::ProductCategory, _>(db).await,
-        Resource::ProductTags => page.apply::<records::ProductTag, _>(db).await,
-        Resource::ProductAttributes => page.apply::<records::ProductAttribute, _>(db).await,
-        Resource::ProductAttributeTerms => page.apply::<records::ProductAttributeTerm, _>(db).await,
-        Resource::ProductReviews => page.apply::<records::ProductReview, _>(db).await,
-        Resource::ProductShippingClasses => {
-            page.apply::<records::ProductShippingClass, _>(db).await
+/// Records of `resource` as a store sent them, parsed and turned into SQL, ready to write.
+///
+/// Preparing is the CPU work of a page (parsing, hashing, building the statements), done
+/// before a transaction takes the database's write lock: on SQLite only one transaction
+/// writes at a time, so the lock is held only while SQL runs.
+pub struct PreparedRecords {
+    upsert: Option<Statement>,
+    quarantine: Option<Statement>,
+    quarantined: u64,
+}
+
+/// Where the records came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin {
+    pub store_id: i64,
+    pub resource: Resource,
+    /// The parent a child resource was listed under (0 for top-level ones).
+    pub parent_id: i64,
+    /// The run that fetched them, if a run did.
+    pub run_id: Option<i64>,
+}
+
+impl PreparedRecords {
+    /// One malformed record is set aside for quarantine with its reason and does not stop
+    /// the others.
+    pub fn new(backend: DbBackend, origin: Origin, items: Vec<Value>) -> PreparedRecords {
+        let page = Page { origin, items };
+        match origin.resource {
+            Resource::Products => page.prepare::<records::Product>(backend),
+            Resource::ProductVariations => page.prepare::<records::ProductVariation>(backend),
+            Resource::Orders => page.prepare::<records::Order>(backend),
+            Resource::OrderRefunds => page.prepare::<records::OrderRefund>(backend),
+            Resource::OrderNotes => page.prepare::<records::OrderNote>(backend),
+            Resource::Customers => page.prepare::<records::Customer>(backend),
+            Resource::ProductCategories => page.prepare::<records::ProductCategory>(backend),
+            Resource::ProductTags => page.prepare::<records::ProductTag>(backend),
+            Resource::ProductAttributes => page.prepare::<records::ProductAttribute>(backend),
+            Resource::ProductAttributeTerms => {
+                page.prepare::<records::ProductAttributeTerm>(backend)
+            }
+            Resource::ProductReviews => page.prepare::<records::ProductReview>(backend),
+            Resource::ProductShippingClasses => {
+                page.prepare::<records::ProductShippingClass>(backend)
+            }
+            Resource::Coupons => page.prepare::<records::Coupon>(backend),
+            Resource::TaxRates => page.prepare::<records::TaxRate>(backend),
+            Resource::TaxClasses => page.prepare::<records::TaxClass>(backend),
+            Resource::ShippingZones => page.prepare::<records::ShippingZone>(backend),
+            Resource::ShippingZoneLocations => {
+                page.prepare::<records::ShippingZoneLocation>(backend)
+            }
+            Resource::ShippingZoneMethods => page.prepare::<records::ShippingZoneMethod>(backend),
+            Resource::ShippingMethods => page.prepare::<records::ShippingMethod>(backend),
+            Resource::PaymentGateways => page.prepare::<records::PaymentGateway>(backend),
         }
-        Resource::Coupons => page.apply::<records::Coupon, _>(db).await,
-        Resource::TaxRates => page.apply::<records::TaxRate, _>(db).await,
-        Resource::TaxClasses => page.apply::<records::TaxClass, _>(db).await,
-        Resource::ShippingZones => page.apply::<records::ShippingZone, _>(db).await,
-        Resource::ShippingZoneLocations => page.apply::<records::ShippingZoneLocation, _>(db).await,
-        Resource::ShippingZoneMethods => page.apply::<records::ShippingZoneMethod, _>(db).await,
-        Resource::ShippingMethods => page.apply::<records::ShippingMethod, _>(db).await,
-        Resource::PaymentGateways => page.apply::<records::PaymentGateway, _>(db).await,
+    }
+
+    /// Writes the rows and the quarantined records. Run it inside the transaction that
+    /// marks the page done.
+    pub async fn write<C: ConnectionTrait>(self, db: &C) -> Result<Applied, DbErr> {
+        let written = match self.upsert {
+            Some(upsert) => db.execute_raw(upsert).await?.rows_affected(),
+            None => 0,
+        };
+        if let Some(quarantine) = self.quarantine {
+            db.execute_raw(quarantine).await?;
+        }
+        Ok(Applied {
+            written,
+            quarantined: self.quarantined,
+        })
     }
 }
 
+/// Prepares and writes records in one go, for writes that need no transaction of their own.
+pub async fn apply_records<C: ConnectionTrait>(
+    db: &C,
+    origin: Origin,
+    items: Vec<Value>,
+) -> Result<Applied, DbErr> {
+    PreparedRecords::new(db.get_database_backend(), origin, items)
+        .write(db)
+        .await
+}
+
 struct Page {
-    store_id: i64,
-    parent_id: i64,
-    run_id: Option<i64>,
+    origin: Origin,
     items: Vec<Value>,
 }
 
 impl Page {
-    async fn apply<R, C>(self, db: &C) -> Result<Applied, DbErr>
+    fn prepare<R>(self, backend: DbBackend) -> PreparedRecords
     where
         R: Record,
-        <R::Entity as EntityTrait>::Model: IntoActiveModel<<R::Entity as EntityTrait>::ActiveModel>,
-        <R::Entity as EntityTrait>::ActiveModel:
-            sea_orm::ActiveModelTrait<Entity = R::Entity> + Send,
-        C: ConnectionTrait,
     {
+        let Origin {
+            store_id,
+            resource,
+            parent_id,
+            run_id,
+        } = self.origin;
         let now = Utc::now();
-        let mut models = Vec::with_capacity(self.items.len());
+        let mut rows = Vec::with_capacity(self.items.len());
         let mut quarantined = Vec::new();
         for raw in self.items {
             match serde_path_to_error::deserialize::<_, R>(&raw) {
-                Ok(record) => models.push(record.into_model(RowContext {
-                    store_id: self.store_id,
-                    parent_id: self.parent_id,
-                    content_hash: content_hash(&raw),
-                    raw,
-                    synced_at: now,
-                })),
+                Ok(record) => {
+                    let (raw_text, content_hash) = canonical_text_and_hash(&raw);
+                    rows.push(Row {
+                        model: record.into_model(RowContext {
+                            store_id,
+                            parent_id,
+                            content_hash,
+                            raw,
+                            synced_at: now,
+                        }),
+                        raw_text,
+                    });
+                }
                 Err(error) => quarantined.push(quarantined_records::ActiveModel {
-                    store_id: Set(self.store_id),
-                    resource: Set(R::RESOURCE.name().to_string()),
+                    store_id: Set(store_id),
+                    resource: Set(resource.name().to_string()),
                     woo_id: Set(display_id(&raw)),
-                    run_id: Set(self.run_id),
+                    run_id: Set(run_id),
                     reason: Set(format!("{}: {}", error.path(), error.inner())),
                     raw: Set(raw.to_string()),
                     created_at: Set(now),
@@ -112,16 +161,12 @@ impl Page {
                 }),
             }
         }
-        let written = upsert::<R::Entity, C>(db, models).await?;
         let quarantined_count = quarantined.len() as u64;
-        if !quarantined.is_empty() {
-            quarantined_records::Entity::insert_many(quarantined)
-                .exec_without_returning(db)
-                .await?;
-        }
-        Ok(Applied {
-            written,
+        PreparedRecords {
+            upsert: upsert_statement::<R::Entity>(backend, rows),
+            quarantine: (!quarantined.is_empty())
+                .then(|| quarantined_records::Entity::insert_many(quarantined).build(backend)),
             quarantined: quarantined_count,
-        })
+        }
     }
 }

@@ -14,8 +14,8 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use super::apply::apply_records;
-use super::tombstone::tombstone_missing;
+use super::apply::{Origin, PreparedRecords};
+use super::tombstone::{Identities, tombstone_missing};
 use crate::woo::Resource;
 
 /// What a run does.
@@ -150,6 +150,18 @@ pub async fn write_page(
     resource: Resource,
     page: FetchedPage,
 ) -> Result<PageProgress, DbErr> {
+    let identities = page.whole.then(|| Identities::of(resource, &page.items));
+    let records = page.items.len() as i64;
+    let prepared = PreparedRecords::new(
+        db.get_database_backend(),
+        Origin {
+            store_id: run.store_id,
+            resource,
+            parent_id: 0,
+            run_id: Some(run.id),
+        },
+        page.items,
+    );
     let txn = crate::database::begin_write(db).await?;
     let now = Utc::now();
     let marked = sync_checkpoints::Entity::insert(sync_checkpoints::ActiveModel {
@@ -157,7 +169,7 @@ pub async fn write_page(
         page: Set(i64::from(page.page)),
         store_id: Set(run.store_id),
         resource: Set(run.resource.clone()),
-        records: Set(page.items.len() as i64),
+        records: Set(records),
         written_at: Set(now),
     })
     .on_conflict(
@@ -180,10 +192,10 @@ pub async fn write_page(
             written_now: false,
         });
     }
-    if page.whole {
-        tombstone_missing(&txn, run.store_id, resource, None, &page.items, now).await?;
+    if let Some(identities) = &identities {
+        tombstone_missing(&txn, run.store_id, resource, None, identities, now).await?;
     }
-    let applied = apply_records(&txn, run.store_id, resource, 0, page.items, Some(run.id)).await?;
+    let applied = prepared.write(&txn).await?;
     // The checkpoint insert holds the write lock (SQLite) and the row lock below (Postgres),
     // so this read-modify-write of the run is not raced by another page of it.
     let current = sync_runs::Entity::find_by_id(run.id)

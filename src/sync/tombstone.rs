@@ -60,13 +60,10 @@ pub async fn tombstone_missing<C: ConnectionTrait>(
     store_id: i64,
     resource: Resource,
     parent_id: Option<i64>,
-    upstream: &[JsonValue],
+    upstream: &Identities,
     at: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    let keep: HashSet<String> = upstream
-        .iter()
-        .map(|raw| identity_key(resource, raw))
-        .collect();
+    let keep = &upstream.0;
     let columns = resource.key_columns();
     // A child's first key column is its parent.
     let own_columns = if parent_id.is_some() {
@@ -129,6 +126,21 @@ pub async fn tombstone_missing<C: ConnectionTrait>(
         marked += db.execute_raw(statement).await?.rows_affected();
     }
     Ok(marked)
+}
+
+/// The identities of the records a store listed, taken before the records are handed on to
+/// be written.
+pub struct Identities(HashSet<String>);
+
+impl Identities {
+    pub fn of(resource: Resource, upstream: &[JsonValue]) -> Identities {
+        Identities(
+            upstream
+                .iter()
+                .map(|raw| identity_key(resource, raw))
+                .collect(),
+        )
+    }
 }
 
 fn identity_key(resource: Resource, raw: &JsonValue) -> String {

@@ -7,22 +7,41 @@
 
 use std::str::FromStr;
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
-    PrimaryKeyToColumn,
+    DbBackend, EntityTrait, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn, Statement,
 };
 
-/// Upserts `models`; returns how many rows were inserted or replaced.
-pub async fn upsert<E, C>(db: &C, models: Vec<E::Model>) -> Result<u64, DbErr>
+/// A row to write and its record's JSON, already serialized.
+pub struct Row<M> {
+    pub model: M,
+    pub raw_text: String,
+}
+
+/// The statement that upserts `rows`, or none for no rows. Building it is CPU work done
+/// before the write lock is taken. The `raw` column is bound as the text serialized for
+/// the content hash rather than serialized again from the model's JSON.
+pub fn upsert_statement<E>(backend: DbBackend, rows: Vec<Row<E::Model>>) -> Option<Statement>
 where
     E: EntityTrait,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-    C: ConnectionTrait,
 {
-    if models.is_empty() {
-        return Ok(0);
+    if rows.is_empty() {
+        return None;
+    }
+    let columns: Vec<E::Column> = E::Column::iter().collect();
+    let raw = column::<E>("raw");
+    let mut insert = Query::insert();
+    insert.into_table(E::default()).columns(columns.clone());
+    for Row { model, raw_text } in rows {
+        let mut raw_text = Some(raw_text);
+        let values = columns.iter().map(|column| {
+            if column.as_str() == raw.as_str() {
+                raw_json(backend, raw_text.take().unwrap_or_default())
+            } else {
+                Expr::val(model.get(*column))
+            }
+        });
+        insert.values_panic(values.collect::<Vec<_>>());
     }
     let key: Vec<E::Column> = E::PrimaryKey::iter().map(|k| k.into_column()).collect();
     let key_names: Vec<&str> = key.iter().map(|c| c.as_str()).collect();
@@ -31,10 +50,16 @@ where
     on_conflict
         .update_columns(others)
         .action_and_where(replace_condition::<E>());
-    E::insert_many(models.into_iter().map(IntoActiveModel::into_active_model))
-        .on_conflict(on_conflict)
-        .exec_without_returning(db)
-        .await
+    insert.on_conflict(on_conflict);
+    Some(backend.build(&insert))
+}
+
+/// JSON text as the `raw` column takes it: text on SQLite, cast to `jsonb` on Postgres.
+fn raw_json(backend: DbBackend, text: String) -> Expr {
+    match backend {
+        DbBackend::Postgres => Expr::val(text).cast_as(Alias::new("jsonb")),
+        _ => Expr::val(text),
+    }
 }
 
 fn replace_condition<E: EntityTrait>() -> Expr {

@@ -5,8 +5,8 @@ use entity::{inventory, orders, product_variations, products};
 use rust_decimal::Decimal;
 use sea_orm::EntityTrait;
 use serde::de::DeserializeOwned;
-use woosync::sync::apply_records;
 use woosync::sync::stored::stored_records;
+use woosync::sync::{Origin, apply_records};
 use woosync::woo::Resource;
 use woosync::woo::records::{Order, Product};
 
@@ -19,16 +19,15 @@ async fn every_captured_resource_round_trips(backend: Backend) {
     let samples = every_resource();
 
     for sample in &samples {
-        let applied = apply_records(
-            &test.db,
-            store,
-            sample.resource,
-            sample.parent_id,
-            sample.records.clone(),
-            None,
-        )
-        .await
-        .unwrap();
+        let origin = Origin {
+            store_id: store,
+            resource: sample.resource,
+            parent_id: sample.parent_id,
+            run_id: None,
+        };
+        let applied = apply_records(&test.db, origin, sample.records.clone())
+            .await
+            .unwrap();
         assert_eq!(applied.quarantined, 0, "{}", sample.source);
         assert_eq!(
             applied.written,

@@ -2,8 +2,8 @@
 
 use entity::quarantined_records;
 use sea_orm::EntityTrait;
-use woosync::sync::apply_records;
 use woosync::sync::stored::stored_records;
+use woosync::sync::{Origin, apply_records};
 use woosync::woo::Resource;
 
 use crate::support::captures::body;
@@ -19,9 +19,13 @@ async fn a_malformed_record_is_quarantined_and_the_page_lands() {
     page[2]["price"] = "cheap".into();
     let good = page[1].clone();
 
-    let applied = apply_records(&test.db, store, Resource::Products, 0, page, Some(7))
-        .await
-        .unwrap();
+    let origin = Origin {
+        store_id: store,
+        resource: Resource::Products,
+        parent_id: 0,
+        run_id: Some(7),
+    };
+    let applied = apply_records(&test.db, origin, page).await.unwrap();
     assert_eq!((applied.written, applied.quarantined), (1, 2));
     assert_eq!(
         stored_records(&test.db, store, Resource::Products, true)

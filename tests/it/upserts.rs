@@ -6,7 +6,7 @@ use entity::{inventory, products};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde_json::Value;
-use woosync::sync::apply_records;
+use woosync::sync::{Origin, apply_records};
 use woosync::woo::Resource;
 
 use crate::support::captures::body;
@@ -27,8 +27,13 @@ async fn stored_chair(test: &TestDatabase, store: i64) -> products::Model {
 async fn writes_never_move_a_record_backwards(backend: Backend) {
     let test = TestDatabase::migrated(backend).await;
     let store = test.add_store("https://shop.example").await;
-    let apply =
-        |record: Value| apply_records(&test.db, store, Resource::Products, 0, vec![record], None);
+    let origin = Origin {
+        store_id: store,
+        resource: Resource::Products,
+        parent_id: 0,
+        run_id: None,
+    };
+    let apply = |record: Value| apply_records(&test.db, origin, vec![record]);
 
     assert_eq!(apply(chair()).await.unwrap().written, 1);
     assert_eq!(
