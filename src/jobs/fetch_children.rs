@@ -14,6 +14,7 @@ use crate::sync::tombstone::{Identities, tombstone_missing};
 use crate::sync::{Origin, PreparedRecords};
 use crate::woo::client::{ListQuery, MAX_PER_PAGE};
 use crate::woo::lenient::parse_gmt;
+use crate::woo::listed::{ListedRecord, RawRecord};
 use crate::woo::{Resource, WooError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,14 +30,18 @@ impl FetchChildren {
     /// parent says there is something (a variable product with variations, an order with
     /// refunds), and order notes, one request per order, for orders changed since the store
     /// was connected, or for all when the store asks for them.
-    pub fn for_parents(
+    pub fn for_parents<J: ListedRecord>(
         store: &stores::Model,
         resource: Resource,
-        parents: &[Value],
+        parents: &[J],
     ) -> Vec<NewJob> {
         let mut jobs = Vec::new();
         for parent in parents {
-            let Some(parent_id) = parent.get("id").and_then(Value::as_i64) else {
+            // A record that does not read as one is quarantined when its page is written.
+            let Ok(parent) = parent.read::<ParentFacts>() else {
+                continue;
+            };
+            let Some(parent_id) = parent.id.as_i64() else {
                 continue;
             };
             let mut fetch = |child: Resource| {
@@ -46,24 +51,18 @@ impl FetchChildren {
                     parent_id,
                 }))
             };
-            let has_some = |field: &str| {
-                parent
-                    .get(field)
-                    .and_then(Value::as_array)
-                    .is_some_and(|list| !list.is_empty())
-            };
+            let has_some = |list: &Value| list.as_array().is_some_and(|list| !list.is_empty());
             match resource {
                 Resource::Products
-                    if parent.get("type").and_then(Value::as_str) == Some("variable")
-                        && has_some("variations") =>
+                    if parent.kind.as_str() == Some("variable") && has_some(&parent.variations) =>
                 {
                     fetch(Resource::ProductVariations);
                 }
                 Resource::Orders => {
-                    if has_some("refunds") {
+                    if has_some(&parent.refunds) {
                         fetch(Resource::OrderRefunds);
                     }
-                    if store.backfill_order_notes || modified_since(parent, store.connected_at) {
+                    if store.backfill_order_notes || parent.modified_since(store.connected_at) {
                         fetch(Resource::OrderNotes);
                     }
                 }
@@ -79,12 +78,26 @@ impl FetchChildren {
     }
 }
 
-fn modified_since(record: &Value, since: DateTime<Utc>) -> bool {
-    record
-        .get("date_modified_gmt")
-        .and_then(Value::as_str)
-        .and_then(|text| parse_gmt(text).ok().flatten())
-        .is_some_and(|modified| modified >= since)
+/// The fields of a listed record that say whether it has children to fetch; the rest of
+/// the record is skipped, not parsed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ParentFacts {
+    id: Value,
+    #[serde(rename = "type")]
+    kind: Value,
+    variations: Value,
+    refunds: Value,
+    date_modified_gmt: Value,
+}
+
+impl ParentFacts {
+    fn modified_since(&self, since: DateTime<Utc>) -> bool {
+        self.date_modified_gmt
+            .as_str()
+            .and_then(|text| parse_gmt(text).ok().flatten())
+            .is_some_and(|modified| modified >= since)
+    }
 }
 
 impl Job for FetchChildren {
@@ -104,7 +117,7 @@ impl Job for FetchChildren {
             ..ListQuery::default()
         };
         let path = self.resource.collection_path(self.parent_id);
-        let children = match active.client.list_all(&path, &query).await {
+        let children: Vec<RawRecord> = match active.client.list_all(&path, &query).await {
             Ok(children) => children,
             // The parent is gone: so are its children.
             Err(WooError::NotFound { .. }) => Vec::new(),

@@ -7,9 +7,10 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use super::content_hash::canonical_text_and_hash;
+use super::content_hash::content_hash;
 use super::upsert::{Row, upsert_statement};
 use crate::woo::Resource;
+use crate::woo::listed::ListedRecord;
 use crate::woo::records::{self, Record, RowContext, display_id};
 
 /// What applying a page did.
@@ -55,7 +56,11 @@ pub struct Origin {
 impl PreparedRecords {
     /// One malformed record is set aside for quarantine with its reason and does not stop
     /// the others.
-    pub fn new(backend: DbBackend, origin: Origin, items: Vec<Value>) -> PreparedRecords {
+    pub fn new<J: ListedRecord>(
+        backend: DbBackend,
+        origin: Origin,
+        items: Vec<J>,
+    ) -> PreparedRecords {
         let page = Page { origin, items };
         match origin.resource {
             Resource::Products => page.prepare::<records::Product>(backend),
@@ -105,22 +110,22 @@ impl PreparedRecords {
 }
 
 /// Prepares and writes records in one go, for writes that need no transaction of their own.
-pub async fn apply_records<C: ConnectionTrait>(
+pub async fn apply_records<C: ConnectionTrait, J: ListedRecord>(
     db: &C,
     origin: Origin,
-    items: Vec<Value>,
+    items: Vec<J>,
 ) -> Result<Applied, DbErr> {
     PreparedRecords::new(db.get_database_backend(), origin, items)
         .write(db)
         .await
 }
 
-struct Page {
+struct Page<J> {
     origin: Origin,
-    items: Vec<Value>,
+    items: Vec<J>,
 }
 
-impl Page {
+impl<J: ListedRecord> Page<J> {
     fn prepare<R>(self, backend: DbBackend) -> PreparedRecords
     where
         R: Record,
@@ -135,15 +140,14 @@ impl Page {
         let mut rows = Vec::with_capacity(self.items.len());
         let mut quarantined = Vec::new();
         for raw in self.items {
-            match serde_path_to_error::deserialize::<_, R>(&raw) {
+            match raw.read::<R>() {
                 Ok(record) => {
-                    let (raw_text, content_hash) = canonical_text_and_hash(&raw);
+                    let raw_text = raw.into_text();
                     rows.push(Row {
                         model: record.into_model(RowContext {
                             store_id,
                             parent_id,
-                            content_hash,
-                            raw,
+                            content_hash: content_hash(&raw_text),
                             synced_at: now,
                         }),
                         raw_text,
@@ -152,10 +156,10 @@ impl Page {
                 Err(error) => quarantined.push(quarantined_records::ActiveModel {
                     store_id: Set(store_id),
                     resource: Set(resource.name().to_string()),
-                    woo_id: Set(display_id(&raw)),
+                    woo_id: Set(raw.read::<Value>().ok().as_ref().and_then(display_id)),
                     run_id: Set(run_id),
                     reason: Set(format!("{}: {}", error.path(), error.inner())),
-                    raw: Set(raw.to_string()),
+                    raw: Set(raw.into_text()),
                     created_at: Set(now),
                     ..Default::default()
                 }),

@@ -12,11 +12,11 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect,
 };
-use serde_json::Value;
 
 use super::apply::{Origin, PreparedRecords};
 use super::tombstone::{Identities, tombstone_missing};
 use crate::woo::Resource;
+use crate::woo::listed::RawRecord;
 
 /// What a run does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +123,7 @@ pub fn is_open(run: &sync_runs::Model) -> bool {
 /// A page of a run as fetched from the store.
 pub struct FetchedPage {
     pub page: u32,
-    pub items: Vec<Value>,
+    pub items: Vec<RawRecord>,
     /// Pages the store says the listing has, if it said.
     pub total_pages: Option<u32>,
     /// Whether the page came back full, so another may follow.

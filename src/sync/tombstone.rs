@@ -8,6 +8,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, JsonValue, StatementBuilder};
 
 use crate::woo::Resource;
+use crate::woo::listed::ListedRecord;
 
 /// Marks the records of `resource` with these ids deleted, and what is listed under them
 /// (a product's variations, an order's refunds and notes: the store deletes those with
@@ -133,11 +134,13 @@ pub async fn tombstone_missing<C: ConnectionTrait>(
 pub struct Identities(HashSet<String>);
 
 impl Identities {
-    pub fn of(resource: Resource, upstream: &[JsonValue]) -> Identities {
+    pub fn of<J: ListedRecord>(resource: Resource, upstream: &[J]) -> Identities {
         Identities(
             upstream
                 .iter()
-                .map(|raw| identity_key(resource, raw))
+                // A record that is not a JSON object has no identity to keep.
+                .filter_map(|raw| raw.read::<JsonValue>().ok())
+                .map(|raw| identity_key(resource, &raw))
                 .collect(),
         )
     }

@@ -1,7 +1,7 @@
 //! Reading a store's response body as real stores send it: a UTF-8 BOM or PHP notices may
 //! come before the JSON.
 
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 
 use super::error::WooError;
 
@@ -9,8 +9,8 @@ use super::error::WooError;
 /// body that holds no JSON at all.
 const MAX_JSON_STARTS: usize = 64;
 
-/// The JSON in `body`, after any BOM and PHP notices.
-pub fn parse_json(body: &[u8]) -> Result<Value, WooError> {
+/// The JSON in `body`, after any BOM and PHP notices, as `T`.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, WooError> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     if let Ok(value) = serde_json::from_slice(body) {
         return Ok(value);
@@ -57,23 +57,25 @@ mod tests {
 
     #[test]
     fn tolerates_a_bom_and_php_notices() {
-        assert_eq!(parse_json(b"\xEF\xBB\xBF[1,2]").unwrap(), json!([1, 2]));
+        let parse = |body: &[u8]| parse_json::<serde_json::Value>(body).unwrap();
+        assert_eq!(parse(b"\xEF\xBB\xBF[1,2]"), json!([1, 2]));
         let noisy = b"<br />\n<b>Notice</b>:  Undefined index: x in <b>/var/www/a.php</b> on line <b>3</b><br />\n{\"id\": 5}";
-        assert_eq!(parse_json(noisy).unwrap(), json!({"id": 5}));
+        assert_eq!(parse(noisy), json!({"id": 5}));
         let deprecated = b"PHP Deprecated: something [deprecated] in x.php\n[{\"id\":1}]";
-        assert_eq!(parse_json(deprecated).unwrap(), json!([{"id": 1}]));
+        assert_eq!(parse(deprecated), json!([{"id": 1}]));
     }
 
     #[test]
     fn tells_html_from_garbage() {
+        let parse = |body: &[u8]| parse_json::<serde_json::Value>(body);
         assert!(matches!(
-            parse_json(b"<!DOCTYPE html><html><body>Log in</body></html>"),
+            parse(b"<!DOCTYPE html><html><body>Log in</body></html>"),
             Err(WooError::NotWooCommerce { .. })
         ));
         assert!(matches!(
-            parse_json(b"[{\"id\": 1}, {\"id\""),
+            parse(b"[{\"id\": 1}, {\"id\""),
             Err(WooError::Malformed { .. })
         ));
-        assert!(matches!(parse_json(b""), Err(WooError::Malformed { .. })));
+        assert!(matches!(parse(b""), Err(WooError::Malformed { .. })));
     }
 }

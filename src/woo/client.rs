@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, TryStreamExt, stream};
 use rand::Rng;
@@ -23,6 +24,7 @@ use url::Url;
 use super::auth::oauth1::{self, SignatureMethod};
 use super::body::parse_json;
 use super::error::WooError;
+use super::listed::{ListedRecord, RawRecord};
 use super::rate_limit::{RateLimit, RateLimiter};
 use super::response::{PageInfo, classify, page_info};
 use crate::secrets::Secret;
@@ -125,10 +127,10 @@ impl ListQuery {
     }
 }
 
-/// One page of a listing.
+/// One page of a listing: its records parsed, or as their JSON text ([`RawRecord`]).
 #[derive(Debug, Clone)]
-pub struct ListPage {
-    pub items: Vec<Value>,
+pub struct ListPage<T = Value> {
+    pub items: Vec<T>,
     pub info: PageInfo,
 }
 
@@ -159,9 +161,20 @@ pub struct WooClient {
 
 struct Answer {
     headers: reqwest::header::HeaderMap,
-    body: Value,
+    /// Empty for 204 No Content.
+    body: Bytes,
     /// Held while the answer is in memory, when the caller asked for it.
     permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Answer {
+    /// The body as JSON; null for 204 No Content.
+    fn json(&self) -> Result<Value, WooError> {
+        if self.body.is_empty() {
+            return Ok(Value::Null);
+        }
+        parse_json(&self.body)
+    }
 }
 
 impl WooClient {
@@ -196,7 +209,8 @@ impl WooClient {
         Ok(self.fetch_page(path, query.pairs(), None).await?.0)
     }
 
-    /// One page, as [`list_page`](Self::list_page), read only once a permit of `memory`
+    /// One page, as [`list_page`](Self::list_page) with its records as text, read only
+    /// once a permit of `memory`
     /// is free, which the caller holds until it is done with the page: however many
     /// requests wait on slow stores at once, only so many pages are in memory.
     pub async fn list_page_holding(
@@ -204,7 +218,7 @@ impl WooClient {
         path: &str,
         query: &ListQuery,
         memory: &Arc<Semaphore>,
-    ) -> Result<(ListPage, OwnedSemaphorePermit), WooError> {
+    ) -> Result<(ListPage<RawRecord>, OwnedSemaphorePermit), WooError> {
         let (page, permit) = self.fetch_page(path, query.pairs(), Some(memory)).await?;
         let permit = match permit {
             Some(permit) => permit,
@@ -223,7 +237,11 @@ impl WooClient {
     /// next URL where there is one (without its stale `oauth_*` parameters), asks for the
     /// next page after a full one unless `X-WP-Total` says every record was seen (hosts
     /// strip or miscount the page headers), and stops at an empty or short page.
-    pub async fn list_all(&self, path: &str, query: &ListQuery) -> Result<Vec<Value>, WooError> {
+    pub async fn list_all<T: ListedRecord>(
+        &self,
+        path: &str,
+        query: &ListQuery,
+    ) -> Result<Vec<T>, WooError> {
         let per_page = query.per_page.unwrap_or(MAX_PER_PAGE).min(MAX_PER_PAGE) as usize;
         let mut page_number = query.page.unwrap_or(1);
         let mut pairs = ListQuery {
@@ -282,7 +300,7 @@ impl WooClient {
         let first = self.list_page_patiently(path, &page_query(1)).await?;
         let Some(total_pages) = first.info.total_pages else {
             // No page count to fan out over: follow the pages one by one.
-            let records = self.list_all(path, query).await?;
+            let records: Vec<Value> = self.list_all(path, query).await?;
             return Ok(records.into_iter().map(keep).collect());
         };
         let total = first.info.total;
@@ -309,7 +327,7 @@ impl WooClient {
         let all_seen = total.is_some_and(|total| kept.len() as u64 >= total);
         if last_count >= per_page && !all_seen {
             // The host undercounted its pages: the rest, one by one.
-            let more = self.list_all(path, &page_query(last + 1)).await?;
+            let more: Vec<Value> = self.list_all(path, &page_query(last + 1)).await?;
             kept.extend(more.into_iter().map(keep));
         }
         Ok(kept)
@@ -331,10 +349,9 @@ impl WooClient {
 
     /// One record, such as `products/42`.
     pub async fn get(&self, path: &str) -> Result<Value, WooError> {
-        Ok(self
-            .send(Method::GET, path, Vec::new(), None, None)
+        self.send(Method::GET, path, Vec::new(), None, None)
             .await?
-            .body)
+            .json()
     }
 
     pub async fn system_status(&self) -> Result<SystemStatus, WooError> {
@@ -384,7 +401,7 @@ impl WooClient {
         let answer = self
             .send(Method::POST, "webhooks", Vec::new(), Some(&body), None)
             .await?;
-        webhook(answer.body)
+        webhook(answer.json()?)
     }
 
     /// Changes a webhook: `{"status": "active"}` re-enables it, `{"secret": ...}` replaces
@@ -399,7 +416,7 @@ impl WooClient {
                 None,
             )
             .await?;
-        webhook(answer.body)
+        webhook(answer.json()?)
     }
 
     /// Deletes a webhook for good (`force=true`: webhooks have no trash).
@@ -429,7 +446,7 @@ impl WooClient {
             Err(error) => Err(error),
             // A store that accepted an empty webhook has one it should not: it is removed.
             Ok(answer) => {
-                if let Some(id) = answer.body.get("id").and_then(Value::as_i64) {
+                if let Some(id) = answer.json()?.get("id").and_then(Value::as_i64) {
                     self.delete_webhook(id).await?;
                 }
                 Ok(true)
@@ -437,18 +454,21 @@ impl WooClient {
         }
     }
 
-    async fn fetch_page(
+    async fn fetch_page<T: ListedRecord>(
         &self,
         path: &str,
         pairs: Vec<(String, String)>,
         memory: Option<&Arc<Semaphore>>,
-    ) -> Result<(ListPage, Option<OwnedSemaphorePermit>), WooError> {
+    ) -> Result<(ListPage<T>, Option<OwnedSemaphorePermit>), WooError> {
         let answer = self.send(Method::GET, path, pairs, None, memory).await?;
         let info = page_info(&answer.headers);
-        match answer.body {
-            Value::Array(items) => Ok((ListPage { items, info }, answer.permit)),
-            other => Err(WooError::Malformed {
-                detail: format!("a listing answered {} instead of a list", kind(&other)),
+        match parse_json::<Vec<T>>(&answer.body) {
+            Ok(items) => Ok((ListPage { items, info }, answer.permit)),
+            Err(error) => Err(match answer.json() {
+                Ok(other) if !other.is_array() => WooError::Malformed {
+                    detail: format!("a listing answered {} instead of a list", kind(&other)),
+                },
+                _ => error,
             }),
         }
     }
@@ -542,12 +562,17 @@ impl WooClient {
         if status == StatusCode::NO_CONTENT {
             return Ok(Answer {
                 headers,
-                body: Value::Null,
+                body: Bytes::new(),
                 permit,
             });
         }
+        if bytes.is_empty() {
+            return Err(WooError::Malformed {
+                detail: "the body is empty".into(),
+            });
+        }
         Ok(Answer {
-            body: parse_json(&bytes)?,
+            body: bytes,
             headers,
             permit,
         })

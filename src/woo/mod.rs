@@ -5,6 +5,7 @@ pub mod body;
 pub mod client;
 pub mod error;
 pub mod lenient;
+pub mod listed;
 pub mod rate_limit;
 pub mod records;
 pub mod resource;

@@ -50,7 +50,7 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 
 /// The error an unsuccessful response means.
 pub fn classify(status: u16, headers: &HeaderMap, body: &[u8]) -> WooError {
-    let json = parse_json(body).ok();
+    let json: Option<Value> = parse_json(body).ok();
     let field = |name: &str| {
         json.as_ref()
             .and_then(|value| value.get(name))
@@ -90,11 +90,13 @@ pub fn classify(status: u16, headers: &HeaderMap, body: &[u8]) -> WooError {
                 code,
                 message,
             },
-            None => parse_json(body).err().unwrap_or(WooError::Rejected {
-                status,
-                code: String::new(),
-                message,
-            }),
+            None => parse_json::<Value>(body)
+                .err()
+                .unwrap_or(WooError::Rejected {
+                    status,
+                    code: String::new(),
+                    message,
+                }),
         },
     }
 }

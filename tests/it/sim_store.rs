@@ -67,7 +67,7 @@ fn assert_same_shape(what: &str, captured: &Value, actual: &Value) {
 async fn responses_have_the_shapes_of_the_captures() {
     let sim = TestSim::start(true, Sizes::default()).await;
     let client = sim.client(sim.connection());
-    let products = client
+    let products: Vec<Value> = client
         .list_all("products", &ListQuery::default())
         .await
         .unwrap();
@@ -107,7 +107,7 @@ async fn responses_have_the_shapes_of_the_captures() {
         &variations[0],
     );
 
-    let orders = client
+    let orders: Vec<Value> = client
         .list_all("orders", &ListQuery::default())
         .await
         .unwrap();

@@ -49,7 +49,7 @@ async fn lists_completely(tls: bool, sizes: Sizes) {
     let client = sim.client(sim.connection());
     for (resource, parent, expected) in collections(&sim) {
         let path = resource.collection_path(parent);
-        let listed = client.list_all(&path, &by_id()).await.unwrap();
+        let listed: Vec<Value> = client.list_all(&path, &by_id()).await.unwrap();
         assert_eq!(listed.len(), expected.len(), "{path}");
         assert!(
             listed == expected,
@@ -107,7 +107,7 @@ async fn paging_survives_missing_or_wrong_headers() {
     ] {
         sim.server
             .set_faults(|current| *current = serde_json::from_value(faults.clone()).unwrap());
-        let listed = client.list_all("products", &by_id()).await.unwrap();
+        let listed: Vec<Value> = client.list_all("products", &by_id()).await.unwrap();
         assert!(
             listed == expected,
             "{faults}: {} of {} listed",

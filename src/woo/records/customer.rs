@@ -44,7 +44,7 @@ impl Record for Customer {
             is_paying_customer: self.is_paying_customer,
             date_created_gmt: self.date_created_gmt,
             date_modified_gmt: self.date_modified_gmt,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

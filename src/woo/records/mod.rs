@@ -57,9 +57,16 @@ pub struct RowContext {
     /// The parent a child was listed under (the product of a variation, the order of a
     /// refund); 0 for top-level resources.
     pub parent_id: i64,
-    pub raw: Value,
     pub content_hash: String,
     pub synced_at: DateTime<Utc>,
+}
+
+impl RowContext {
+    /// The model's `raw`: a placeholder, as the record's JSON text is bound in its place
+    /// when the row is written (see `sync::upsert`), never built as a tree.
+    pub fn raw(&self) -> Value {
+        Value::Null
+    }
 }
 
 /// A record of one resource, as a store sends it.

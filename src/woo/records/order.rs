@@ -76,7 +76,7 @@ impl Record for Order {
             date_modified_gmt: self.date_modified_gmt,
             date_paid_gmt: self.date_paid_gmt,
             date_completed_gmt: self.date_completed_gmt,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

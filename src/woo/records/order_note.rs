@@ -33,7 +33,7 @@ impl Record for OrderNote {
             customer_note: self.customer_note,
             note: self.note,
             date_created_gmt: self.date_created_gmt,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

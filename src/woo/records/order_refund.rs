@@ -37,7 +37,7 @@ impl Record for OrderRefund {
             refunded_by: self.refunded_by,
             refunded_payment: self.refunded_payment,
             date_created_gmt: self.date_created_gmt,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

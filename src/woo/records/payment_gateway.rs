@@ -31,7 +31,7 @@ impl Record for PaymentGateway {
             enabled: self.enabled,
             method_title: self.method_title,
             gateway_order: self.order,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

@@ -72,7 +72,7 @@ impl Record for Product {
             total_sales: self.total_sales,
             date_created_gmt: self.date_created_gmt,
             date_modified_gmt: self.date_modified_gmt,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

@@ -34,7 +34,7 @@ impl Record for ProductAttribute {
             attribute_type: self.attribute_type,
             order_by: self.order_by,
             has_archives: self.has_archives,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

@@ -32,7 +32,7 @@ impl Record for ProductAttributeTerm {
             slug: self.slug,
             menu_order: self.menu_order,
             count: self.count,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

@@ -41,7 +41,7 @@ impl Record for ProductReview {
             rating: i32::try_from(self.rating).unwrap_or_default(),
             verified: self.verified,
             date_created_gmt: self.date_created_gmt,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

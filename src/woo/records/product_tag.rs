@@ -28,7 +28,7 @@ impl Record for ProductTag {
             name: self.name,
             slug: self.slug,
             count: self.count,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

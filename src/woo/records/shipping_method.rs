@@ -25,7 +25,7 @@ impl Record for ShippingMethod {
             woo_id: self.id,
             title: self.title,
             description: self.description,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

@@ -25,7 +25,7 @@ impl Record for ShippingZone {
             woo_id: self.id,
             name: self.name,
             zone_order: self.order,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

@@ -23,7 +23,7 @@ impl Record for ShippingZoneLocation {
             zone_id: row.parent_id,
             location_type: self.location_type,
             code: self.code,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

@@ -32,7 +32,7 @@ impl Record for ShippingZoneMethod {
             title: self.title,
             enabled: self.enabled,
             method_order: self.order,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

@@ -22,7 +22,7 @@ impl Record for TaxClass {
             store_id: row.store_id,
             slug: self.slug,
             name: self.name,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,

@@ -47,7 +47,7 @@ impl Record for TaxRate {
             shipping: self.shipping,
             tax_class: self.tax_class,
             rate_order: self.order,
-            raw: row.raw,
+            raw: row.raw(),
             content_hash: row.content_hash,
             deleted_at: None,
             synced_at: row.synced_at,
