@@ -52,8 +52,17 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DatabaseErro
     connect_url(&database_url(config)?).await
 }
 
+/// Connections to a SQLite database: one writes at a time, the others read meanwhile.
+const SQLITE_CONNECTIONS: u32 = 4;
+
 pub async fn connect_url(url: &str) -> Result<DatabaseConnection, DatabaseError> {
     let mut options = ConnectOptions::new(url);
+    if url.starts_with("sqlite:") {
+        // SeaORM gives SQLite one connection unless told otherwise; then every read waits
+        // for whichever page is being written. In WAL mode readers need not wait: several
+        // connections read while one writes.
+        options.max_connections(SQLITE_CONNECTIONS);
+    }
     options
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))

@@ -28,10 +28,10 @@ struct Answer {
 }
 
 impl Answer {
-    fn json(status: u16, body: &Value) -> Answer {
+    fn json<T: serde::Serialize + ?Sized>(status: u16, body: &T) -> Answer {
         Answer {
             status,
-            body: body.to_string(),
+            body: serde_json::to_string(body).expect("JSON values always serialize"),
             headers: Vec::new(),
         }
     }
@@ -272,15 +272,16 @@ fn list_collection(
         params.per_page = usize::MAX / 2;
         params.offset = None;
     }
-    let result = {
+    // Served from under the lock, so the page's records are written out without a copy.
+    let (mut answer, result) = {
         let data = read(&store.data);
-        list(data.collection((resource, parent)), &params)
+        let result = list(data.collection((resource, parent)), &params);
+        (Answer::json(200, &result.records), result.paging)
     };
     let churn = read(&store.faults).churn_per_page;
     if churn > 0 && matches!(resource, Resource::Products | Resource::Orders) {
         churn_collection(store, resource, churn);
     }
-    let mut answer = Answer::json(200, &Value::Array(result.records));
     answer
         .headers
         .push(("X-WP-Total", result.total.to_string()));

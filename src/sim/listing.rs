@@ -2,6 +2,8 @@
 //! `orderby` with the id as tie-break, `order`, date filters, `include`, `_fields`, and the
 //! `X-WP-Total`, `X-WP-TotalPages` and `Link` headers.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::error::SimError;
@@ -22,8 +24,15 @@ pub struct ListParams {
 }
 
 /// A page of a listing and what its headers say.
-pub struct ListResult {
-    pub records: Vec<Value>,
+pub struct ListResult<'a> {
+    /// Borrowed from the store unless `_fields` trimmed them: a page is served without
+    /// copying its records.
+    pub records: Vec<Cow<'a, Value>>,
+    pub paging: Paging,
+}
+
+/// Where a page stands in its listing, for the paging headers.
+pub struct Paging {
     pub total: usize,
     pub total_pages: usize,
     pub page: usize,
@@ -116,7 +125,7 @@ fn id(record: &Value) -> i64 {
     record.get("id").and_then(Value::as_i64).unwrap_or_default()
 }
 
-pub fn list(records: &[Value], params: &ListParams) -> ListResult {
+pub fn list<'a>(records: &'a [Value], params: &ListParams) -> ListResult<'a> {
     let unfiltered = params.modified_after.is_none()
         && params.modified_before.is_none()
         && params.after.is_none()
@@ -136,9 +145,11 @@ pub fn list(records: &[Value], params: &ListParams) -> ListResult {
                 .iter()
                 .map(|record| only_fields(record, params.fields.as_deref()))
                 .collect(),
-            total,
-            total_pages: total.div_ceil(params.per_page),
-            page: params.page,
+            paging: Paging {
+                total,
+                total_pages: total.div_ceil(params.per_page),
+                page: params.page,
+            },
         };
     }
     let mut matching: Vec<&Value> = records
@@ -193,23 +204,25 @@ pub fn list(records: &[Value], params: &ListParams) -> ListResult {
         .collect();
     ListResult {
         records,
-        total,
-        total_pages: total.div_ceil(params.per_page),
-        page: params.page,
+        paging: Paging {
+            total,
+            total_pages: total.div_ceil(params.per_page),
+            page: params.page,
+        },
     }
 }
 
 /// `_fields`: the record with only the named top-level fields.
-pub fn only_fields(record: &Value, fields: Option<&[String]>) -> Value {
+pub fn only_fields<'a>(record: &'a Value, fields: Option<&[String]>) -> Cow<'a, Value> {
     match (fields, record) {
-        (Some(fields), Value::Object(object)) => Value::Object(
+        (Some(fields), Value::Object(object)) => Cow::Owned(Value::Object(
             object
                 .iter()
                 .filter(|(key, _)| fields.iter().any(|field| field == *key))
                 .map(|(key, value)| (key.clone(), value.clone()))
                 .collect::<Map<String, Value>>(),
-        ),
-        _ => record.clone(),
+        )),
+        _ => Cow::Borrowed(record),
     }
 }
 

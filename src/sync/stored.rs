@@ -91,44 +91,61 @@ pub struct StoredVersion {
     pub synced_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Every record of a top-level `resource` kept for a store, by WooCommerce id.
+/// Every record of a top-level `resource` kept for a store, by WooCommerce id. Rows are
+/// read a few thousand at a time: a store's 100,000 orders read at once would hold every
+/// row's driver copy besides the map.
 pub async fn stored_versions<C: ConnectionTrait>(
     db: &C,
     store_id: i64,
     resource: Resource,
-) -> Result<std::collections::HashMap<i64, StoredVersion>, DbErr> {
-    let mut query = Query::select();
-    query
-        .columns([
-            Alias::new("woo_id"),
-            Alias::new("deleted_at"),
-            Alias::new("synced_at"),
-        ])
-        .from(Alias::new(resource.name()))
-        .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
-    if resource.has_modified_date() {
-        query.column(Alias::new("date_modified_gmt"));
-    }
-    let statement = StatementBuilder::build(&query, &db.get_database_backend());
-    let mut versions = std::collections::HashMap::new();
-    for row in db.query_all_raw(statement).await? {
-        let date_modified_gmt = if resource.has_modified_date() {
-            row.try_get("", "date_modified_gmt")?
-        } else {
-            None
+) -> Result<HashMap<i64, StoredVersion>, DbErr> {
+    let mut versions = HashMap::new();
+    let mut after = i64::MIN;
+    loop {
+        let mut query = Query::select();
+        query
+            .columns([
+                Alias::new("woo_id"),
+                Alias::new("deleted_at"),
+                Alias::new("synced_at"),
+            ])
+            .from(Alias::new(resource.name()))
+            .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+            .and_where(Expr::col(Alias::new("woo_id")).gt(after))
+            .order_by(Alias::new("woo_id"), Order::Asc)
+            .limit(ROWS_AT_A_TIME);
+        if resource.has_modified_date() {
+            query.column(Alias::new("date_modified_gmt"));
+        }
+        let statement = StatementBuilder::build(&query, &db.get_database_backend());
+        let rows = db.query_all_raw(statement).await?;
+        let Some(last) = rows.last() else {
+            break;
         };
-        let deleted_at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "deleted_at")?;
-        versions.insert(
-            row.try_get::<i64>("", "woo_id")?,
-            StoredVersion {
-                date_modified_gmt,
-                deleted: deleted_at.is_some(),
-                synced_at: row.try_get("", "synced_at")?,
-            },
-        );
+        after = last.try_get("", "woo_id")?;
+        for row in rows {
+            let date_modified_gmt = if resource.has_modified_date() {
+                row.try_get("", "date_modified_gmt")?
+            } else {
+                None
+            };
+            let deleted_at: Option<chrono::DateTime<chrono::Utc>> =
+                row.try_get("", "deleted_at")?;
+            versions.insert(
+                row.try_get::<i64>("", "woo_id")?,
+                StoredVersion {
+                    date_modified_gmt,
+                    deleted: deleted_at.is_some(),
+                    synced_at: row.try_get("", "synced_at")?,
+                },
+            );
+        }
     }
     Ok(versions)
 }
+
+/// Rows read in one query where a whole store's records are gone through.
+const ROWS_AT_A_TIME: u64 = 5_000;
 
 /// Parents of a store whose JSON lists children (a variable product's `variations`, an
 /// order's `refunds`) that are not all kept: their children must be fetched again. Found
@@ -155,8 +172,7 @@ pub async fn parents_missing_children<C: ConnectionTrait>(
     for row in db.query_all_raw(statement).await? {
         kept.insert((row.try_get("", parent_column)?, row.try_get("", "woo_id")?));
     }
-    // Parents are read a thousand at a time: a store's orders as JSON do not fit in memory
-    // at once.
+    // Parents are read a thousand at a time, not ROWS_AT_A_TIME: these rows carry JSON.
     let mut missing = Vec::new();
     let mut after = i64::MIN;
     loop {
