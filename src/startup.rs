@@ -18,6 +18,7 @@ use crate::queue::sqlite::SqliteStorage;
 use crate::queue::storage::{Liveness, Storage};
 use crate::secrets::SecretKey;
 use crate::woo::client::http_client;
+use crate::woo::page_memory::PageMemory;
 use crate::woo::rate_limit::{LocalRateLimiter, RateLimiter, RedisRateLimiter};
 
 /// Everything the processes share.
@@ -63,7 +64,7 @@ impl Services {
             .map_err(anyhow::Error::msg)?;
         let context = Arc::new(SyncContext {
             db: db.clone(),
-            pages_in_memory: Arc::new(tokio::sync::Semaphore::new(PAGES_IN_MEMORY)),
+            page_memory: PageMemory::new(PAGES_IN_MEMORY),
             queue: Arc::clone(&queue),
             limiter,
             http,

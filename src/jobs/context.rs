@@ -13,6 +13,7 @@ use crate::queue::storage::{NewJob, Storage};
 use crate::secrets::SecretKey;
 use crate::stores::{StoreError, StoreStatus, connection_of};
 use crate::woo::client::WooClient;
+use crate::woo::page_memory::PageMemory;
 use crate::woo::rate_limit::RateLimiter;
 
 /// Settings of the pipeline, with defaults for production.
@@ -31,15 +32,15 @@ impl Default for SyncSettings {
     }
 }
 
-/// Pages of listings a worker process holds in memory at once. A page of orders is a few
-/// megabytes once parsed; however many requests wait on slow stores, only this many answers
-/// are read and written at a time (more would only queue for the database anyway).
+/// Pages of listings a worker process holds in memory at once (see `PageMemory`). A page
+/// of orders is near a megabyte in its several forms; more at once would only queue for
+/// the database anyway.
 pub const PAGES_IN_MEMORY: usize = 8;
 
 pub struct SyncContext {
     pub db: DatabaseConnection,
-    /// Permits to hold a page in memory (see [`PAGES_IN_MEMORY`]).
-    pub pages_in_memory: Arc<tokio::sync::Semaphore>,
+    /// Room for [`PAGES_IN_MEMORY`] pages at once.
+    pub page_memory: PageMemory,
     pub queue: Arc<dyn Storage>,
     pub limiter: Arc<dyn RateLimiter>,
     pub http: reqwest::Client,

@@ -101,11 +101,11 @@ async fn fetch_and_write(
         .list_page_holding(
             &resource.collection_path(0),
             &query,
-            &context.pages_in_memory,
+            &context.page_memory,
         )
         .await;
-    // The permit is held until the page is written.
-    let (listed, _in_memory) = match listed {
+    // The room is held until the page is written.
+    let (listed, _room) = match listed {
         Ok(listed) => listed,
         Err(error) => return Err(context.woo_failure(job.store_id, error).await),
     };

@@ -17,7 +17,6 @@ use rand::distr::Alphanumeric;
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::Instrument;
 use url::Url;
 
@@ -25,6 +24,7 @@ use super::auth::oauth1::{self, SignatureMethod};
 use super::body::parse_json;
 use super::error::WooError;
 use super::listed::{ListedRecord, RawRecord};
+use super::page_memory::{PageMemory, PageRoom};
 use super::rate_limit::{RateLimit, RateLimiter};
 use super::response::{PageInfo, classify, page_info};
 use crate::secrets::Secret;
@@ -164,7 +164,7 @@ struct Answer {
     /// Empty for 204 No Content.
     body: Bytes,
     /// Held while the answer is in memory, when the caller asked for it.
-    permit: Option<OwnedSemaphorePermit>,
+    permit: Option<PageRoom>,
 }
 
 impl Answer {
@@ -210,27 +210,22 @@ impl WooClient {
     }
 
     /// One page, as [`list_page`](Self::list_page) with its records as text, read only
-    /// once a permit of `memory`
-    /// is free, which the caller holds until it is done with the page: however many
-    /// requests wait on slow stores at once, only so many pages are in memory.
+    /// once `memory` has room for it, which the caller holds until it is done with the
+    /// page: however many requests wait on slow stores at once, only so many pages are in
+    /// memory.
     pub async fn list_page_holding(
         &self,
         path: &str,
         query: &ListQuery,
-        memory: &Arc<Semaphore>,
-    ) -> Result<(ListPage<RawRecord>, OwnedSemaphorePermit), WooError> {
-        let (page, permit) = self.fetch_page(path, query.pairs(), Some(memory)).await?;
-        let permit = match permit {
-            Some(permit) => permit,
-            // Answers read before the wait (none today) take their permit now.
-            None => Arc::clone(memory)
-                .acquire_owned()
-                .await
-                .map_err(|_| WooError::Transient {
-                    detail: "shutting down".into(),
-                })?,
+        memory: &PageMemory,
+    ) -> Result<(ListPage<RawRecord>, PageRoom), WooError> {
+        let (page, room) = self.fetch_page(path, query.pairs(), Some(memory)).await?;
+        let room = match room {
+            Some(room) => room,
+            // A 204 has no body to make room for; a listing never answers one.
+            None => memory.room_for_page().await.map_err(shutting_down)?,
         };
-        Ok((page, permit))
+        Ok((page, room))
     }
 
     /// Every record of the collection at `path`, page after page. It follows the `Link`
@@ -458,8 +453,8 @@ impl WooClient {
         &self,
         path: &str,
         pairs: Vec<(String, String)>,
-        memory: Option<&Arc<Semaphore>>,
-    ) -> Result<(ListPage<T>, Option<OwnedSemaphorePermit>), WooError> {
+        memory: Option<&PageMemory>,
+    ) -> Result<(ListPage<T>, Option<PageRoom>), WooError> {
         let answer = self.send(Method::GET, path, pairs, None, memory).await?;
         let info = page_info(&answer.headers);
         match parse_json::<Vec<T>>(&answer.body) {
@@ -479,8 +474,11 @@ impl WooClient {
         path: &str,
         mut pairs: Vec<(String, String)>,
         body: Option<&Value>,
-        memory: Option<&Arc<Semaphore>>,
+        memory: Option<&PageMemory>,
     ) -> Result<Answer, WooError> {
+        if let Some(memory) = memory {
+            memory.before_request().await;
+        }
         self.take_rate_limit().await?;
         let connection = &self.connection;
         let mut url = connection.site_url.clone();
@@ -527,22 +525,22 @@ impl WooClient {
             let response = request.send().await.map_err(transport_error)?;
             let status = response.status();
             let headers = response.headers().clone();
-            let permit = match memory {
-                Some(memory) => Some(Arc::clone(memory).acquire_owned().await.map_err(|_| {
-                    WooError::Transient {
-                        detail: "shutting down".into(),
-                    }
-                })?),
+            let waiting = Instant::now();
+            let room = match memory {
+                Some(memory) => Some(memory.room_for_page().await.map_err(shutting_down)?),
                 None => None,
             };
+            let waited = waiting.elapsed();
             let bytes = response.bytes().await.map_err(transport_error)?;
-            Ok::<_, WooError>((status, headers, bytes, permit))
+            Ok::<_, WooError>((status, headers, bytes, room, waited))
         }
         .instrument(span.clone())
         .await;
-        let latency = started.elapsed();
+        // The store's time, not ours: the wait for room to read the page is left out.
+        let waited = outcome.as_ref().map_or(Duration::ZERO, |answer| answer.4);
+        let latency = started.elapsed().saturating_sub(waited);
         let status_label = match &outcome {
-            Ok((status, _, _, _)) => status.as_u16().to_string(),
+            Ok((status, ..)) => status.as_u16().to_string(),
             Err(WooError::Timeout) => "timeout".to_string(),
             Err(_) => "error".to_string(),
         };
@@ -555,7 +553,7 @@ impl WooClient {
             .record(latency.as_secs_f64());
         tracing::debug!(parent: &span, "request done");
 
-        let (status, headers, bytes, permit) = outcome?;
+        let (status, headers, bytes, permit, _) = outcome?;
         if !status.is_success() {
             return Err(classify(status.as_u16(), &headers, &bytes));
         }
@@ -647,6 +645,12 @@ fn webhook(value: Value) -> Result<Webhook, WooError> {
     serde_json::from_value(value).map_err(|error| WooError::Malformed {
         detail: format!("a webhook: {error}"),
     })
+}
+
+fn shutting_down(_: tokio::sync::AcquireError) -> WooError {
+    WooError::Transient {
+        detail: "shutting down".into(),
+    }
 }
 
 fn transport_error(error: reqwest::Error) -> WooError {

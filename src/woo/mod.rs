@@ -6,6 +6,7 @@ pub mod client;
 pub mod error;
 pub mod lenient;
 pub mod listed;
+pub mod page_memory;
 pub mod rate_limit;
 pub mod records;
 pub mod resource;
