@@ -75,6 +75,11 @@ pub async fn connect_url(url: &str) -> Result<DatabaseConnection, DatabaseError>
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
+                // A checkpoint copies the WAL into the database and syncs both; every 1,000
+                // pages (the default) it took a sixth of a worker's time while it ingests.
+                // Every 16,000 (64 MB with 4 KB pages) the pages written again and again (an
+                // index's, the queue's) are copied once instead of many times.
+                .pragma("wal_autocheckpoint", "16000")
         });
     Database::connect(options)
         .await
