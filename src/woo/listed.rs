@@ -21,9 +21,12 @@ pub trait ListedRecord: DeserializeOwned + Send + 'static {
     fn into_text(self) -> String;
 }
 
+// Reading is tried without tracking the path first: tracking costs on every field, and
+// the path is wanted only for a record that fails, which is read again to find it.
+
 impl ListedRecord for Value {
     fn read<T: DeserializeOwned>(&self) -> Result<T, ReadError> {
-        serde_path_to_error::deserialize(self)
+        T::deserialize(self).or_else(|_| serde_path_to_error::deserialize(self))
     }
 
     /// Canonical: serde_json keeps object keys sorted.
@@ -34,7 +37,9 @@ impl ListedRecord for Value {
 
 impl ListedRecord for RawRecord {
     fn read<T: DeserializeOwned>(&self) -> Result<T, ReadError> {
-        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(self.get()))
+        serde_json::from_str(self.get()).or_else(|_| {
+            serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(self.get()))
+        })
     }
 
     fn into_text(self) -> String {
