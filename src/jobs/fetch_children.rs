@@ -2,10 +2,9 @@
 //! an order's refunds or notes, an attribute's terms, a shipping zone's locations and
 //! methods), fetched whole, so what the store no longer lists is marked deleted.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::stores;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::context::Context;
 use crate::queue::job::{Job, JobError};
@@ -13,8 +12,8 @@ use crate::queue::storage::NewJob;
 use crate::sync::tombstone::{Identities, tombstone_missing};
 use crate::sync::{Origin, PreparedRecords};
 use crate::woo::client::{ListQuery, MAX_PER_PAGE};
-use crate::woo::lenient::parse_gmt;
-use crate::woo::listed::{ListedRecord, RawRecord};
+use crate::woo::listed::RawRecord;
+use crate::woo::records::Parent;
 use crate::woo::{Resource, WooError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,39 +29,32 @@ impl FetchChildren {
     /// parent says there is something (a variable product with variations, an order with
     /// refunds), and order notes, one request per order, for orders changed since the store
     /// was connected, or for all when the store asks for them.
-    pub fn for_parents<J: ListedRecord>(
+    pub fn for_parents(
         store: &stores::Model,
         resource: Resource,
-        parents: &[J],
+        parents: &[Parent],
     ) -> Vec<NewJob> {
         let mut jobs = Vec::new();
         for parent in parents {
-            // A record that does not read as one is quarantined when its page is written.
-            let Ok(parent) = parent.read::<ParentFacts>() else {
-                continue;
-            };
-            let Some(parent_id) = parent.id.as_i64() else {
-                continue;
-            };
             let mut fetch = |child: Resource| {
                 jobs.push(NewJob::of(&FetchChildren {
                     store_id: store.id,
                     resource: child,
-                    parent_id,
+                    parent_id: parent.id,
                 }))
             };
-            let has_some = |list: &Value| list.as_array().is_some_and(|list| !list.is_empty());
             match resource {
-                Resource::Products
-                    if parent.kind.as_str() == Some("variable") && has_some(&parent.variations) =>
-                {
+                Resource::Products if parent.lists_children => {
                     fetch(Resource::ProductVariations);
                 }
                 Resource::Orders => {
-                    if has_some(&parent.refunds) {
+                    if parent.lists_children {
                         fetch(Resource::OrderRefunds);
                     }
-                    if store.backfill_order_notes || parent.modified_since(store.connected_at) {
+                    let changed_since_connected = parent
+                        .date_modified_gmt
+                        .is_some_and(|modified| modified >= store.connected_at);
+                    if store.backfill_order_notes || changed_since_connected {
                         fetch(Resource::OrderNotes);
                     }
                 }
@@ -75,28 +67,6 @@ impl FetchChildren {
             }
         }
         jobs
-    }
-}
-
-/// The fields of a listed record that say whether it has children to fetch; the rest of
-/// the record is skipped, not parsed.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ParentFacts {
-    id: Value,
-    #[serde(rename = "type")]
-    kind: Value,
-    variations: Value,
-    refunds: Value,
-    date_modified_gmt: Value,
-}
-
-impl ParentFacts {
-    fn modified_since(&self, since: DateTime<Utc>) -> bool {
-        self.date_modified_gmt
-            .as_str()
-            .and_then(|text| parse_gmt(text).ok().flatten())
-            .is_some_and(|modified| modified >= since)
     }
 }
 

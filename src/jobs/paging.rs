@@ -13,6 +13,8 @@ use super::fetch_children::FetchChildren;
 use super::start::{listing_done, page_job};
 use crate::queue::job::JobError;
 use crate::sync::runs::{self, FetchedPage, RunKind};
+use crate::sync::tombstone::Identities;
+use crate::sync::{Origin, PreparedRecords};
 use crate::woo::Resource;
 use crate::woo::client::{ListQuery, MAX_PER_PAGE};
 
@@ -98,11 +100,7 @@ async fn fetch_and_write(
     let query = listing_query(&run, kind, resource, job.page);
     let listed = active
         .client
-        .list_page_holding(
-            &resource.collection_path(0),
-            &query,
-            &context.page_memory,
-        )
+        .list_page_holding(&resource.collection_path(0), &query, &context.page_memory)
         .await;
     // The room is held until the page is written.
     let (listed, _room) = match listed {
@@ -110,13 +108,25 @@ async fn fetch_and_write(
         Err(error) => return Err(context.woo_failure(job.store_id, error).await),
     };
     let whole = resource.listed_whole();
-    let full = !whole && listed.items.len() >= MAX_PER_PAGE as usize;
+    let count = listed.items.len();
+    let full = !whole && count >= MAX_PER_PAGE as usize;
+    let identities = whole.then(|| Identities::of(resource, &listed.items));
+    let records = PreparedRecords::new(
+        context.db.get_database_backend(),
+        Origin {
+            store_id: job.store_id,
+            resource,
+            parent_id: 0,
+            run_id: Some(run.id),
+        },
+        listed.items,
+    );
     // Children first: if the commit below never happens, fetching them did no harm.
     context
         .enqueue(FetchChildren::for_parents(
             &active.store,
             resource,
-            &listed.items,
+            records.parents(),
         ))
         .await?;
     failpoint::reach("before_page_commit");
@@ -126,7 +136,8 @@ async fn fetch_and_write(
         resource,
         FetchedPage {
             page: job.page,
-            items: listed.items,
+            listed: count,
+            records,
             total_pages: if whole {
                 Some(1)
             } else {
@@ -136,7 +147,7 @@ async fn fetch_and_write(
                     .map(|pages| pages.min(u64::from(u32::MAX)) as u32)
             },
             full,
-            whole,
+            whole: identities,
         },
     )
     .await?;

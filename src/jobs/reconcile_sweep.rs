@@ -20,7 +20,7 @@ use crate::queue::storage::NewJob;
 use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::{parents_missing_children, stored_versions};
 use crate::sync::tombstone::tombstone_ids;
-use crate::sync::{Origin, apply_records};
+use crate::sync::{Origin, PreparedRecords};
 use crate::woo::Resource;
 use crate::woo::WooError;
 use crate::woo::client::{ListPage, ListQuery, MAX_PER_PAGE};
@@ -128,15 +128,8 @@ impl Job for ReconcileSweep {
                 Ok(page) => page,
                 Err(error) => return Err(context.woo_failure(self.store_id, error).await),
             };
-            context
-                .enqueue(FetchChildren::for_parents(
-                    &active.store,
-                    resource,
-                    &page.items,
-                ))
-                .await?;
-            written += apply_records(
-                &context.db,
+            let records = PreparedRecords::new(
+                context.db.get_database_backend(),
                 Origin {
                     store_id: self.store_id,
                     resource,
@@ -144,10 +137,19 @@ impl Job for ReconcileSweep {
                     run_id: Some(run.id),
                 },
                 page.items,
-            )
-            .await?
-            .count_committed(resource)
-            .written;
+            );
+            context
+                .enqueue(FetchChildren::for_parents(
+                    &active.store,
+                    resource,
+                    records.parents(),
+                ))
+                .await?;
+            written += records
+                .write(&context.db)
+                .await?
+                .count_committed(resource)
+                .written;
         }
 
         // Gone upstream, unless written since the listing (a webhook of a record created

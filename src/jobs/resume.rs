@@ -13,6 +13,7 @@ use super::context::Context;
 use super::fetch_children::FetchChildren;
 use super::start::{first_job, listing_done, page_job};
 use crate::queue::job::JobError;
+use crate::sync::parents_of;
 use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::records_written_since;
 use crate::woo::Resource;
@@ -69,6 +70,7 @@ async fn resume_runs(
         if let Some(started) = run.started_at {
             let parents =
                 records_written_since(&context.db, run.store_id, resource, started).await?;
+            let parents = parents_of(resource, &parents);
             for parents in parents.chunks(500) {
                 context
                     .enqueue(FetchChildren::for_parents(&active.store, resource, parents))

@@ -15,7 +15,7 @@ use super::fetch_children::FetchChildren;
 use crate::queue::job::{Job, JobError};
 use crate::stores::StoreStatus;
 use crate::sync::tombstone::tombstone_ids;
-use crate::sync::{Origin, apply_records};
+use crate::sync::{Origin, PreparedRecords};
 use crate::woo::Resource;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,15 +178,8 @@ impl Job for WebhookDelivery {
                 .unwrap_or_default(),
             _ => 0,
         };
-        context
-            .enqueue(FetchChildren::for_parents(
-                &store,
-                resource,
-                std::slice::from_ref(&self.body),
-            ))
-            .await?;
-        apply_records(
-            &context.db,
+        let records = PreparedRecords::new(
+            context.db.get_database_backend(),
             Origin {
                 store_id: self.store_id,
                 resource,
@@ -194,9 +187,15 @@ impl Job for WebhookDelivery {
                 run_id: None,
             },
             vec![self.body],
-        )
-        .await?
-        .count_committed(resource);
+        );
+        context
+            .enqueue(FetchChildren::for_parents(
+                &store,
+                resource,
+                records.parents(),
+            ))
+            .await?;
+        records.write(&context.db).await?.count_committed(resource);
         audit.note(&context, "applied").await
     }
 

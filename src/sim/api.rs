@@ -14,7 +14,7 @@ use super::error::SimError;
 use super::faults::{HANG_MS, LOGIN_PAGE, PHP_NOTICE};
 use super::listing::{ListParams, link_header, list, only_fields};
 use super::routes::{RecordId, Route, invalid_id_kind, route};
-use super::store::{RequestRecord, SimStore, lock, now_us, read};
+use super::store::{RequestRecord, SimStore, lock, now_us, read, write};
 use super::webhooks::{self, SimWebhook};
 use crate::woo::Resource;
 
@@ -278,9 +278,11 @@ fn list_collection(
         let result = list(data.collection((resource, parent)), &params);
         (Answer::json(200, &result.records), result.paging)
     };
-    let churn = read(&store.faults).churn_per_page;
-    if churn > 0 && matches!(resource, Resource::Products | Resource::Orders) {
-        churn_collection(store, resource, churn);
+    if matches!(resource, Resource::Products | Resource::Orders) {
+        let churn = write(&store.faults).take_churn();
+        if churn > 0 {
+            churn_collection(store, resource, churn);
+        }
     }
     answer
         .headers
@@ -298,7 +300,7 @@ fn list_collection(
     answer
 }
 
-/// Records that change while a client pages: some deleted, some edited.
+/// Records that change while a client pages: some deleted, some edited, one created.
 fn churn_collection(store: &Arc<SimStore>, resource: Resource, count: usize) {
     let ids: Vec<i64> = {
         let data = read(&store.data);
@@ -319,6 +321,7 @@ fn churn_collection(store: &Arc<SimStore>, resource: Resource, count: usize) {
     for id in edited {
         store.update(resource, 0, *id, json!({"menu_order": 1}));
     }
+    store.create(resource, 0, json!({}));
 }
 
 fn get_record(

@@ -36,11 +36,31 @@ pub struct Faults {
     /// there are.
     pub undercount_pages: bool,
     /// On each page of products or orders served, delete this many records of the same
-    /// collection and edit as many more: records that change while a client pages.
+    /// collection, edit as many more and create one: records that change while a client
+    /// pages.
     pub churn_per_page: usize,
+    /// How many pages churn, counted over products and orders together, before the store
+    /// holds still; none: every page.
+    pub churn_pages: Option<usize>,
 }
 
 impl Faults {
+    /// How many records the page about to be served deletes and edits, using up one of
+    /// `churn_pages`.
+    pub fn take_churn(&mut self) -> usize {
+        if self.churn_per_page == 0 {
+            return 0;
+        }
+        match &mut self.churn_pages {
+            None => self.churn_per_page,
+            Some(0) => 0,
+            Some(left) => {
+                *left -= 1;
+                self.churn_per_page
+            }
+        }
+    }
+
     pub fn latency_for(&self, resource: Option<&str>) -> u64 {
         resource
             .and_then(|name| self.latency_ms.get(name))

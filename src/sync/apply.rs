@@ -11,7 +11,7 @@ use super::content_hash::content_hash;
 use super::upsert::{Row, upsert_statement};
 use crate::woo::Resource;
 use crate::woo::listed::ListedRecord;
-use crate::woo::records::{self, Record, RowContext, display_id};
+use crate::woo::records::{self, Parent, Record, RowContext, display_id};
 
 /// What applying a page did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -40,6 +40,7 @@ pub struct PreparedRecords {
     upsert: Option<Statement>,
     quarantine: Option<Statement>,
     quarantined: u64,
+    parents: Vec<Parent>,
 }
 
 /// Where the records came from.
@@ -92,6 +93,12 @@ impl PreparedRecords {
         }
     }
 
+    /// The records read, as parents of the records listed under them (for the resources
+    /// that have children).
+    pub fn parents(&self) -> &[Parent] {
+        &self.parents
+    }
+
     /// Writes the rows and the quarantined records. Run it inside the transaction that
     /// marks the page done.
     pub async fn write<C: ConnectionTrait>(self, db: &C) -> Result<Applied, DbErr> {
@@ -139,9 +146,11 @@ impl<J: ListedRecord> Page<J> {
         let now = Utc::now();
         let mut rows = Vec::with_capacity(self.items.len());
         let mut quarantined = Vec::new();
+        let mut parents = Vec::new();
         for raw in self.items {
             match raw.read::<R>() {
                 Ok(record) => {
+                    parents.extend(record.as_parent());
                     let raw_text = raw.into_text();
                     rows.push(Row {
                         model: record.into_model(RowContext {
@@ -171,6 +180,25 @@ impl<J: ListedRecord> Page<J> {
             quarantine: (!quarantined.is_empty())
                 .then(|| quarantined_records::Entity::insert_many(quarantined).build(backend)),
             quarantined: quarantined_count,
+            parents,
         }
+    }
+}
+
+/// The records of `resource` as parents of the records listed under them, read without
+/// preparing them to be written (records kept, say); none for a resource without children.
+pub fn parents_of<J: ListedRecord>(resource: Resource, items: &[J]) -> Vec<Parent> {
+    fn read<R: Record, J: ListedRecord>(items: &[J]) -> Vec<Parent> {
+        items
+            .iter()
+            .filter_map(|item| item.read::<R>().ok()?.as_parent())
+            .collect()
+    }
+    match resource {
+        Resource::Products => read::<records::Product, J>(items),
+        Resource::Orders => read::<records::Order, J>(items),
+        Resource::ProductAttributes => read::<records::ProductAttribute, J>(items),
+        Resource::ShippingZones => read::<records::ShippingZone, J>(items),
+        _ => Vec::new(),
     }
 }

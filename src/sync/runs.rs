@@ -13,10 +13,9 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::apply::{Origin, PreparedRecords};
+use super::apply::PreparedRecords;
 use super::tombstone::{Identities, tombstone_missing};
 use crate::woo::Resource;
-use crate::woo::listed::RawRecord;
 
 /// What a run does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,14 +122,16 @@ pub fn is_open(run: &sync_runs::Model) -> bool {
 /// A page of a run as fetched from the store.
 pub struct FetchedPage {
     pub page: u32,
-    pub items: Vec<RawRecord>,
+    /// How many records the store listed on it.
+    pub listed: usize,
+    pub records: PreparedRecords,
     /// Pages the store says the listing has, if it said.
     pub total_pages: Option<u32>,
     /// Whether the page came back full, so another may follow.
     pub full: bool,
-    /// Whether it is the whole collection (a resource listed in one answer): then what it
-    /// no longer holds is marked deleted in the same transaction.
-    pub whole: bool,
+    /// For a page that is the whole collection (a resource listed in one answer), the
+    /// records it holds: what it no longer holds is marked deleted in the same transaction.
+    pub whole: Option<Identities>,
 }
 
 /// Where a run stands after one of its pages was written.
@@ -150,18 +151,6 @@ pub async fn write_page(
     resource: Resource,
     page: FetchedPage,
 ) -> Result<PageProgress, DbErr> {
-    let identities = page.whole.then(|| Identities::of(resource, &page.items));
-    let records = page.items.len() as i64;
-    let prepared = PreparedRecords::new(
-        db.get_database_backend(),
-        Origin {
-            store_id: run.store_id,
-            resource,
-            parent_id: 0,
-            run_id: Some(run.id),
-        },
-        page.items,
-    );
     let txn = crate::database::begin_write(db).await?;
     let now = Utc::now();
     let marked = sync_checkpoints::Entity::insert(sync_checkpoints::ActiveModel {
@@ -169,7 +158,7 @@ pub async fn write_page(
         page: Set(i64::from(page.page)),
         store_id: Set(run.store_id),
         resource: Set(run.resource.clone()),
-        records: Set(records),
+        records: Set(page.listed as i64),
         written_at: Set(now),
     })
     .on_conflict(
@@ -192,10 +181,10 @@ pub async fn write_page(
             written_now: false,
         });
     }
-    if let Some(identities) = &identities {
+    if let Some(identities) = &page.whole {
         tombstone_missing(&txn, run.store_id, resource, None, identities, now).await?;
     }
-    let applied = prepared.write(&txn).await?;
+    let applied = page.records.write(&txn).await?;
     // The checkpoint insert holds the write lock (SQLite) and the row lock below (Postgres),
     // so this read-modify-write of the run is not raced by another page of it.
     let current = sync_runs::Entity::find_by_id(run.id)

@@ -108,6 +108,11 @@ pub fn parse_gmt(text: &str) -> Result<Option<DateTime<Utc>>, chrono::ParseError
         .map(|naive| Some(naive.and_utc()))
 }
 
+/// How many items a list holds; anything but a list holds none.
+pub fn list_len<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
+    Ok(loose(deserializer)?.as_array().map_or(0, Vec::len))
+}
+
 /// A yes/no flag: `true`, `"yes"`, `"1"`, `1`; none is false.
 pub fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     let value = loose(deserializer)?;

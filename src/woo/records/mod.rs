@@ -69,10 +69,26 @@ impl RowContext {
     }
 }
 
+/// What a record says of the records listed under it, so that only those worth a request
+/// are fetched.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Parent {
+    pub id: i64,
+    /// Whether it lists children: a variable product's variations, an order's refunds.
+    /// Attributes and shipping zones always do.
+    pub lists_children: bool,
+    pub date_modified_gmt: Option<DateTime<Utc>>,
+}
+
 /// A record of one resource, as a store sends it.
 pub trait Record: DeserializeOwned {
     const RESOURCE: Resource;
     type Entity: EntityTrait;
+
+    /// The record as the parent of others, for the resources that have children.
+    fn as_parent(&self) -> Option<Parent> {
+        None
+    }
 
     /// The row that keeps this record.
     fn into_model(self, row: RowContext) -> <Self::Entity as EntityTrait>::Model;

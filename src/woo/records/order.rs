@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Record, RowContext};
+use super::{Parent, Record, RowContext};
 use crate::woo::{Resource, lenient};
 
 /// An order. Its `refunds` list says whether there are refunds to fetch.
@@ -55,6 +55,17 @@ pub struct Billing {
 impl Record for Order {
     const RESOURCE: Resource = Resource::Orders;
     type Entity = orders::Entity;
+
+    fn as_parent(&self) -> Option<Parent> {
+        Some(Parent {
+            id: self.id,
+            lists_children: self
+                .refunds
+                .as_ref()
+                .is_some_and(|refunds| !refunds.is_empty()),
+            date_modified_gmt: self.date_modified_gmt,
+        })
+    }
 
     fn into_model(self, row: RowContext) -> orders::Model {
         orders::Model {

@@ -3,7 +3,7 @@ use entity::products;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::{Record, RowContext};
+use super::{Parent, Record, RowContext};
 use crate::woo::{Resource, lenient};
 
 /// A product: simple, variable, grouped or external.
@@ -45,11 +45,22 @@ pub struct Product {
     pub date_created_gmt: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "lenient::opt_gmt")]
     pub date_modified_gmt: Option<DateTime<Utc>>,
+    /// How many variations a variable product lists.
+    #[serde(default, deserialize_with = "lenient::list_len")]
+    pub variations: usize,
 }
 
 impl Record for Product {
     const RESOURCE: Resource = Resource::Products;
     type Entity = products::Entity;
+
+    fn as_parent(&self) -> Option<Parent> {
+        Some(Parent {
+            id: self.id,
+            lists_children: self.product_type == "variable" && self.variations > 0,
+            date_modified_gmt: self.date_modified_gmt,
+        })
+    }
 
     fn into_model(self, row: RowContext) -> products::Model {
         products::Model {

@@ -1,7 +1,7 @@
 use entity::product_attributes;
 use serde::Deserialize;
 
-use super::{Record, RowContext};
+use super::{Parent, Record, RowContext};
 use crate::woo::{Resource, lenient};
 
 /// A global product attribute, such as Color.
@@ -24,6 +24,14 @@ pub struct ProductAttribute {
 impl Record for ProductAttribute {
     const RESOURCE: Resource = Resource::ProductAttributes;
     type Entity = product_attributes::Entity;
+
+    fn as_parent(&self) -> Option<Parent> {
+        Some(Parent {
+            id: self.id,
+            lists_children: true,
+            date_modified_gmt: None,
+        })
+    }
 
     fn into_model(self, row: RowContext) -> product_attributes::Model {
         product_attributes::Model {

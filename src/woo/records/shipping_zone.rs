@@ -1,7 +1,7 @@
 use entity::shipping_zones;
 use serde::Deserialize;
 
-use super::{Record, RowContext};
+use super::{Parent, Record, RowContext};
 use crate::woo::{Resource, lenient};
 
 /// A shipping zone (zone 0 is "everywhere else").
@@ -18,6 +18,14 @@ pub struct ShippingZone {
 impl Record for ShippingZone {
     const RESOURCE: Resource = Resource::ShippingZones;
     type Entity = shipping_zones::Entity;
+
+    fn as_parent(&self) -> Option<Parent> {
+        Some(Parent {
+            id: self.id,
+            lists_children: true,
+            date_modified_gmt: None,
+        })
+    }
 
     fn into_model(self, row: RowContext) -> shipping_zones::Model {
         shipping_zones::Model {
