@@ -35,7 +35,7 @@ impl Default for SyncSettings {
 /// Pages of listings a worker process holds in memory at once (see `PageMemory`). A page
 /// of orders is near a megabyte in its several forms; more at once would only queue for
 /// the database anyway.
-pub const PAGES_IN_MEMORY: usize = 8;
+pub const PAGES_IN_MEMORY: usize = 4;
 
 pub struct SyncContext {
     pub db: DatabaseConnection,

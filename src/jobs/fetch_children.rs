@@ -12,7 +12,7 @@ use crate::queue::storage::NewJob;
 use crate::sync::tombstone::{Identities, tombstone_missing};
 use crate::sync::{Origin, PreparedRecords};
 use crate::woo::client::{ListQuery, MAX_PER_PAGE};
-use crate::woo::listed::RawRecord;
+use crate::woo::listed::{ListedRecord, RawRecord};
 use crate::woo::records::Parent;
 use crate::woo::{Resource, WooError};
 
@@ -22,6 +22,26 @@ pub struct FetchChildren {
     /// The child resource.
     pub resource: Resource,
     pub parent_id: i64,
+}
+
+/// Prepares records of a store to be written, and enqueues the fetching of the children
+/// they list: children first, so that if the write never happens, fetching them did no
+/// harm.
+pub async fn prepare_with_children<J: ListedRecord>(
+    context: &Context,
+    store: &stores::Model,
+    origin: Origin,
+    items: Vec<J>,
+) -> Result<PreparedRecords, JobError> {
+    let records = PreparedRecords::new(context.db.get_database_backend(), origin, items);
+    context
+        .enqueue(FetchChildren::for_parents(
+            store,
+            origin.resource,
+            records.parents(),
+        ))
+        .await?;
+    Ok(records)
 }
 
 impl FetchChildren {

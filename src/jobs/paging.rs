@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 
 use super::context::{ActiveStore, Context};
 use super::failpoint;
-use super::fetch_children::FetchChildren;
+use super::fetch_children::prepare_with_children;
 use super::start::{listing_done, page_job};
 use crate::queue::job::JobError;
+use crate::sync::Origin;
 use crate::sync::runs::{self, FetchedPage, RunKind};
 use crate::sync::tombstone::Identities;
-use crate::sync::{Origin, PreparedRecords};
 use crate::woo::Resource;
 use crate::woo::client::{ListQuery, MAX_PER_PAGE};
 
@@ -111,24 +111,13 @@ async fn fetch_and_write(
     let count = listed.items.len();
     let full = !whole && count >= MAX_PER_PAGE as usize;
     let identities = whole.then(|| Identities::of(resource, &listed.items));
-    let records = PreparedRecords::new(
-        context.db.get_database_backend(),
-        Origin {
-            store_id: job.store_id,
-            resource,
-            parent_id: 0,
-            run_id: Some(run.id),
-        },
-        listed.items,
-    );
-    // Children first: if the commit below never happens, fetching them did no harm.
-    context
-        .enqueue(FetchChildren::for_parents(
-            &active.store,
-            resource,
-            records.parents(),
-        ))
-        .await?;
+    let origin = Origin {
+        store_id: job.store_id,
+        resource,
+        parent_id: 0,
+        run_id: Some(run.id),
+    };
+    let records = prepare_with_children(context, &active.store, origin, listed.items).await?;
     failpoint::reach("before_page_commit");
     let progress = runs::write_page(
         &context.db,

@@ -14,13 +14,13 @@ use serde_json::Value;
 
 use super::context::Context;
 use super::failpoint;
-use super::fetch_children::FetchChildren;
+use super::fetch_children::{FetchChildren, prepare_with_children};
 use crate::queue::job::{Job, JobError};
 use crate::queue::storage::NewJob;
+use crate::sync::Origin;
 use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::{parents_missing_children, stored_versions};
 use crate::sync::tombstone::tombstone_ids;
-use crate::sync::{Origin, PreparedRecords};
 use crate::woo::Resource;
 use crate::woo::WooError;
 use crate::woo::client::{ListPage, ListQuery, MAX_PER_PAGE};
@@ -128,23 +128,14 @@ impl Job for ReconcileSweep {
                 Ok(page) => page,
                 Err(error) => return Err(context.woo_failure(self.store_id, error).await),
             };
-            let records = PreparedRecords::new(
-                context.db.get_database_backend(),
-                Origin {
-                    store_id: self.store_id,
-                    resource,
-                    parent_id: 0,
-                    run_id: Some(run.id),
-                },
-                page.items,
-            );
-            context
-                .enqueue(FetchChildren::for_parents(
-                    &active.store,
-                    resource,
-                    records.parents(),
-                ))
-                .await?;
+            let origin = Origin {
+                store_id: self.store_id,
+                resource,
+                parent_id: 0,
+                run_id: Some(run.id),
+            };
+            let records =
+                prepare_with_children(&context, &active.store, origin, page.items).await?;
             written += records
                 .write(&context.db)
                 .await?

@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::context::Context;
-use super::fetch_children::FetchChildren;
+use super::fetch_children::prepare_with_children;
 use crate::queue::job::{Job, JobError};
 use crate::stores::StoreStatus;
+use crate::sync::Origin;
 use crate::sync::tombstone::tombstone_ids;
-use crate::sync::{Origin, PreparedRecords};
 use crate::woo::Resource;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,23 +178,13 @@ impl Job for WebhookDelivery {
                 .unwrap_or_default(),
             _ => 0,
         };
-        let records = PreparedRecords::new(
-            context.db.get_database_backend(),
-            Origin {
-                store_id: self.store_id,
-                resource,
-                parent_id,
-                run_id: None,
-            },
-            vec![self.body],
-        );
-        context
-            .enqueue(FetchChildren::for_parents(
-                &store,
-                resource,
-                records.parents(),
-            ))
-            .await?;
+        let origin = Origin {
+            store_id: self.store_id,
+            resource,
+            parent_id,
+            run_id: None,
+        };
+        let records = prepare_with_children(&context, &store, origin, vec![self.body]).await?;
         records.write(&context.db).await?.count_committed(resource);
         audit.note(&context, "applied").await
     }

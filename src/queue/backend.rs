@@ -5,7 +5,7 @@
 //! One backend serves every job type of a worker process: one fetch at a time, so one
 //! blocking read on Redis, and the results of many tasks ended in one storage call.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -25,7 +25,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::backoff::RetryPolicy;
 use super::job::JobError;
 use super::registry::Registry;
-use super::storage::{Claimed, Outcome, QueueError, Storage};
+use super::storage::{Claimed, Outcome, OwnClaims, QueueError, Storage};
 
 /// How long one fetch waits for a job before it is asked again.
 const FETCH_WAIT: Duration = Duration::from_millis(500);
@@ -39,7 +39,41 @@ pub struct Shared<C> {
     pub registry: Arc<Registry<C>>,
     /// Claims handed to apalis, by task id, until their result is acknowledged.
     claims: Mutex<HashMap<String, (Claimed, Instant)>>,
+    /// Deliveries fetched and not yet ended in the storage.
+    pub held: Held,
     finished: mpsc::UnboundedSender<Finished>,
+}
+
+/// The deliveries a worker holds: fetched, and not yet ended in the storage. Recovery
+/// asks for them: a delivery the worker was handed and no longer holds has lost its end.
+#[derive(Clone, Default)]
+pub struct Held(Arc<Mutex<HashSet<String>>>);
+
+impl Held {
+    fn deliveries(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn take<'a>(&self, claims: impl IntoIterator<Item = &'a Claimed>) {
+        self.deliveries()
+            .extend(claims.into_iter().map(|claim| claim.delivery.clone()));
+    }
+
+    fn release<'a>(&self, claims: impl IntoIterator<Item = &'a Claimed>) {
+        let mut deliveries = self.deliveries();
+        for claim in claims {
+            deliveries.remove(&claim.delivery);
+        }
+    }
+
+    pub fn of(&self, worker: &str) -> OwnClaims {
+        OwnClaims {
+            worker: worker.to_string(),
+            held: self.deliveries().clone(),
+        }
+    }
 }
 
 /// An attempt to end in the storage, or a request to say when all before it are ended.
@@ -64,6 +98,7 @@ impl<C> Shared<C> {
             retry_policy,
             registry,
             claims: Mutex::new(HashMap::new()),
+            held: Held::default(),
             finished,
         };
         (Arc::new(shared), receiver)
@@ -85,9 +120,11 @@ impl<C> Shared<C> {
 }
 
 /// Ends attempts in the storage in batches, one round trip for many, until the channel
-/// closes; an attempt is retried until the storage takes it (a Redis restart, say).
+/// closes; an attempt is retried until the storage takes it (a Redis restart, say), and
+/// held until then.
 pub async fn finish_attempts(
     storage: Arc<dyn Storage>,
+    held: Held,
     mut finished: mpsc::UnboundedReceiver<Finished>,
 ) {
     let mut batch = Vec::new();
@@ -107,6 +144,7 @@ pub async fn finish_attempts(
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(5));
             }
+            held.release(attempts.iter().map(|(claim, ..)| claim));
         }
         for done in flushes {
             let _ = done.send(());
@@ -189,7 +227,10 @@ impl<C: Send + Sync + 'static> Backend for QueueBackend<C> {
                 Poll::Ready(result) => {
                     self.fetching = None;
                     match result {
-                        Ok(claims) => self.buffer.extend(claims),
+                        Ok(claims) => {
+                            self.shared.held.take(&claims);
+                            self.buffer.extend(claims);
+                        }
                         Err(error) => {
                             tracing::warn!(%error, "fetching jobs failed; trying again shortly");
                             self.pause = Some(Box::pin(tokio::time::sleep(Duration::from_secs(1))));
@@ -214,6 +255,7 @@ impl<C: Send + Sync + 'static> Backend for QueueBackend<C> {
                 Poll::Ready(result) => {
                     self.fetching = None;
                     if let Ok(claims) = result {
+                        self.shared.held.take(&claims);
                         self.buffer.extend(claims);
                     }
                 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use apalis::prelude::{Data, Monitor, ParallelizeExt, WorkerBuilder, WorkerBuilderExt};
 
-use super::backend::{QueueBackend, Shared, finish_attempts};
+use super::backend::{Held, QueueBackend, Shared, finish_attempts};
 use super::backoff::RetryPolicy;
 use super::job::{Job, JobError};
 use super::registry::Registry;
@@ -91,15 +91,6 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             tracing::error!("{problem}");
         }
         self.storage.heartbeat(&self.name).await?;
-        self.storage.recover_orphans(&queues, self.liveness).await?;
-        tracing::info!(worker = %self.name, queues = ?queues, concurrency = self.concurrency, "worker started");
-
-        let heartbeat = tokio::spawn(keep_alive(
-            Arc::clone(&self.storage),
-            self.name.clone(),
-            queues.clone(),
-            self.liveness,
-        ));
         let registry = Arc::new(self.registry);
         let (shared, finished) = Shared::new(
             Arc::clone(&self.storage),
@@ -108,7 +99,23 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             self.retry_policy,
             Arc::clone(&registry),
         );
-        let finisher = tokio::spawn(finish_attempts(Arc::clone(&self.storage), finished));
+        self.storage
+            .recover_orphans(&queues, self.liveness, &shared.held.of(&self.name))
+            .await?;
+        tracing::info!(worker = %self.name, queues = ?queues, concurrency = self.concurrency, "worker started");
+
+        let heartbeat = tokio::spawn(keep_alive(
+            Arc::clone(&self.storage),
+            self.name.clone(),
+            queues.clone(),
+            self.liveness,
+            shared.held.clone(),
+        ));
+        let finisher = tokio::spawn(finish_attempts(
+            Arc::clone(&self.storage),
+            shared.held.clone(),
+            finished,
+        ));
         // A fetch takes what a quarter of the slots can run: enough to keep them busy
         // without holding jobs that other worker processes could start sooner.
         let batch = self.concurrency.div_ceil(4);
@@ -149,6 +156,7 @@ async fn keep_alive(
     name: String,
     queues: Vec<String>,
     liveness: Liveness,
+    held: Held,
 ) {
     let mut ticks = tokio::time::interval(liveness.heartbeat);
     loop {
@@ -157,7 +165,10 @@ async fn keep_alive(
             tracing::warn!(%error, "heartbeat failed");
             continue;
         }
-        match storage.recover_orphans(&queues, liveness).await {
+        match storage
+            .recover_orphans(&queues, liveness, &held.of(&name))
+            .await
+        {
             Ok(0) => {}
             Ok(recovered) => tracing::warn!(recovered, "took back the jobs of a dead worker"),
             Err(error) => tracing::warn!(%error, "recovering a dead worker's jobs failed"),

@@ -13,8 +13,8 @@ use sea_orm::{
 };
 
 use super::storage::{
-    AttemptRecord, Claimed, Enqueued, JobInfo, JobState, Liveness, NewJob, Outcome, QueueCounts,
-    QueueError, Storage,
+    AttemptRecord, Claimed, Enqueued, JobInfo, JobState, Liveness, NewJob, Outcome, OwnClaims,
+    QueueCounts, QueueError, Storage,
 };
 
 /// How often an idle worker looks for due jobs.
@@ -308,10 +308,12 @@ impl Storage for SqliteStorage {
             .map_err(unavailable)
     }
 
+    /// A job's end is committed with it, so a living worker's jobs need no recovery.
     async fn recover_orphans(
         &self,
         _queues: &[String],
         liveness: Liveness,
+        _own: &OwnClaims,
     ) -> Result<usize, QueueError> {
         let now = now_ms();
         let stale_before = now - liveness.orphan_after.as_millis() as i64;

@@ -73,6 +73,13 @@ impl Enqueued {
     }
 }
 
+/// A worker, and the deliveries it holds: fetched and not yet ended in the storage.
+#[derive(Debug, Clone, Default)]
+pub struct OwnClaims {
+    pub worker: String,
+    pub held: std::collections::HashSet<String>,
+}
+
 /// A job a worker has taken.
 #[derive(Debug, Clone)]
 pub struct Claimed {
@@ -247,11 +254,14 @@ pub trait Storage: Send + Sync {
     async fn heartbeat(&self, worker: &str) -> Result<(), QueueError>;
 
     /// Gives the jobs of dead workers to the living (or fails poison pills); returns how
-    /// many jobs were recovered.
+    /// many jobs were recovered. `own` is the calling worker and what it holds: a job
+    /// handed to it that it no longer holds (its end was lost with a Redis that crashed
+    /// before saving it) is run again, though the worker lives.
     async fn recover_orphans(
         &self,
         queues: &[String],
         liveness: Liveness,
+        own: &OwnClaims,
     ) -> Result<usize, QueueError>;
 
     /// A worker leaving cleanly, with nothing in flight.

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query};
-use sea_orm::{ConnectionTrait, DbErr, JsonValue, StatementBuilder};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DbErr, JsonValue, QueryResult, StatementBuilder};
 
 use crate::woo::Resource;
 
@@ -99,30 +99,20 @@ pub async fn stored_versions<C: ConnectionTrait>(
     store_id: i64,
     resource: Resource,
 ) -> Result<HashMap<i64, StoredVersion>, DbErr> {
+    let mut query = Query::select();
+    query
+        .columns([
+            Alias::new("woo_id"),
+            Alias::new("deleted_at"),
+            Alias::new("synced_at"),
+        ])
+        .from(Alias::new(resource.name()))
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
+    if resource.has_modified_date() {
+        query.column(Alias::new("date_modified_gmt"));
+    }
     let mut versions = HashMap::new();
-    let mut after = i64::MIN;
-    loop {
-        let mut query = Query::select();
-        query
-            .columns([
-                Alias::new("woo_id"),
-                Alias::new("deleted_at"),
-                Alias::new("synced_at"),
-            ])
-            .from(Alias::new(resource.name()))
-            .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
-            .and_where(Expr::col(Alias::new("woo_id")).gt(after))
-            .order_by(Alias::new("woo_id"), Order::Asc)
-            .limit(ROWS_AT_A_TIME);
-        if resource.has_modified_date() {
-            query.column(Alias::new("date_modified_gmt"));
-        }
-        let statement = StatementBuilder::build(&query, &db.get_database_backend());
-        let rows = db.query_all_raw(statement).await?;
-        let Some(last) = rows.last() else {
-            break;
-        };
-        after = last.try_get("", "woo_id")?;
+    in_id_order(db, query, ROWS_AT_A_TIME, |rows| {
         for row in rows {
             let date_modified_gmt = if resource.has_modified_date() {
                 row.try_get("", "date_modified_gmt")?
@@ -140,12 +130,38 @@ pub async fn stored_versions<C: ConnectionTrait>(
                 },
             );
         }
-    }
+        Ok(())
+    })
+    .await?;
     Ok(versions)
 }
 
 /// Rows read in one query where a whole store's records are gone through.
 const ROWS_AT_A_TIME: u64 = 5_000;
+
+/// Runs `query` (which selects `woo_id`) over a store's table in `woo_id` order, `batch`
+/// rows at a time, handing each batch to `each`.
+async fn in_id_order<C: ConnectionTrait>(
+    db: &C,
+    query: SelectStatement,
+    batch: u64,
+    mut each: impl FnMut(Vec<QueryResult>) -> Result<(), DbErr>,
+) -> Result<(), DbErr> {
+    let mut after = i64::MIN;
+    loop {
+        let mut page = query.clone();
+        page.and_where(Expr::col(Alias::new("woo_id")).gt(after))
+            .order_by(Alias::new("woo_id"), Order::Asc)
+            .limit(batch);
+        let statement = StatementBuilder::build(&page, &db.get_database_backend());
+        let rows = db.query_all_raw(statement).await?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.try_get("", "woo_id")?;
+        each(rows)?;
+    }
+}
 
 /// Parents of a store whose JSON lists children (a variable product's `variations`, an
 /// order's `refunds`) that are not all kept: their children must be fetched again. Found
@@ -173,24 +189,14 @@ pub async fn parents_missing_children<C: ConnectionTrait>(
         kept.insert((row.try_get("", parent_column)?, row.try_get("", "woo_id")?));
     }
     // Parents are read a thousand at a time, not ROWS_AT_A_TIME: these rows carry JSON.
+    let mut query = Query::select();
+    query
+        .columns([Alias::new("woo_id"), Alias::new("raw")])
+        .from(Alias::new(parent.name()))
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+        .and_where(Expr::col(Alias::new("deleted_at")).is_null());
     let mut missing = Vec::new();
-    let mut after = i64::MIN;
-    loop {
-        let mut query = Query::select();
-        query
-            .columns([Alias::new("woo_id"), Alias::new("raw")])
-            .from(Alias::new(parent.name()))
-            .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
-            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
-            .and_where(Expr::col(Alias::new("woo_id")).gt(after))
-            .order_by(Alias::new("woo_id"), Order::Asc)
-            .limit(1_000);
-        let statement = StatementBuilder::build(&query, &db.get_database_backend());
-        let rows = db.query_all_raw(statement).await?;
-        let Some(last) = rows.last() else {
-            break;
-        };
-        after = last.try_get("", "woo_id")?;
+    in_id_order(db, query, 1_000, |rows| {
         for row in rows {
             let parent_id: i64 = row.try_get("", "woo_id")?;
             let raw: JsonValue = row.try_get("", "raw")?;
@@ -208,6 +214,8 @@ pub async fn parents_missing_children<C: ConnectionTrait>(
                 missing.push(parent_id);
             }
         }
-    }
+        Ok(())
+    })
+    .await?;
     Ok(missing)
 }

@@ -21,8 +21,8 @@ use redis::streams::{
 use redis::{AsyncCommands, Pipeline, RedisError, Script, Value};
 
 use super::storage::{
-    AttemptRecord, Claimed, Enqueued, JobInfo, JobState, Liveness, NewJob, Outcome, QueueCounts,
-    QueueError, Storage,
+    AttemptRecord, Claimed, Enqueued, JobInfo, JobState, Liveness, NewJob, Outcome, OwnClaims,
+    QueueCounts, QueueError, Storage,
 };
 
 const GROUP: &str = "workers";
@@ -123,13 +123,16 @@ impl RedisStorage {
     /// Entries a live worker was handed but never claimed (the reply to its read was lost,
     /// or its claim failed, in a Redis restart say): left alone they would wait forever,
     /// as their worker is alive. Those idle as long as an orphan are put back in the
-    /// stream; a job really running keeps its entry.
+    /// stream; a job really running keeps its entry. Where the worker itself asks, with
+    /// what it `held`, a job it no longer holds is put back even when marked running: its
+    /// end was lost (a Redis that crashed before saving it).
     async fn redeliver_unclaimed(
         &self,
         stream: &str,
         queue: &str,
         consumer: &str,
         liveness: Liveness,
+        held: Option<&HashSet<String>>,
     ) -> Result<usize, QueueError> {
         let mut connection = self.commands.clone();
         let idle: Value = redis::cmd("XPENDING")
@@ -158,11 +161,13 @@ impl RedisStorage {
         };
         let mut redelivered = 0;
         for entry in entries {
+            let lost = held.is_some_and(|held| !held.contains(&entry));
             let result: i64 = self
                 .redeliver
                 .arg(&self.prefix)
                 .arg(queue)
                 .arg(&entry)
+                .arg(u8::from(lost))
                 .invoke_async(&mut connection)
                 .await
                 .map_err(|error| self.error(error))?;
@@ -526,6 +531,7 @@ impl Storage for RedisStorage {
         &self,
         queues: &[String],
         liveness: Liveness,
+        own: &OwnClaims,
     ) -> Result<usize, QueueError> {
         let mut connection = self.commands.clone();
         let stale_before = now_ms() - liveness.orphan_after.as_millis() as i64;
@@ -550,8 +556,9 @@ impl Storage for RedisStorage {
                     && (consumer.idle as u128) >= liveness.orphan_after.as_millis();
                 if !dead {
                     if consumer.pending > 0 {
+                        let held = (consumer.name == own.worker).then_some(&own.held);
                         recovered += self
-                            .redeliver_unclaimed(&stream, queue, &consumer.name, liveness)
+                            .redeliver_unclaimed(&stream, queue, &consumer.name, liveness, held)
                             .await?;
                     }
                     continue;

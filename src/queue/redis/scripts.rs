@@ -170,11 +170,12 @@ return 1
     )
 }
 
-/// Puts back in the stream a job whose entry a live worker was handed but never claimed.
-/// ARGV: prefix, queue, entry. Returns 1 when the job went back, else 0 (the entry was
-/// stale, or its job is running under it).
+/// Puts back in the stream a job whose entry a live worker was handed but never claimed,
+/// or (`lost` is 1) one the worker says it no longer holds, though marked running under
+/// the entry. ARGV: prefix, queue, entry, lost. Returns 1 when the job went back, else 0
+/// (the entry was stale, or its job is running under it).
 pub const REDELIVER: &str = r#"
-local p, q, entry = ARGV[1], ARGV[2], ARGV[3]
+local p, q, entry, lost = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local stream = p..'q:'..q..':stream'
 local message = redis.call('XRANGE', stream, entry, entry)
 if #message == 0 then
@@ -182,10 +183,16 @@ if #message == 0 then
   return 0
 end
 local id = message[1][2][2]
-local state, delivery = unpack(redis.call('HMGET', p..'job:'..id, 'state', 'delivery'))
-if state == 'running' and delivery == entry then return 0 end
+local key = p..'job:'..id
+local state, delivery = unpack(redis.call('HMGET', key, 'state', 'delivery'))
+local running_here = state == 'running' and delivery == entry
+if running_here and lost ~= '1' then return 0 end
 redis.call('XACK', stream, 'workers', entry)
 redis.call('XDEL', stream, entry)
+if running_here then
+  redis.call('HSET', key, 'state', 'pending')
+  state = 'pending'
+end
 if state == 'pending' then
   redis.call('XADD', stream, '*', 'id', id)
   return 1

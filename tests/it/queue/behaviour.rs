@@ -8,7 +8,7 @@ use woosync::queue::backoff::RetryPolicy;
 use woosync::queue::job::Job;
 use woosync::queue::redis::RedisStorage;
 use woosync::queue::runner::Runner;
-use woosync::queue::storage::{Enqueued, JobState, Liveness, NewJob, Storage};
+use woosync::queue::storage::{Enqueued, JobState, Liveness, NewJob, OwnClaims, Storage};
 
 use super::backing::{Backing, storage_from_spec};
 use super::jobs::{Doomed, Flaky, Nap, Poison, Record, Seen, Slow};
@@ -672,4 +672,62 @@ async fn a_redis_that_evicts_keys_is_reported() {
         .unwrap();
     let problems = storage.durability_problems().await.unwrap();
     assert!(problems[0].contains("noeviction"), "{problems:?}");
+}
+
+/// A live worker's end of a job can be lost (Redis killed before saving it): the job stays
+/// marked running under the worker's delivery. The worker, no longer holding it, has it
+/// run again; a job it still holds is left running.
+#[tokio::test]
+async fn a_job_whose_end_was_lost_runs_again_while_its_worker_lives() {
+    let backing = Backing::redis().await;
+    let storage = backing.storage().await;
+    let jobs: Vec<NewJob> = (0..2).map(|n| NewJob::of(&Record { n })).collect();
+    storage.enqueue(jobs).await.unwrap();
+    let liveness = Liveness {
+        orphan_after: Duration::from_millis(200),
+        ..fast_liveness()
+    };
+    storage.heartbeat("w1").await.unwrap();
+    let queues = vec![Record::NAME.to_string()];
+    let claimed = storage
+        .fetch("w1", &queues, 2, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
+    let (ended, running) = (&claimed[0], &claimed[1]);
+    // Both idle past an orphan's time (Redis counts it) while the worker stays alive.
+    tokio::time::sleep(liveness.orphan_after * 2).await;
+    storage.heartbeat("w1").await.unwrap();
+    let holding = |deliveries: &[&str]| OwnClaims {
+        worker: "w1".into(),
+        held: deliveries.iter().map(|d| d.to_string()).collect(),
+    };
+    // Asked by another worker, a live worker's running jobs are left alone.
+    let another = OwnClaims {
+        worker: "w2".into(),
+        ..OwnClaims::default()
+    };
+    let by_another = storage
+        .recover_orphans(&queues, liveness, &another)
+        .await
+        .unwrap();
+    assert_eq!(by_another, 0);
+    assert_eq!(storage.counts(Record::NAME).await.unwrap().running, 2);
+
+    // Asked by the worker, which holds only the second: the first runs again.
+    let recovered = storage
+        .recover_orphans(&queues, liveness, &holding(&[&running.delivery]))
+        .await
+        .unwrap();
+    assert_eq!(recovered, 1);
+    let counts = storage.counts(Record::NAME).await.unwrap();
+    assert_eq!((counts.pending, counts.running), (1, 1));
+    let again = storage
+        .fetch("w2", &queues, 2, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.iter().map(|claim| &claim.id).collect::<Vec<_>>(),
+        vec![&ended.id]
+    );
 }
