@@ -22,8 +22,7 @@ use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::{parents_missing_children, stored_versions};
 use crate::sync::tombstone::tombstone_ids;
 use crate::woo::Resource;
-use crate::woo::WooError;
-use crate::woo::client::{ListPage, ListQuery, MAX_PER_PAGE};
+use crate::woo::client::{ListQuery, MAX_PER_PAGE};
 use crate::woo::lenient::parse_gmt;
 
 /// Pages of a sweep in flight at once: a sweep holds one worker slot and waits out the
@@ -116,15 +115,20 @@ impl Job for ReconcileSweep {
                 ..ListQuery::default()
             })
             .collect();
-        let (client, path) = (&active.client, path.as_str());
-        let fetched: Vec<Result<ListPage, WooError>> = stream::iter(queries)
-            .map(move |query| async move { client.list_page_patiently(path, &query).await })
-            .buffered(SWEEP_CONCURRENCY)
-            .collect()
-            .await;
+        // Each page written as it arrives, in whatever order: a sweep that finds a whole
+        // store missing (a first sweep of customers, say) holds no more pages at once than
+        // the worker's page memory allows.
+        let (client, path, memory) = (&active.client, path.as_str(), &context.page_memory);
+        let mut pages = stream::iter(queries)
+            .map(move |query| async move {
+                client
+                    .list_page_holding_patiently(path, &query, memory)
+                    .await
+            })
+            .buffer_unordered(SWEEP_CONCURRENCY);
         let mut written = 0;
-        for page in fetched {
-            let page = match page {
+        while let Some(page) = pages.next().await {
+            let (page, _room) = match page {
                 Ok(page) => page,
                 Err(error) => return Err(context.woo_failure(self.store_id, error).await),
             };

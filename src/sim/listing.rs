@@ -152,8 +152,22 @@ pub fn list<'a>(records: &'a [Value], params: &ListParams) -> ListResult<'a> {
             },
         };
     }
-    let mut matching: Vec<&Value> = records
-        .iter()
+    let candidates: Vec<&Value> = match &params.include {
+        // Looked up by id, as a database's index would: collections are kept in id order.
+        Some(ids) => {
+            let mut found: Vec<&Value> = ids
+                .iter()
+                .filter_map(|wanted| records.binary_search_by_key(wanted, id).ok())
+                .map(|index| &records[index])
+                .collect();
+            found.sort_by_key(|record| id(record));
+            found.dedup_by_key(|record| id(record));
+            found
+        }
+        None => records.iter().collect(),
+    };
+    let mut matching: Vec<&Value> = candidates
+        .into_iter()
         .filter(|record| {
             let modified = text(record, "date_modified_gmt");
             let created = text(record, "date_created_gmt");
@@ -170,10 +184,6 @@ pub fn list<'a>(records: &'a [Value], params: &ListParams) -> ListResult<'a> {
                     .before
                     .as_deref()
                     .is_none_or(|before| created < before)
-                && params
-                    .include
-                    .as_ref()
-                    .is_none_or(|ids| ids.contains(&id(record)))
         })
         .collect();
     let by_field = |field: &'static str| {

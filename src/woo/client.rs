@@ -334,12 +334,18 @@ impl WooClient {
         path: &str,
         query: &ListQuery,
     ) -> Result<ListPage, WooError> {
-        loop {
-            match self.list_page(path, query).await {
-                Err(WooError::BudgetSpent { wait }) => tokio::time::sleep(wait).await,
-                answer => return answer,
-            }
-        }
+        patiently(|| self.list_page(path, query)).await
+    }
+
+    /// One page as [`list_page_holding`](Self::list_page_holding) reads it, waiting out the
+    /// store's rate budget however long it takes.
+    pub async fn list_page_holding_patiently(
+        &self,
+        path: &str,
+        query: &ListQuery,
+        memory: &PageMemory,
+    ) -> Result<(ListPage<RawRecord>, PageRoom), WooError> {
+        patiently(|| self.list_page_holding(path, query, memory)).await
     }
 
     /// One record, such as `products/42`.
@@ -624,6 +630,19 @@ impl WooClient {
         metrics::histogram!("woosync_rate_limit_wait_seconds", "store" => key)
             .record(started.elapsed().as_secs_f64());
         Ok(())
+    }
+}
+
+/// Tries `attempt` until the store's rate budget lets it through.
+async fn patiently<T, F>(attempt: impl Fn() -> F) -> Result<T, WooError>
+where
+    F: Future<Output = Result<T, WooError>>,
+{
+    loop {
+        match attempt().await {
+            Err(WooError::BudgetSpent { wait }) => tokio::time::sleep(wait).await,
+            answer => return answer,
+        }
     }
 }
 
