@@ -54,6 +54,25 @@ impl SqliteStorage {
         Ok(SqliteStorage { db })
     }
 
+    /// Whether any job is due. Asked before claiming, so that a poll that finds nothing
+    /// only reads: an UPDATE takes SQLite's one write lock even when it changes no row,
+    /// and every page being written waits on that lock.
+    async fn any_due(&self, now: i64) -> Result<bool, QueueError> {
+        let row = self
+            .db
+            .query_one_raw(statement(
+                "SELECT EXISTS (SELECT 1 FROM queue_jobs \
+                 WHERE state IN ('scheduled', 'pending') AND run_at <= ?) AS due",
+                vec![now.into()],
+            ))
+            .await
+            .map_err(unavailable)?;
+        match row {
+            Some(row) => row.try_get::<bool>("", "due").map_err(unavailable),
+            None => Ok(false),
+        }
+    }
+
     async fn infos(&self, sql: &str, values: Vec<Value>) -> Result<Vec<JobInfo>, QueueError> {
         let rows = self
             .db
@@ -210,23 +229,26 @@ impl Storage for SqliteStorage {
         );
         loop {
             let now = now_ms();
-            // Due delayed jobs become pending first, so that the fetch below walks the
-            // (state, run_at, id) index and costs the same whatever the backlog.
-            self.db
-                .execute_raw(statement(
-                    "UPDATE queue_jobs SET state = 'pending' WHERE state = 'scheduled' AND run_at <= ?",
-                    vec![now.into()],
-                ))
-                .await
-                .map_err(unavailable)?;
-            let mut values: Vec<Value> = vec![worker.into(), now.into(), now.into()];
-            values.extend(queues.iter().map(|queue| Value::from(queue.clone())));
-            values.push((max as i64).into());
-            let rows = self
-                .db
-                .query_all_raw(statement(&sql, values))
-                .await
-                .map_err(unavailable)?;
+            let rows = if self.any_due(now).await? {
+                // Due delayed jobs become pending first, so that the claim below walks the
+                // (state, run_at, id) index and costs the same whatever the backlog.
+                self.db
+                    .execute_raw(statement(
+                        "UPDATE queue_jobs SET state = 'pending' WHERE state = 'scheduled' AND run_at <= ?",
+                        vec![now.into()],
+                    ))
+                    .await
+                    .map_err(unavailable)?;
+                let mut values: Vec<Value> = vec![worker.into(), now.into(), now.into()];
+                values.extend(queues.iter().map(|queue| Value::from(queue.clone())));
+                values.push((max as i64).into());
+                self.db
+                    .query_all_raw(statement(&sql, values))
+                    .await
+                    .map_err(unavailable)?
+            } else {
+                Vec::new()
+            };
             if !rows.is_empty() || started.elapsed() >= wait {
                 return rows
                     .iter()
