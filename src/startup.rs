@@ -19,6 +19,7 @@ use crate::queue::storage::{Liveness, Storage};
 use crate::secrets::SecretKey;
 use crate::woo::client::http_client;
 use crate::woo::page_memory::PageMemory;
+use crate::woo::public_address::StoreAddresses;
 use crate::woo::rate_limit::{LocalRateLimiter, RateLimiter, RedisRateLimiter};
 
 /// Everything the processes share.
@@ -60,8 +61,17 @@ impl Services {
         for problem in queue.durability_problems().await? {
             tracing::error!("{problem}");
         }
-        let http = http_client(config.extra_ca_cert.as_deref(), config.request_timeout)
-            .map_err(anyhow::Error::msg)?;
+        let addresses = if config.allow_private_stores {
+            StoreAddresses::Any
+        } else {
+            StoreAddresses::PublicOnly
+        };
+        let http = http_client(
+            config.extra_ca_cert.as_deref(),
+            config.request_timeout,
+            addresses,
+        )
+        .map_err(anyhow::Error::msg)?;
         let context = Arc::new(SyncContext {
             db: db.clone(),
             page_memory: PageMemory::new(PAGES_IN_MEMORY),

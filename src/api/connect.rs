@@ -19,6 +19,7 @@ use crate::stores::{
     AuthMode, DEFAULT_RATE_LIMIT_PER_S, NewStore, normalize_store_url, save_store, store_url_text,
 };
 use crate::woo::auth::oauth1::SignatureMethod;
+use crate::woo::public_address::is_public;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -177,90 +178,5 @@ async fn refuse_private_address(url: &url::Url) -> Result<(), ApiError> {
             ),
         )),
         None => Ok(()),
-    }
-}
-
-fn is_public(address: &IpAddr) -> bool {
-    match address {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || v4.is_multicast()
-                || a == 0
-                // Shared address space (carrier-grade NAT), 100.64.0.0/10.
-                || (a == 100 && (64..128).contains(&b))
-                // Benchmarking, 198.18.0.0/15, and reserved, 240.0.0.0/4.
-                || (a == 198 && (18..20).contains(&b))
-                || a >= 240)
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(&IpAddr::V4(v4));
-            }
-            let segments = v6.segments();
-            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address.
-            if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-                let [a, b] = segments[6].to_be_bytes();
-                let [c, d] = segments[7].to_be_bytes();
-                return is_public(&IpAddr::V4([a, b, c, d].into()));
-            }
-            if segments[0] == 0x2002 {
-                let [a, b] = segments[1].to_be_bytes();
-                let [c, d] = segments[2].to_be_bytes();
-                return is_public(&IpAddr::V4([a, b, c, d].into()));
-            }
-            let first = segments[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                // Unique local fc00::/7, link-local fe80::/10, site-local fec0::/10.
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || (first & 0xffc0) == 0xfec0)
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_and_private_networks_are_not_public() {
-        for private in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "::1",
-            "fd00::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-            "64:ff9b::a00:1",
-            "2002:7f00:1::",
-            "fec0::1",
-            "ff02::1",
-            "224.0.0.1",
-            "198.18.0.1",
-            "240.0.0.1",
-        ] {
-            assert!(!is_public(&private.parse().unwrap()), "{private}");
-        }
-        for public in [
-            "93.184.216.34",
-            "2606:2800:220:1::1",
-            "8.8.8.8",
-            "64:ff9b::808:808",
-        ] {
-            assert!(is_public(&public.parse().unwrap()), "{public}");
-        }
     }
 }

@@ -25,6 +25,7 @@ use super::body::parse_json;
 use super::error::WooError;
 use super::listed::{ListedRecord, RawRecord};
 use super::page_memory::{PageMemory, PageRoom};
+use super::public_address::{PublicOnlyResolver, StoreAddresses};
 use super::rate_limit::{RateLimit, RateLimiter};
 use super::response::{PageInfo, classify, page_info};
 use crate::secrets::Secret;
@@ -52,10 +53,12 @@ pub struct StoreConnection {
 }
 
 /// An HTTP client fit for stores: rustls, a User-Agent naming woosync (some hosts refuse
-/// requests without one), timeouts, and an extra CA certificate to trust if given.
+/// requests without one), timeouts, an extra CA certificate to trust if given, and the
+/// addresses it may connect to.
 pub fn http_client(
     extra_ca_cert: Option<&Path>,
     request_timeout: Duration,
+    addresses: StoreAddresses,
 ) -> Result<reqwest::Client, String> {
     let mut builder = reqwest::Client::builder()
         .user_agent(concat!("woosync/", env!("CARGO_PKG_VERSION")))
@@ -63,6 +66,9 @@ pub fn http_client(
         .timeout(request_timeout)
         // Webhook and API answers are 2xx; a redirect is a misconfigured URL to report.
         .redirect(reqwest::redirect::Policy::none());
+    if addresses == StoreAddresses::PublicOnly {
+        builder = builder.dns_resolver(PublicOnlyResolver);
+    }
     if let Some(path) = extra_ca_cert {
         let pem = std::fs::read(path).map_err(|error| {
             format!("cannot read the CA certificate {}: {error}", path.display())
@@ -677,13 +683,30 @@ fn transport_error(error: reqwest::Error) -> WooError {
         WooError::Timeout
     } else if error.is_connect() {
         WooError::Unreachable {
-            detail: error.to_string(),
+            detail: with_causes(&error),
         }
     } else {
         WooError::Transient {
-            detail: error.to_string(),
+            detail: with_causes(&error),
         }
     }
+}
+
+/// An error and what caused it: reqwest's own message names only the URL ("error sending
+/// request for url ..."), while the cause says what went wrong (refused, a private
+/// address, a bad certificate).
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let inner_text = inner.to_string();
+        if !text.contains(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        cause = inner.source();
+    }
+    text
 }
 
 fn kind(value: &Value) -> &'static str {

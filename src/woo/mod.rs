@@ -7,6 +7,7 @@ pub mod error;
 pub mod lenient;
 pub mod listed;
 pub mod page_memory;
+pub mod public_address;
 pub mod rate_limit;
 pub mod records;
 pub mod resource;

@@ -12,6 +12,7 @@ use woosync::sim::generate::Sizes;
 use woosync::stores::AuthMode;
 use woosync::woo::auth::oauth1::SignatureMethod;
 use woosync::woo::client::{ListQuery, StoreConnection, WooClient, http_client};
+use woosync::woo::public_address::StoreAddresses;
 use woosync::woo::rate_limit::{LocalRateLimiter, RateLimit, RateLimiter, RedisRateLimiter};
 
 use crate::support::redis::RedisServer;
@@ -44,7 +45,12 @@ async fn hammer_store(spec: &str) {
         spec.split('|').collect::<Vec<_>>().try_into().unwrap();
     let redis = redis::Client::open(redis_url).unwrap();
     let limiter = RedisRateLimiter::new(redis.get_connection_manager().await.unwrap(), "woosync:");
-    let http = http_client(Some(std::path::Path::new(ca_cert)), Duration::from_secs(10)).unwrap();
+    let http = http_client(
+        Some(std::path::Path::new(ca_cert)),
+        Duration::from_secs(10),
+        StoreAddresses::Any,
+    )
+    .unwrap();
     let client = WooClient::new(
         http,
         StoreConnection {

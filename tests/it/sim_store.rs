@@ -17,6 +17,7 @@ use woosync::sim::store::{lock, read};
 use woosync::sim::webhooks::{FAILURES_BEFORE_DISABLED, signature};
 use woosync::woo::Resource;
 use woosync::woo::client::{ListQuery, http_client};
+use woosync::woo::public_address::StoreAddresses;
 
 use crate::support::captures::body;
 use crate::support::sim::TestSim;
@@ -319,7 +320,7 @@ fn woosync_sim_serves_on_its_own() {
     let url = info["url"].as_str().unwrap();
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     let ca_cert = std::path::PathBuf::from(info["ca_cert"].as_str().unwrap());
-    let http = http_client(Some(&ca_cert), Duration::from_secs(10)).unwrap();
+    let http = http_client(Some(&ca_cert), Duration::from_secs(10), StoreAddresses::Any).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let products: Vec<Value> = runtime.block_on(async {
         http.get(format!("{url}/wp-json/wc/v3/products?per_page=100"))

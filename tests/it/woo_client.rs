@@ -1,6 +1,7 @@
 //! The client against the simulated store: every resource lists completely, every auth mode
 //! works and fails the right way, and every error class is produced and classified right.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -11,8 +12,10 @@ use woosync::sim::store::{lock, read};
 use woosync::stores::AuthMode;
 use woosync::woo::Resource;
 use woosync::woo::auth::oauth1::{self, SignatureMethod};
-use woosync::woo::client::ListQuery;
+use woosync::woo::client::{ListQuery, WooClient, http_client};
 use woosync::woo::error::WooError;
+use woosync::woo::public_address::StoreAddresses;
+use woosync::woo::rate_limit::LocalRateLimiter;
 
 use crate::support::sim::TestSim;
 
@@ -342,4 +345,36 @@ async fn every_error_class_is_produced_and_classified() {
         sim.client(closed).get("products").await,
         Err(WooError::Unreachable { .. })
     ));
+}
+
+#[tokio::test]
+async fn a_store_whose_name_resolves_to_a_private_address_is_not_called() {
+    let https = TestSim::start(true, Sizes::default()).await;
+    // A name that resolves to this machine, as a public store's name could come to after
+    // it was connected (DNS rebinding).
+    let mut by_name = https.connection();
+    by_name.site_url.set_host(Some("localhost")).unwrap();
+    let http = http_client(
+        https.server.info.ca_cert.as_deref(),
+        Duration::from_secs(10),
+        StoreAddresses::PublicOnly,
+    )
+    .unwrap();
+    let public_only = WooClient::new(http, by_name.clone(), Arc::new(LocalRateLimiter::default()));
+    match public_only.list_page("products", &by_id()).await {
+        Err(WooError::Unreachable { detail }) => {
+            assert!(detail.contains("loopback or private address"), "{detail}")
+        }
+        other => panic!("expected the store to be unreachable, got {other:?}"),
+    }
+    assert!(https.server.store.requests().is_empty());
+
+    // Allowed private addresses, the same name is called.
+    let page = https
+        .client(by_name)
+        .list_page("products", &by_id())
+        .await
+        .unwrap();
+    assert!(!page.items.is_empty());
+    assert_eq!(https.server.store.requests().len(), 1);
 }

@@ -11,6 +11,7 @@ use woosync::sim::server::{SimOptions, SimServer};
 use woosync::stores::AuthMode;
 use woosync::woo::auth::oauth1::SignatureMethod;
 use woosync::woo::client::{StoreConnection, WooClient, http_client};
+use woosync::woo::public_address::StoreAddresses;
 use woosync::woo::rate_limit::{LocalRateLimiter, RateLimit, RateLimiter};
 
 pub struct TestSim {
@@ -68,7 +69,12 @@ impl TestSim {
         limiter: Arc<dyn RateLimiter>,
         timeout: Duration,
     ) -> WooClient {
-        let http = http_client(self.server.info.ca_cert.as_deref(), timeout).unwrap();
+        let http = http_client(
+            self.server.info.ca_cert.as_deref(),
+            timeout,
+            StoreAddresses::Any,
+        )
+        .unwrap();
         WooClient::new(http, connection, limiter)
     }
 }
