@@ -46,6 +46,9 @@ impl Resolve for PublicOnlyResolver {
     }
 }
 
+/// Whether an address is on the public internet: not loopback, a private or link-local
+/// network, nor an address reserved or special otherwise (an IPv4 address carried in IPv6
+/// is judged as itself).
 pub fn is_public(address: &IpAddr) -> bool {
     match address {
         IpAddr::V4(v4) => {
