@@ -83,9 +83,10 @@ pub async fn register_webhooks(
     Ok(registered)
 }
 
-/// Re-enables every webhook of ours the store disabled, recreates any it lost, and syncs
-/// incrementally the resources whose webhooks were down, so that what they missed is
-/// fetched. Returns the topics that were put right.
+/// Re-enables every webhook of ours the store disabled, recreates any it lost, removes
+/// second webhooks of ours for a topic (two setups run at once each create one), and
+/// syncs incrementally the resources whose webhooks were down, so that what they missed
+/// is fetched. Returns the topics that were put right.
 pub async fn check_webhooks(
     context: &SyncContext,
     store: &stores::Model,
@@ -100,6 +101,17 @@ pub async fn check_webhooks(
     let secret = ensure_secret(&context.db, &context.secret_key, store).await?;
     let client = context.client(store)?.patient();
     let at_store = client.list_webhooks().await?;
+    let duplicates = at_store.iter().filter(|webhook| {
+        subscriptions.iter().any(|subscription| {
+            subscription.topic == webhook.topic
+                && subscription.delivery_url == webhook.delivery_url
+                && subscription.woo_webhook_id != webhook.id
+        })
+    });
+    for duplicate in duplicates {
+        client.delete_webhook(duplicate.id).await?;
+        tracing::info!(store = store.id, topic = %duplicate.topic, "a second webhook of ours removed");
+    }
     let mut repaired = Vec::new();
     for subscription in &subscriptions {
         let found = at_store

@@ -311,7 +311,7 @@ async fn forged_and_replayed_deliveries_are_refused_or_taken_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_webhook_the_store_disabled_is_enabled_again_and_its_gap_synced() {
+async fn a_webhook_the_store_disabled_is_enabled_again_its_gap_synced_and_a_second_one_removed() {
     let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
     let store = app.connect_sim().await;
     set_up(&app, store).await;
@@ -322,6 +322,15 @@ async fn a_webhook_the_store_disabled_is_enabled_again_and_its_gap_synced() {
             .find(|webhook| webhook.topic == "order.updated")
             .unwrap();
         order_updated.status = "disabled".into();
+        // What a second setup run at the same time leaves: another webhook of ours for a
+        // topic.
+        let mut second = webhooks
+            .iter()
+            .find(|webhook| webhook.topic == "product.created")
+            .unwrap()
+            .clone();
+        second.id = 9_999;
+        webhooks.push(second);
     }
     let services = &app.pipeline.services;
     let model = woosync::stores::find_store(&services.db, store)
@@ -332,11 +341,13 @@ async fn a_webhook_the_store_disabled_is_enabled_again_and_its_gap_synced() {
         .await
         .unwrap();
     assert_eq!(repaired, vec!["order.updated".to_string()]);
+    let at_store = lock(&app.pipeline.sim.server.store.webhooks).clone();
+    assert!(at_store.iter().all(|webhook| webhook.status == "active"));
     assert!(
-        lock(&app.pipeline.sim.server.store.webhooks)
-            .iter()
-            .all(|webhook| webhook.status == "active")
+        at_store.iter().all(|webhook| webhook.id != 9_999),
+        "the second product.created webhook is removed"
     );
+    assert_eq!(at_store.len(), 15, "one webhook per topic");
     let live = app.pipeline.live_runs().await;
     assert_eq!(
         live, 1,
