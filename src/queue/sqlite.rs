@@ -39,6 +39,13 @@ fn statement(sql: &str, values: Vec<Value>) -> Statement {
 const COLUMNS: &str = "id, queue, payload, state, attempts, max_attempts, crashes, store_id, \
                        run_at, last_error, history, created_at, updated_at";
 
+/// Which jobs a poll found due.
+#[derive(Debug, Default)]
+struct Due {
+    scheduled: bool,
+    pending: bool,
+}
+
 /// A job's state as the dashboard sees it: a scheduled job that is due is pending.
 const VISIBLE_STATE: &str =
     "CASE WHEN state = 'scheduled' AND run_at <= ? THEN 'pending' ELSE state END";
@@ -54,23 +61,30 @@ impl SqliteStorage {
         Ok(SqliteStorage { db })
     }
 
-    /// Whether any job is due. Asked before claiming, so that a poll that finds nothing
-    /// only reads: an UPDATE takes SQLite's one write lock even when it changes no row,
-    /// and every page being written waits on that lock.
-    async fn any_due(&self, now: i64) -> Result<bool, QueueError> {
+    /// Which jobs are due: asked before writing, so that a poll only takes SQLite's one
+    /// write lock (an UPDATE takes it even when it changes no row, and every page being
+    /// written waits on it) for a change it will make.
+    async fn due(&self, now: i64) -> Result<Due, QueueError> {
         let row = self
             .db
             .query_one_raw(statement(
-                "SELECT EXISTS (SELECT 1 FROM queue_jobs \
-                 WHERE state IN ('scheduled', 'pending') AND run_at <= ?) AS due",
-                vec![now.into()],
+                "SELECT \
+                 EXISTS (SELECT 1 FROM queue_jobs WHERE state = 'scheduled' AND run_at <= ?) \
+                 AS scheduled, \
+                 EXISTS (SELECT 1 FROM queue_jobs WHERE state = 'pending' AND run_at <= ?) \
+                 AS pending",
+                vec![now.into(), now.into()],
             ))
             .await
             .map_err(unavailable)?;
-        match row {
-            Some(row) => row.try_get::<bool>("", "due").map_err(unavailable),
-            None => Ok(false),
-        }
+        let Some(row) = row else {
+            return Ok(Due::default());
+        };
+        let flag = |name: &str| row.try_get::<bool>("", name).map_err(unavailable);
+        Ok(Due {
+            scheduled: flag("scheduled")?,
+            pending: flag("pending")?,
+        })
     }
 
     async fn infos(&self, sql: &str, values: Vec<Value>) -> Result<Vec<JobInfo>, QueueError> {
@@ -229,7 +243,8 @@ impl Storage for SqliteStorage {
         );
         loop {
             let now = now_ms();
-            let rows = if self.any_due(now).await? {
+            let due = self.due(now).await?;
+            if due.scheduled {
                 // Due delayed jobs become pending first, so that the claim below walks the
                 // (state, run_at, id) index and costs the same whatever the backlog.
                 self.db
@@ -239,6 +254,8 @@ impl Storage for SqliteStorage {
                     ))
                     .await
                     .map_err(unavailable)?;
+            }
+            let rows = if due.scheduled || due.pending {
                 let mut values: Vec<Value> = vec![worker.into(), now.into(), now.into()];
                 values.extend(queues.iter().map(|queue| Value::from(queue.clone())));
                 values.push((max as i64).into());

@@ -116,17 +116,6 @@ impl PreparedRecords {
     }
 }
 
-/// Prepares and writes records in one go, for writes that need no transaction of their own.
-pub async fn apply_records<C: ConnectionTrait, J: ListedRecord>(
-    db: &C,
-    origin: Origin,
-    items: Vec<J>,
-) -> Result<Applied, DbErr> {
-    PreparedRecords::new(db.get_database_backend(), origin, items)
-        .write(db)
-        .await
-}
-
 struct Page<J> {
     origin: Origin,
     items: Vec<J>,

@@ -8,5 +8,5 @@ pub mod stored;
 pub mod tombstone;
 pub mod upsert;
 
-pub use apply::{Applied, Origin, PreparedRecords, apply_records, parents_of};
+pub use apply::{Applied, Origin, PreparedRecords, parents_of};
 pub use runs::RunKind;

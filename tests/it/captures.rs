@@ -5,8 +5,8 @@ use entity::{inventory, orders, product_variations, products};
 use rust_decimal::Decimal;
 use sea_orm::EntityTrait;
 use serde::de::DeserializeOwned;
+use woosync::sync::Origin;
 use woosync::sync::stored::stored_records;
-use woosync::sync::{Origin, apply_records};
 use woosync::woo::Resource;
 use woosync::woo::records::{Order, Product};
 
@@ -25,7 +25,8 @@ async fn every_captured_resource_round_trips(backend: Backend) {
             parent_id: sample.parent_id,
             run_id: None,
         };
-        let applied = apply_records(&test.db, origin, sample.records.clone())
+        let applied = test
+            .apply_records(origin, sample.records.clone())
             .await
             .unwrap();
         assert_eq!(applied.quarantined, 0, "{}", sample.source);

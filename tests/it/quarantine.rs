@@ -2,8 +2,8 @@
 
 use entity::quarantined_records;
 use sea_orm::EntityTrait;
+use woosync::sync::Origin;
 use woosync::sync::stored::stored_records;
-use woosync::sync::{Origin, apply_records};
 use woosync::woo::Resource;
 
 use crate::support::captures::body;
@@ -25,7 +25,7 @@ async fn a_malformed_record_is_quarantined_and_the_page_lands() {
         parent_id: 0,
         run_id: Some(7),
     };
-    let applied = apply_records(&test.db, origin, page).await.unwrap();
+    let applied = test.apply_records(origin, page).await.unwrap();
     assert_eq!((applied.written, applied.quarantined), (1, 2));
     assert_eq!(
         stored_records(&test.db, store, Resource::Products, true)

@@ -6,7 +6,7 @@ use entity::{inventory, products};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde_json::Value;
-use woosync::sync::{Origin, apply_records};
+use woosync::sync::Origin;
 use woosync::woo::Resource;
 
 use crate::support::captures::body;
@@ -33,7 +33,7 @@ async fn writes_never_move_a_record_backwards(backend: Backend) {
         parent_id: 0,
         run_id: None,
     };
-    let apply = |record: Value| apply_records(&test.db, origin, vec![record]);
+    let apply = |record: Value| test.apply_records(origin, vec![record]);
 
     assert_eq!(apply(chair()).await.unwrap().written, 1);
     assert_eq!(

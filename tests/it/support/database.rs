@@ -3,9 +3,11 @@
 use chrono::Utc;
 use entity::stores;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr};
 use tempfile::TempDir;
 use woosync::database;
+use woosync::sync::{Applied, Origin, PreparedRecords};
+use woosync::woo::listed::ListedRecord;
 
 use super::postgres::PostgresServer;
 
@@ -68,6 +70,17 @@ impl TestDatabase {
         let test = TestDatabase::empty(backend).await;
         database::migrate(&test.db).await.unwrap();
         test
+    }
+
+    /// Writes records as a page of a listing would be written, outside any transaction.
+    pub async fn apply_records<J: ListedRecord>(
+        &self,
+        origin: Origin,
+        items: Vec<J>,
+    ) -> Result<Applied, DbErr> {
+        PreparedRecords::new(self.db.get_database_backend(), origin, items)
+            .write(&self.db)
+            .await
     }
 
     /// Adds a store row (no credentials of use) and returns its id.
