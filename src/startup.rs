@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseBackend, DatabaseConnection};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -17,10 +17,14 @@ use crate::queue::runner::Runner;
 use crate::queue::sqlite::SqliteStorage;
 use crate::queue::storage::{Liveness, Storage};
 use crate::secrets::SecretKey;
+use crate::sync::group_commit::GroupCommit;
 use crate::woo::client::http_client;
 use crate::woo::page_memory::PageMemory;
 use crate::woo::public_address::StoreAddresses;
 use crate::woo::rate_limit::{LocalRateLimiter, RateLimiter, RedisRateLimiter};
+
+/// Batches of writes Postgres commits at once (SQLite commits one at a time).
+const POSTGRES_WRITERS: usize = 4;
 
 /// Everything the processes share.
 #[derive(Clone)]
@@ -72,8 +76,13 @@ impl Services {
             addresses,
         )
         .map_err(anyhow::Error::msg)?;
+        let writers = match db.get_database_backend() {
+            DatabaseBackend::Sqlite => 1,
+            _ => POSTGRES_WRITERS,
+        };
         let context = Arc::new(SyncContext {
             db: db.clone(),
+            writer: GroupCommit::start(db.clone(), writers),
             page_memory: PageMemory::new(PAGES_IN_MEMORY),
             queue: Arc::clone(&queue),
             limiter,

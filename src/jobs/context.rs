@@ -12,6 +12,7 @@ use crate::queue::job::JobError;
 use crate::queue::storage::{NewJob, Storage};
 use crate::secrets::SecretKey;
 use crate::stores::{StoreError, StoreStatus, connection_of};
+use crate::sync::group_commit::GroupCommit;
 use crate::woo::client::WooClient;
 use crate::woo::page_memory::PageMemory;
 use crate::woo::rate_limit::RateLimiter;
@@ -39,6 +40,8 @@ pub const PAGES_IN_MEMORY: usize = 4;
 
 pub struct SyncContext {
     pub db: DatabaseConnection,
+    /// Where jobs write what they fetched: committed together with other jobs' writes.
+    pub writer: GroupCommit,
     /// Room for [`PAGES_IN_MEMORY`] pages at once.
     pub page_memory: PageMemory,
     pub queue: Arc<dyn Storage>,

@@ -4,13 +4,15 @@
 
 use chrono::Utc;
 use entity::stores;
+use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
 
 use super::context::Context;
 use crate::queue::job::{Job, JobError};
 use crate::queue::storage::NewJob;
+use crate::sync::group_commit::{GroupWrite, WriteFuture};
 use crate::sync::tombstone::{Identities, tombstone_missing};
-use crate::sync::{Origin, PreparedRecords};
+use crate::sync::{Applied, Origin, PreparedRecords};
 use crate::woo::client::{ListQuery, MAX_PER_PAGE};
 use crate::woo::listed::{ListedRecord, RawRecord};
 use crate::woo::records::Parent;
@@ -90,6 +92,34 @@ impl FetchChildren {
     }
 }
 
+/// A parent's children as listed now: written, and those no longer listed marked deleted.
+struct ChildrenWrite {
+    store_id: i64,
+    resource: Resource,
+    parent_id: i64,
+    identities: Identities,
+    prepared: PreparedRecords,
+}
+
+impl GroupWrite for ChildrenWrite {
+    type Output = Applied;
+
+    fn write<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, Applied> {
+        Box::pin(async move {
+            tombstone_missing(
+                txn,
+                self.store_id,
+                self.resource,
+                Some(self.parent_id),
+                &self.identities,
+                Utc::now(),
+            )
+            .await?;
+            self.prepared.write(txn).await
+        })
+    }
+}
+
 impl Job for FetchChildren {
     const NAME: &'static str = "fetch_children";
     type Context = Context;
@@ -124,18 +154,16 @@ impl Job for FetchChildren {
             },
             children,
         );
-        let txn = crate::database::begin_write(&context.db).await?;
-        tombstone_missing(
-            &txn,
-            self.store_id,
-            self.resource,
-            Some(self.parent_id),
-            &identities,
-            Utc::now(),
-        )
-        .await?;
-        let applied = prepared.write(&txn).await?;
-        txn.commit().await?;
+        let applied = context
+            .writer
+            .write(ChildrenWrite {
+                store_id: self.store_id,
+                resource: self.resource,
+                parent_id: self.parent_id,
+                identities,
+                prepared,
+            })
+            .await?;
         applied.count_committed(self.resource);
         Ok(())
     }

@@ -120,7 +120,7 @@ async fn fetch_and_write(
     let records = prepare_with_children(context, &active.store, origin, listed.items).await?;
     failpoint::reach("before_page_commit");
     let progress = runs::write_page(
-        &context.db,
+        &context.writer,
         &run,
         resource,
         FetchedPage {

@@ -17,10 +17,10 @@ use super::failpoint;
 use super::fetch_children::{FetchChildren, prepare_with_children};
 use crate::queue::job::{Job, JobError};
 use crate::queue::storage::NewJob;
-use crate::sync::Origin;
 use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::{parents_missing_children, stored_versions};
 use crate::sync::tombstone::tombstone_ids;
+use crate::sync::{Origin, RecordsWrite};
 use crate::woo::Resource;
 use crate::woo::client::{ListQuery, MAX_PER_PAGE};
 use crate::woo::lenient::parse_gmt;
@@ -140,8 +140,9 @@ impl Job for ReconcileSweep {
             };
             let records =
                 prepare_with_children(&context, &active.store, origin, page.items).await?;
-            written += records
-                .write(&context.db)
+            written += context
+                .writer
+                .write(RecordsWrite(records))
                 .await?
                 .count_committed(resource)
                 .written;

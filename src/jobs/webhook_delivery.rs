@@ -14,8 +14,8 @@ use super::context::Context;
 use super::fetch_children::prepare_with_children;
 use crate::queue::job::{Job, JobError};
 use crate::stores::StoreStatus;
-use crate::sync::Origin;
 use crate::sync::tombstone::tombstone_ids;
+use crate::sync::{Origin, RecordsWrite};
 use crate::woo::Resource;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -185,7 +185,11 @@ impl Job for WebhookDelivery {
             run_id: None,
         };
         let records = prepare_with_children(&context, &store, origin, vec![self.body]).await?;
-        records.write(&context.db).await?.count_committed(resource);
+        context
+            .writer
+            .write(RecordsWrite(records))
+            .await?
+            .count_committed(resource);
         audit.note(&context, "applied").await
     }
 

@@ -3,11 +3,13 @@
 use chrono::Utc;
 use entity::quarantined_records;
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryTrait, Statement,
+    ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
+    QueryTrait, Statement,
 };
 use serde_json::Value;
 
 use super::content_hash::content_hash;
+use super::group_commit::{GroupWrite, WriteFuture};
 use super::upsert::{Row, upsert_statement};
 use crate::woo::Resource;
 use crate::woo::listed::ListedRecord;
@@ -101,18 +103,29 @@ impl PreparedRecords {
 
     /// Writes the rows and the quarantined records. Run it inside the transaction that
     /// marks the page done.
-    pub async fn write<C: ConnectionTrait>(self, db: &C) -> Result<Applied, DbErr> {
-        let written = match self.upsert {
-            Some(upsert) => db.execute_raw(upsert).await?.rows_affected(),
+    pub async fn write<C: ConnectionTrait>(&self, db: &C) -> Result<Applied, DbErr> {
+        let written = match &self.upsert {
+            Some(upsert) => db.execute_raw(upsert.clone()).await?.rows_affected(),
             None => 0,
         };
-        if let Some(quarantine) = self.quarantine {
-            db.execute_raw(quarantine).await?;
+        if let Some(quarantine) = &self.quarantine {
+            db.execute_raw(quarantine.clone()).await?;
         }
         Ok(Applied {
             written,
             quarantined: self.quarantined,
         })
+    }
+}
+
+/// Records written on their own, with no page to mark done (a sweep's, a webhook's).
+pub struct RecordsWrite(pub PreparedRecords);
+
+impl GroupWrite for RecordsWrite {
+    type Output = Applied;
+
+    fn write<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, Applied> {
+        Box::pin(self.0.write(txn))
     }
 }
 

@@ -3,10 +3,11 @@
 
 pub mod apply;
 pub mod content_hash;
+pub mod group_commit;
 pub mod runs;
 pub mod stored;
 pub mod tombstone;
 pub mod upsert;
 
-pub use apply::{Applied, Origin, PreparedRecords, parents_of};
+pub use apply::{Applied, Origin, PreparedRecords, RecordsWrite, parents_of};
 pub use runs::RunKind;

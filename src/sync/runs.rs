@@ -9,11 +9,12 @@ use entity::{sync_checkpoints, sync_runs, sync_watermarks};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::apply::PreparedRecords;
+use super::apply::{Applied, PreparedRecords};
+use super::group_commit::{GroupCommit, GroupWrite, WriteFuture};
 use super::tombstone::{Identities, tombstone_missing};
 use crate::woo::Resource;
 
@@ -140,80 +141,111 @@ pub struct PageProgress {
     pub run: sync_runs::Model,
     /// False when another worker had written the page already.
     pub written_now: bool,
+    /// What writing the page did, when it was written now.
+    pub applied: Option<Applied>,
 }
 
-/// Writes a page's rows and marks it done, in one transaction. A page already marked done
-/// is not written again. The run's page count grows when a page at its end came back full
-/// (hosts strip or miscount the paging headers), so the listing is followed to its end.
+/// Writes a page's rows and marks it done, in one transaction (with whatever other writes
+/// are waiting). A page already marked done is not written again. The run's page count
+/// grows when a page at its end came back full (hosts strip or miscount the paging
+/// headers), so the listing is followed to its end.
 pub async fn write_page(
-    db: &DatabaseConnection,
+    writer: &GroupCommit,
     run: &sync_runs::Model,
     resource: Resource,
     page: FetchedPage,
 ) -> Result<PageProgress, DbErr> {
-    let txn = crate::database::begin_write(db).await?;
-    let now = Utc::now();
-    let marked = sync_checkpoints::Entity::insert(sync_checkpoints::ActiveModel {
-        run_id: Set(run.id),
-        page: Set(i64::from(page.page)),
-        store_id: Set(run.store_id),
-        resource: Set(run.resource.clone()),
-        records: Set(page.listed as i64),
-        written_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            sync_checkpoints::Column::RunId,
-            sync_checkpoints::Column::Page,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    if marked == 0 {
-        txn.rollback().await?;
-        let run = find_run(db, run.id)
+    let progress = writer
+        .write(PageWrite {
+            run_id: run.id,
+            store_id: run.store_id,
+            resource,
+            page,
+        })
+        .await?;
+    if let Some(applied) = progress.applied {
+        applied.count_committed(resource);
+    }
+    Ok(progress)
+}
+
+struct PageWrite {
+    run_id: i64,
+    store_id: i64,
+    resource: Resource,
+    page: FetchedPage,
+}
+
+impl GroupWrite for PageWrite {
+    type Output = PageProgress;
+
+    fn write<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, PageProgress> {
+        Box::pin(self.write_in(txn))
+    }
+}
+
+impl PageWrite {
+    async fn write_in(&self, txn: &DatabaseTransaction) -> Result<PageProgress, DbErr> {
+        let page = &self.page;
+        let now = Utc::now();
+        let marked = sync_checkpoints::Entity::insert(sync_checkpoints::ActiveModel {
+            run_id: Set(self.run_id),
+            page: Set(i64::from(page.page)),
+            store_id: Set(self.store_id),
+            resource: Set(self.resource.name().to_string()),
+            records: Set(page.listed as i64),
+            written_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                sync_checkpoints::Column::RunId,
+                sync_checkpoints::Column::Page,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+        // The checkpoint insert holds the write lock (SQLite) and the row lock below
+        // (Postgres), so this read-modify-write of the run is not raced by another page of
+        // it.
+        let current = sync_runs::Entity::find_by_id(self.run_id)
+            .lock_exclusive()
+            .one(txn)
             .await?
-            .ok_or_else(|| DbErr::RecordNotFound(format!("sync run {}", run.id)))?;
-        return Ok(PageProgress {
-            run,
-            written_now: false,
-        });
+            .ok_or_else(|| DbErr::RecordNotFound(format!("sync run {}", self.run_id)))?;
+        if marked == 0 {
+            return Ok(PageProgress {
+                run: current,
+                written_now: false,
+                applied: None,
+            });
+        }
+        if let Some(identities) = &page.whole {
+            tombstone_missing(txn, self.store_id, self.resource, None, identities, now).await?;
+        }
+        let applied = page.records.write(txn).await?;
+        let said = i64::from(page.total_pages.unwrap_or(page.page));
+        let mut total = current.pages_total.unwrap_or(0).max(said);
+        if page.full && i64::from(page.page) >= total {
+            total = i64::from(page.page) + 1;
+        }
+        let mut update: sync_runs::ActiveModel = current.clone().into();
+        update.pages_done = Set(current.pages_done + 1);
+        update.pages_total = Set(Some(total));
+        update.records_written = Set(current.records_written + applied.written as i64);
+        if current.status == status::QUEUED || current.status == status::FAILED {
+            update.status = Set(status::RUNNING.to_string());
+        }
+        if current.started_at.is_none() {
+            update.started_at = Set(Some(now));
+        }
+        Ok(PageProgress {
+            run: update.update(txn).await?,
+            written_now: true,
+            applied: Some(applied),
+        })
     }
-    if let Some(identities) = &page.whole {
-        tombstone_missing(&txn, run.store_id, resource, None, identities, now).await?;
-    }
-    let applied = page.records.write(&txn).await?;
-    // The checkpoint insert holds the write lock (SQLite) and the row lock below (Postgres),
-    // so this read-modify-write of the run is not raced by another page of it.
-    let current = sync_runs::Entity::find_by_id(run.id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("sync run {}", run.id)))?;
-    let said = i64::from(page.total_pages.unwrap_or(page.page));
-    let mut total = current.pages_total.unwrap_or(0).max(said);
-    if page.full && i64::from(page.page) >= total {
-        total = i64::from(page.page) + 1;
-    }
-    let mut update: sync_runs::ActiveModel = current.clone().into();
-    update.pages_done = Set(current.pages_done + 1);
-    update.pages_total = Set(Some(total));
-    update.records_written = Set(current.records_written + applied.written as i64);
-    if current.status == status::QUEUED || current.status == status::FAILED {
-        update.status = Set(status::RUNNING.to_string());
-    }
-    if current.started_at.is_none() {
-        update.started_at = Set(Some(now));
-    }
-    let run = update.update(&txn).await?;
-    txn.commit().await?;
-    applied.count_committed(resource);
-    Ok(PageProgress {
-        run,
-        written_now: true,
-    })
 }
 
 /// The pages of a run written so far and how many records each held.

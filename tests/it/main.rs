@@ -6,6 +6,7 @@ mod api;
 mod captures;
 mod cli;
 mod dashboard;
+mod group_commit;
 mod migrations;
 mod oauth1;
 mod pipeline;

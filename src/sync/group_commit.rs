@@ -1,0 +1,129 @@
+//! Writes of many jobs committed together in one transaction.
+//!
+//! SQLite lets one transaction write at a time, and every transaction pays the same fixed
+//! costs while it holds the lock: the round trips of `BEGIN` and `COMMIT` to the
+//! connection's thread, and the WAL frames of the pages every write touches (the run's row,
+//! the last leaf of each index). Writes that arrive while a batch commits are gathered and
+//! committed together, so a busy worker pays those costs once for several pages. Each
+//! write still hears only its own outcome: a batch that fails is written again one write
+//! at a time, so a write that cannot succeed fails alone.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
+use tokio::sync::{Mutex as AsyncMutex, mpsc, oneshot};
+
+pub type WriteFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Send + 't>>;
+
+/// A write committed along with others. It runs inside a transaction it must not end, and
+/// may run twice: once with its batch and, if the batch fails, again alone.
+pub trait GroupWrite: Send + Sync + 'static {
+    type Output: Send + 'static;
+
+    fn write<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, Self::Output>;
+}
+
+/// Writes gathered into one transaction at most: enough to share the fixed costs, few
+/// enough that a batch holds SQLite's lock for tens of milliseconds, not seconds.
+const MAX_BATCH: usize = 8;
+
+#[derive(Clone)]
+pub struct GroupCommit {
+    sender: mpsc::Sender<Box<dyn Queued>>,
+}
+
+impl GroupCommit {
+    /// `writers` batches commit at once: one for SQLite, which writes one at a time; more
+    /// for Postgres, which writes several.
+    pub fn start(db: DatabaseConnection, writers: usize) -> GroupCommit {
+        let (sender, receiver) = mpsc::channel(MAX_BATCH * 4);
+        let receiver = Arc::new(AsyncMutex::new(receiver));
+        for _ in 0..writers.max(1) {
+            tokio::spawn(commit_batches(db.clone(), Arc::clone(&receiver)));
+        }
+        GroupCommit { sender }
+    }
+
+    /// Commits `write`, with whatever other writes are waiting, and returns what it gave.
+    pub async fn write<W: GroupWrite>(&self, write: W) -> Result<W::Output, DbErr> {
+        let (reply, answer) = oneshot::channel();
+        let queued = Box::new(Waiting {
+            write,
+            output: Mutex::new(None),
+            reply,
+        });
+        let stopped = || DbErr::Custom("the database writer has stopped".into());
+        self.sender.send(queued).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+/// A write waiting for its batch, its output type erased.
+trait Queued: Send + Sync {
+    fn apply<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, ()>;
+    fn finish(self: Box<Self>, outcome: Result<(), DbErr>);
+}
+
+struct Waiting<W: GroupWrite> {
+    write: W,
+    /// What the write gave in the last transaction it ran in.
+    output: Mutex<Option<W::Output>>,
+    reply: oneshot::Sender<Result<W::Output, DbErr>>,
+}
+
+impl<W: GroupWrite> Queued for Waiting<W> {
+    fn apply<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, ()> {
+        Box::pin(async move {
+            let output = self.write.write(txn).await?;
+            *self.output.lock().unwrap_or_else(PoisonError::into_inner) = Some(output);
+            Ok(())
+        })
+    }
+
+    fn finish(self: Box<Self>, outcome: Result<(), DbErr>) {
+        let Waiting { output, reply, .. } = *self;
+        let output = output.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let answer = outcome.and_then(|()| {
+            output.ok_or_else(|| DbErr::Custom("a committed write gave no output".into()))
+        });
+        // The job that asked may have been stopped; its write is committed all the same.
+        let _ = reply.send(answer);
+    }
+}
+
+async fn commit_batches(
+    db: DatabaseConnection,
+    receiver: Arc<AsyncMutex<mpsc::Receiver<Box<dyn Queued>>>>,
+) {
+    let mut batch: Vec<Box<dyn Queued>> = Vec::with_capacity(MAX_BATCH);
+    loop {
+        if receiver.lock().await.recv_many(&mut batch, MAX_BATCH).await == 0 {
+            return;
+        }
+        match commit_together(&db, &batch).await {
+            Ok(()) => batch.drain(..).for_each(|write| write.finish(Ok(()))),
+            Err(error) if batch.len() == 1 => {
+                if let Some(write) = batch.pop() {
+                    write.finish(Err(error));
+                }
+            }
+            Err(_) => {
+                for write in batch.drain(..) {
+                    let alone = commit_together(&db, std::slice::from_ref(&write)).await;
+                    write.finish(alone);
+                }
+            }
+        }
+    }
+}
+
+async fn commit_together(db: &DatabaseConnection, writes: &[Box<dyn Queued>]) -> Result<(), DbErr> {
+    let txn = crate::database::begin_write(db).await?;
+    for write in writes {
+        // A failed write leaves the transaction to be rolled back when dropped.
+        write.apply(&txn).await?;
+    }
+    txn.commit().await
+}
