@@ -11,7 +11,7 @@ use super::context::Context;
 use crate::queue::job::{Job, JobError};
 use crate::queue::storage::NewJob;
 use crate::sync::group_commit::{GroupWrite, WriteFuture};
-use crate::sync::tombstone::{Identities, tombstone_missing};
+use crate::sync::tombstone::{Identities, Missing};
 use crate::sync::{Applied, Origin, PreparedRecords};
 use crate::woo::client::{ListQuery, MAX_PER_PAGE};
 use crate::woo::listed::{ListedRecord, RawRecord};
@@ -92,12 +92,9 @@ impl FetchChildren {
     }
 }
 
-/// A parent's children as listed now: written, and those no longer listed marked deleted.
+/// A parent's children as listed: written, and those it no longer lists marked deleted.
 struct ChildrenWrite {
-    store_id: i64,
-    resource: Resource,
-    parent_id: i64,
-    identities: Identities,
+    missing: Missing,
     prepared: PreparedRecords,
 }
 
@@ -106,15 +103,7 @@ impl GroupWrite for ChildrenWrite {
 
     fn write<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, Applied> {
         Box::pin(async move {
-            tombstone_missing(
-                txn,
-                self.store_id,
-                self.resource,
-                Some(self.parent_id),
-                &self.identities,
-                Utc::now(),
-            )
-            .await?;
+            self.missing.mark(txn, Utc::now()).await?;
             self.prepared.write(txn).await
         })
     }
@@ -137,13 +126,22 @@ impl Job for FetchChildren {
             ..ListQuery::default()
         };
         let path = self.resource.collection_path(self.parent_id);
+        let listed_at = Utc::now();
         let children: Vec<RawRecord> = match active.client.list_all(&path, &query).await {
             Ok(children) => children,
             // The parent is gone: so are its children.
             Err(WooError::NotFound { .. }) => Vec::new(),
             Err(error) => return Err(context.woo_failure(self.store_id, error).await),
         };
-        let identities = Identities::of(self.resource, &children);
+        let missing = Missing::find(
+            &context.db,
+            self.store_id,
+            self.resource,
+            Some(self.parent_id),
+            &Identities::of(self.resource, &children),
+            listed_at,
+        )
+        .await?;
         let prepared = PreparedRecords::new(
             context.db.get_database_backend(),
             Origin {
@@ -156,13 +154,7 @@ impl Job for FetchChildren {
         );
         let applied = context
             .writer
-            .write(ChildrenWrite {
-                store_id: self.store_id,
-                resource: self.resource,
-                parent_id: self.parent_id,
-                identities,
-                prepared,
-            })
+            .write(ChildrenWrite { missing, prepared })
             .await?;
         applied.count_committed(self.resource);
         Ok(())

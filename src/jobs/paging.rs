@@ -3,6 +3,7 @@
 //! transaction, then enqueue what follows. Every step is safe to repeat, so a job run again
 //! after a crash at any instant neither loses nor doubles a page.
 
+use chrono::Utc;
 use entity::{sync_checkpoints, sync_runs};
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ use super::start::{listing_done, page_job};
 use crate::queue::job::JobError;
 use crate::sync::Origin;
 use crate::sync::runs::{self, FetchedPage, RunKind};
-use crate::sync::tombstone::Identities;
+use crate::sync::tombstone::{Identities, Missing};
 use crate::woo::Resource;
 use crate::woo::client::{ListQuery, MAX_PER_PAGE};
 
@@ -98,6 +99,7 @@ async fn fetch_and_write(
     // The run's start time bounds what it saw: set before the first request.
     let run = runs::mark_running(&context.db, &run).await?;
     let query = listing_query(&run, kind, resource, job.page);
+    let listed_at = Utc::now();
     let listed = active
         .client
         .list_page_holding(&resource.collection_path(0), &query, &context.page_memory)
@@ -110,7 +112,22 @@ async fn fetch_and_write(
     let whole = resource.listed_whole();
     let count = listed.items.len();
     let full = !whole && count >= MAX_PER_PAGE as usize;
-    let identities = whole.then(|| Identities::of(resource, &listed.items));
+    let missing = if whole {
+        let upstream = Identities::of(resource, &listed.items);
+        Some(
+            Missing::find(
+                &context.db,
+                job.store_id,
+                resource,
+                None,
+                &upstream,
+                listed_at,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     let origin = Origin {
         store_id: job.store_id,
         resource,
@@ -136,7 +153,7 @@ async fn fetch_and_write(
                     .map(|pages| pages.min(u64::from(u32::MAX)) as u32)
             },
             full,
-            whole: identities,
+            whole: missing,
         },
     )
     .await?;

@@ -15,7 +15,7 @@ use sea_orm::{
 
 use super::apply::{Applied, PreparedRecords};
 use super::group_commit::{GroupCommit, GroupWrite, WriteFuture};
-use super::tombstone::{Identities, tombstone_missing};
+use super::tombstone::Missing;
 use crate::woo::Resource;
 
 /// What a run does.
@@ -131,8 +131,8 @@ pub struct FetchedPage {
     /// Whether the page came back full, so another may follow.
     pub full: bool,
     /// For a page that is the whole collection (a resource listed in one answer), the
-    /// records it holds: what it no longer holds is marked deleted in the same transaction.
-    pub whole: Option<Identities>,
+    /// records kept that it no longer holds: marked deleted in the same transaction.
+    pub whole: Option<Missing>,
 }
 
 /// Where a run stands after one of its pages was written.
@@ -221,8 +221,8 @@ impl PageWrite {
                 applied: None,
             });
         }
-        if let Some(identities) = &page.whole {
-            tombstone_missing(txn, self.store_id, self.resource, None, identities, now).await?;
+        if let Some(missing) = &page.whole {
+            missing.mark(txn, now).await?;
         }
         let applied = page.records.write(txn).await?;
         let said = i64::from(page.total_pages.unwrap_or(page.page));

@@ -52,81 +52,116 @@ async fn mark_where<C: ConnectionTrait>(
     Ok(db.execute_raw(statement).await?.rows_affected())
 }
 
-/// For a collection listed whole (the children of one parent, or a resource the store
-/// returns in one answer): marks deleted every live record of it that `upstream` no longer
-/// holds. Records are matched on their identity (`Resource::identity`), read from the JSON
-/// on both sides.
-pub async fn tombstone_missing<C: ConnectionTrait>(
-    db: &C,
+/// The live records of a collection listed whole (the children of one parent, or a
+/// resource the store returns in one answer) that the store no longer lists, found before
+/// the write and marked deleted in its transaction. Finding them is a read, done outside
+/// the transaction so that SQLite's write lock is not held for it (in a backfill it finds
+/// nothing, for every parent). Records are matched on their identity
+/// (`Resource::identity`), read from the JSON on both sides.
+pub struct Missing {
     store_id: i64,
     resource: Resource,
     parent_id: Option<i64>,
-    upstream: &Identities,
-    at: DateTime<Utc>,
-) -> Result<u64, DbErr> {
-    let keep = &upstream.0;
+    /// The key columns' values of each record missing upstream.
+    keys: Vec<Vec<sea_orm::Value>>,
+    /// When the store was asked: a row written since (a webhook's record created after
+    /// the listing) is not marked.
+    listed_at: DateTime<Utc>,
+}
+
+impl Missing {
+    pub async fn find<C: ConnectionTrait>(
+        db: &C,
+        store_id: i64,
+        resource: Resource,
+        parent_id: Option<i64>,
+        upstream: &Identities,
+        listed_at: DateTime<Utc>,
+    ) -> Result<Missing, DbErr> {
+        let mut select = Query::select();
+        select
+            .column(Alias::new("raw"))
+            .from(Alias::new(resource.name()));
+        for condition in scope(store_id, resource, parent_id) {
+            select.and_where(condition);
+        }
+        let statement = StatementBuilder::build(&select, &db.get_database_backend());
+        let stored: Vec<JsonValue> = db
+            .query_all_raw(statement)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<JsonValue>("", "raw"))
+            .collect::<Result<_, _>>()?;
+        let own_columns = own_key_columns(resource, parent_id);
+        let keys = stored
+            .iter()
+            .filter(|raw| !upstream.0.contains(&identity_key(resource, raw)))
+            .filter_map(|raw| {
+                // A row is matched on every column of its key, or not touched at all.
+                let key: Option<Vec<sea_orm::Value>> = resource
+                    .identity(raw)
+                    .into_iter()
+                    .map(|value| match value {
+                        JsonValue::Number(number) => number.as_i64().map(Into::into),
+                        JsonValue::String(text) => Some(text.into()),
+                        _ => None,
+                    })
+                    .collect();
+                key.filter(|key| key.len() == own_columns.len())
+            })
+            .collect();
+        Ok(Missing {
+            store_id,
+            resource,
+            parent_id,
+            keys,
+            listed_at,
+        })
+    }
+
+    /// Marks the records found missing deleted, unless written since the listing; returns
+    /// how many were marked.
+    pub async fn mark<C: ConnectionTrait>(&self, db: &C, at: DateTime<Utc>) -> Result<u64, DbErr> {
+        let own_columns = own_key_columns(self.resource, self.parent_id);
+        let mut marked = 0;
+        for key in &self.keys {
+            let mut update = Query::update();
+            update
+                .table(Alias::new(self.resource.name()))
+                .value(Alias::new("deleted_at"), at)
+                .and_where(Expr::col(Alias::new("synced_at")).lt(self.listed_at));
+            for condition in scope(self.store_id, self.resource, self.parent_id) {
+                update.and_where(condition);
+            }
+            for (column, value) in own_columns.iter().zip(key) {
+                update.and_where(Expr::col(Alias::new(*column)).eq(value.clone()));
+            }
+            let statement = StatementBuilder::build(&update, &db.get_database_backend());
+            marked += db.execute_raw(statement).await?.rows_affected();
+        }
+        Ok(marked)
+    }
+}
+
+/// The live rows of a collection: a store's, and under a parent for a child resource.
+fn scope(store_id: i64, resource: Resource, parent_id: Option<i64>) -> Vec<SimpleExpr> {
+    let mut conditions = vec![Expr::col(Alias::new("store_id")).eq(store_id)];
+    if let Some(parent) = parent_id {
+        conditions.push(Expr::col(Alias::new(resource.key_columns()[0])).eq(parent));
+    }
+    conditions.push(Expr::col(Alias::new("deleted_at")).is_null());
+    conditions
+}
+
+/// The key columns that tell a record from the others of its collection: a child's first
+/// key column is its parent.
+fn own_key_columns(resource: Resource, parent_id: Option<i64>) -> &'static [&'static str] {
     let columns = resource.key_columns();
-    // A child's first key column is its parent.
-    let own_columns = if parent_id.is_some() {
+    if parent_id.is_some() {
         &columns[1..]
     } else {
         columns
-    };
-    let scope = |query_where: &mut dyn FnMut(SimpleExpr)| {
-        query_where(Expr::col(Alias::new("store_id")).eq(store_id));
-        if let Some(parent) = parent_id {
-            query_where(Expr::col(Alias::new(columns[0])).eq(parent));
-        }
-        query_where(Expr::col(Alias::new("deleted_at")).is_null());
-    };
-
-    let mut select = Query::select();
-    select
-        .column(Alias::new("raw"))
-        .from(Alias::new(resource.name()));
-    scope(&mut |condition| {
-        select.and_where(condition);
-    });
-    let statement = StatementBuilder::build(&select, &db.get_database_backend());
-    let stored: Vec<JsonValue> = db
-        .query_all_raw(statement)
-        .await?
-        .iter()
-        .map(|row| row.try_get::<JsonValue>("", "raw"))
-        .collect::<Result<_, _>>()?;
-
-    let mut marked = 0;
-    for raw in stored {
-        if keep.contains(&identity_key(resource, &raw)) {
-            continue;
-        }
-        // A row is matched on every column of its key, or not touched at all.
-        let key: Option<Vec<sea_orm::Value>> = resource
-            .identity(&raw)
-            .into_iter()
-            .map(|value| match value {
-                JsonValue::Number(number) => number.as_i64().map(Into::into),
-                JsonValue::String(text) => Some(text.into()),
-                _ => None,
-            })
-            .collect();
-        let Some(key) = key.filter(|key| key.len() == own_columns.len()) else {
-            continue;
-        };
-        let mut update = Query::update();
-        update
-            .table(Alias::new(resource.name()))
-            .value(Alias::new("deleted_at"), at);
-        scope(&mut |condition| {
-            update.and_where(condition);
-        });
-        for (column, value) in own_columns.iter().zip(key) {
-            update.and_where(Expr::col(Alias::new(*column)).eq(value));
-        }
-        let statement = StatementBuilder::build(&update, &db.get_database_backend());
-        marked += db.execute_raw(statement).await?.rows_affected();
     }
-    Ok(marked)
 }
 
 /// The identities of the records a store listed, taken before the records are handed on to
