@@ -7,10 +7,10 @@
 use chrono::{DateTime, Utc};
 use entity::{sync_checkpoints, sync_runs, sync_watermarks};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, StatementBuilder,
 };
 
 use super::apply::{Applied, PreparedRecords};
@@ -206,17 +206,12 @@ impl PageWrite {
         )
         .exec_without_returning(txn)
         .await?;
-        // The checkpoint insert holds the write lock (SQLite) and the row lock below
-        // (Postgres), so this read-modify-write of the run is not raced by another page of
-        // it.
-        let current = sync_runs::Entity::find_by_id(self.run_id)
-            .lock_exclusive()
-            .one(txn)
-            .await?
-            .ok_or_else(|| DbErr::RecordNotFound(format!("sync run {}", self.run_id)))?;
         if marked == 0 {
+            let run = find_run(txn, self.run_id)
+                .await?
+                .ok_or_else(|| DbErr::RecordNotFound(format!("sync run {}", self.run_id)))?;
             return Ok(PageProgress {
-                run: current,
+                run,
                 written_now: false,
                 applied: None,
             });
@@ -225,27 +220,63 @@ impl PageWrite {
             missing.mark(txn, now).await?;
         }
         let applied = page.records.write(txn).await?;
+        // The listing has at least the pages the store said, and one more after a full
+        // page at its end.
         let said = i64::from(page.total_pages.unwrap_or(page.page));
-        let mut total = current.pages_total.unwrap_or(0).max(said);
-        if page.full && i64::from(page.page) >= total {
-            total = i64::from(page.page) + 1;
-        }
-        let mut update: sync_runs::ActiveModel = current.clone().into();
-        update.pages_done = Set(current.pages_done + 1);
-        update.pages_total = Set(Some(total));
-        update.records_written = Set(current.records_written + applied.written as i64);
-        if current.status == status::QUEUED || current.status == status::FAILED {
-            update.status = Set(status::RUNNING.to_string());
-        }
-        if current.started_at.is_none() {
-            update.started_at = Set(Some(now));
-        }
+        let at_least = if page.full {
+            said.max(i64::from(page.page) + 1)
+        } else {
+            said
+        };
         Ok(PageProgress {
-            run: update.update(txn).await?,
+            run: count_page(txn, self.run_id, at_least, applied.written, now).await?,
             written_now: true,
             applied: Some(applied),
         })
     }
+}
+
+/// Counts a page written in its run, in one statement (a read and a write of the run would
+/// each be a round trip while SQLite's write lock is held); returns the run as it is now.
+async fn count_page(
+    txn: &DatabaseTransaction,
+    run_id: i64,
+    pages_at_least: i64,
+    records: u64,
+    now: DateTime<Utc>,
+) -> Result<sync_runs::Model, DbErr> {
+    use sea_orm::sea_query::ExprTrait;
+    use sync_runs::Column;
+    let pages_total = Expr::col(Column::PagesTotal).if_null(0);
+    let mut update = Query::update();
+    update
+        .table(sync_runs::Entity)
+        .value(Column::PagesDone, Expr::col(Column::PagesDone).add(1))
+        .value(
+            Column::PagesTotal,
+            Expr::case(pages_total.clone().gt(pages_at_least), pages_total).finally(pages_at_least),
+        )
+        .value(
+            Column::RecordsWritten,
+            Expr::col(Column::RecordsWritten).add(records as i64),
+        )
+        .value(
+            Column::Status,
+            Expr::case(
+                Expr::col(Column::Status).is_in([status::QUEUED, status::FAILED]),
+                status::RUNNING,
+            )
+            .finally(Expr::col(Column::Status)),
+        )
+        .value(Column::StartedAt, Expr::col(Column::StartedAt).if_null(now))
+        .and_where(Expr::col(Column::Id).eq(run_id))
+        .returning_all();
+    let statement = StatementBuilder::build(&update, &txn.get_database_backend());
+    let row = txn
+        .query_one_raw(statement)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("sync run {run_id}")))?;
+    sync_runs::Model::from_query_result(&row, "")
 }
 
 /// The pages of a run written so far and how many records each held.
