@@ -301,7 +301,28 @@ impl Storage for SqliteStorage {
             .await
             .map_err(unavailable)?;
         let now = now_ms();
-        for (job, outcome, error) in results {
+        // Jobs done, the most of any batch, end in one statement: each statement is a round
+        // trip to SQLite's connection thread while the write lock is held.
+        let (done, others): (Vec<_>, Vec<_>) = results
+            .into_iter()
+            .partition(|(_, outcome, error)| matches!(outcome, Outcome::Done) && error.is_none());
+        for ids in done.chunks(500) {
+            let ids = ids
+                .iter()
+                .map(|(job, ..)| id_value(&job.id))
+                .collect::<Result<Vec<_>, _>>()?;
+            let sql = format!(
+                "UPDATE queue_jobs SET state = 'done', run_at = ?, worker = NULL, updated_at = ? \
+                 WHERE state = 'running' AND id IN ({})",
+                vec!["?"; ids.len()].join(", ")
+            );
+            let mut values: Vec<Value> = vec![now.into(), now.into()];
+            values.extend(ids);
+            txn.execute_raw(statement(&sql, values))
+                .await
+                .map_err(unavailable)?;
+        }
+        for (job, outcome, error) in others {
             let (state, run_at, uncount) = match outcome {
                 Outcome::Done => ("done", now, 0),
                 Outcome::RetryAt(at) => ("scheduled", at.timestamp_millis(), 0),
