@@ -289,10 +289,9 @@ async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcom
                 .id,
         );
     }
-    let watched = watch(&services, &runs, &mut worker, &log_path, &server).await?;
+    let peak_while_running = watch(&services, &runs, &mut worker, &log_path, &server).await?;
     let wall = started.elapsed();
-    let mut peak_rss_mb = watched.peak_rss_mb;
-    peak_rss_mb = peak_rss_mb.max(peak_rss(&worker).unwrap_or_default());
+    let peak_rss_mb = peak_while_running.max(peak_rss(&worker).unwrap_or_default());
     let worker_cpu = cpu_time(&worker).unwrap_or_default();
     stop(&mut worker);
     Ok(Outcome {
@@ -304,25 +303,22 @@ async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcom
     })
 }
 
-struct Watched {
-    peak_rss_mb: f64,
-}
-
-/// Waits until `runs` have succeeded and no job is left, watching the worker's memory.
+/// Waits until `runs` have succeeded and no job is left; returns the worker's peak RSS
+/// (MB) seen meanwhile.
 async fn watch(
     services: &Services,
     runs: &[i64],
     worker: &mut Child,
     log_path: &Path,
     server: &SimServer,
-) -> anyhow::Result<Watched> {
+) -> anyhow::Result<f64> {
     let started = Instant::now();
     let mut peak_rss_mb = 0.0_f64;
     let mut last_report = Instant::now();
     loop {
         peak_rss_mb = peak_rss_mb.max(peak_rss(worker).unwrap_or_default());
         if finished(services, runs).await? {
-            return Ok(Watched { peak_rss_mb });
+            return Ok(peak_rss_mb);
         }
         if let Ok(Some(exit)) = worker.try_wait() {
             let log = std::fs::read_to_string(log_path).unwrap_or_default();
