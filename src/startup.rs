@@ -82,7 +82,7 @@ impl Services {
         };
         let context = Arc::new(SyncContext {
             db: db.clone(),
-            writer: GroupCommit::start(db.clone(), writers),
+            writer: GroupCommit::start(db.clone(), writers)?,
             page_memory: PageMemory::new(PAGES_IN_MEMORY),
             queue: Arc::clone(&queue),
             limiter,

@@ -7,6 +7,11 @@
 //! committed together, so a busy worker pays those costs once for several pages. Each
 //! write still hears only its own outcome: a batch that fails is written again one write
 //! at a time, so a write that cannot succeed fails alone.
+//!
+//! The writers run on a thread of their own. Every statement is a round trip to the
+//! connection's thread, and its answer used to wait for a runtime worker, busy parsing a
+//! page for milliseconds at a time, to poll the writer again: the median `BEGIN` took
+//! 1 ms. On its own thread the writer is polled as soon as the answer comes (0.3 ms).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -36,14 +41,24 @@ pub struct GroupCommit {
 
 impl GroupCommit {
     /// `writers` batches commit at once: one for SQLite, which writes one at a time; more
-    /// for Postgres, which writes several.
-    pub fn start(db: DatabaseConnection, writers: usize) -> GroupCommit {
+    /// for Postgres, which writes several. The writers' thread ends once every handle to
+    /// the group commit is dropped.
+    pub fn start(db: DatabaseConnection, writers: usize) -> std::io::Result<GroupCommit> {
         let (sender, receiver) = mpsc::channel(MAX_BATCH * 4);
         let receiver = Arc::new(AsyncMutex::new(receiver));
-        for _ in 0..writers.max(1) {
-            tokio::spawn(commit_batches(db.clone(), Arc::clone(&receiver)));
-        }
-        GroupCommit { sender }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("woosync-writer".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let batches = (0..writers.max(1))
+                        .map(|_| commit_batches(db.clone(), Arc::clone(&receiver)));
+                    futures_util::future::join_all(batches).await;
+                })
+            })?;
+        Ok(GroupCommit { sender })
     }
 
     /// Commits `write`, with whatever other writes are waiting, and returns what it gave.
