@@ -76,6 +76,7 @@ pub async fn handle(
         if let Some(limit) = faults.rate_limit_per_s
             && host_over_limit(&store, limit)
         {
+            lock(&store.faults_served).throttled += 1;
             break 'answer Answer {
                 status: 429,
                 body: "<html><body><h1>429 Too Many Requests</h1></body></html>".into(),
@@ -95,6 +96,7 @@ pub async fn handle(
             )
         };
         if hang {
+            lock(&store.faults_served).hangs += 1;
             tokio::time::sleep(Duration::from_millis(HANG_MS)).await;
         }
         let latency = faults.latency_for(resource.map(Resource::name));
@@ -102,6 +104,7 @@ pub async fn handle(
             tokio::time::sleep(Duration::from_millis(latency)).await;
         }
         if let Some(status) = fail {
+            lock(&store.faults_served).errors += 1;
             break 'answer Answer {
                 status,
                 body: format!(
@@ -115,6 +118,7 @@ pub async fn handle(
         }
         let mut answer = serve(&store, tls, &method, &path, &query, &headers, &body).await;
         if truncate && answer.status == 200 {
+            lock(&store.faults_served).truncated += 1;
             let cut = answer.body.len() / 2;
             answer.body.truncate(answer.body.floor_char_boundary(cut));
         }

@@ -42,6 +42,22 @@ pub struct DeliveryStats {
     pub failed: u64,
 }
 
+/// Counts of the faults the store put on its answers, for tests: a request that hung is
+/// never logged (its client gave up), and a cut-off body is logged as a 200.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FaultsServed {
+    pub throttled: u64,
+    pub errors: u64,
+    pub hangs: u64,
+    pub truncated: u64,
+}
+
+impl FaultsServed {
+    pub fn total(&self) -> u64 {
+        self.throttled + self.errors + self.hangs + self.truncated
+    }
+}
+
 pub struct SimStore {
     pub site_url: String,
     pub auth: Mutex<Authenticator>,
@@ -51,6 +67,7 @@ pub struct SimStore {
     pub requests: Mutex<Vec<RequestRecord>>,
     pub webhooks: Arc<Mutex<Vec<SimWebhook>>>,
     pub deliveries: Arc<Mutex<DeliveryStats>>,
+    pub faults_served: Mutex<FaultsServed>,
     /// Start of the current second and requests in it, for the host's 429s.
     pub host_window: Mutex<(Instant, u32)>,
     pub http: reqwest::Client,
@@ -79,6 +96,7 @@ impl SimStore {
             requests: Mutex::new(Vec::new()),
             webhooks: Arc::default(),
             deliveries: Arc::default(),
+            faults_served: Mutex::default(),
             host_window: Mutex::new((Instant::now(), 0)),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
@@ -90,6 +108,10 @@ impl SimStore {
 
     pub fn log_request(&self, record: RequestRecord) {
         lock(&self.requests).push(record);
+    }
+
+    pub fn faults_served(&self) -> FaultsServed {
+        lock(&self.faults_served).clone()
     }
 
     pub fn requests(&self) -> Vec<RequestRecord> {
