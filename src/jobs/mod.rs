@@ -26,23 +26,28 @@ pub use webhook_delivery::WebhookDelivery;
 use crate::queue::job::Job;
 use crate::queue::runner::Runner;
 
-/// The queues of the pipeline, one per job type.
+/// The queues of the pipeline, one per job type, in the order a worker on Redis takes
+/// ready jobs: a webhook's record and a poll first, as they are what keeps a copy fresh;
+/// then the listings, a run's sweep before its pages, since it is what ends the run; a
+/// parent's children last. Under a store's rate limit this ends a backfill with the
+/// children, which a store answers in a fraction of the time a page of orders takes,
+/// instead of with a sweep of orders that waited behind them.
 pub const QUEUES: [&str; 6] = [
-    BackfillPage::NAME,
-    IncrementalPage::NAME,
-    ReconcileSweep::NAME,
-    FetchChildren::NAME,
     WebhookDelivery::NAME,
     PollStore::NAME,
+    ReconcileSweep::NAME,
+    BackfillPage::NAME,
+    IncrementalPage::NAME,
+    FetchChildren::NAME,
 ];
 
-/// A runner for every job of the pipeline.
+/// A runner for every job of the pipeline, registered in the order of [`QUEUES`].
 pub fn register_all(runner: Runner<Context>) -> Runner<Context> {
     runner
-        .register::<BackfillPage>()
-        .register::<IncrementalPage>()
-        .register::<ReconcileSweep>()
-        .register::<FetchChildren>()
         .register::<WebhookDelivery>()
         .register::<PollStore>()
+        .register::<ReconcileSweep>()
+        .register::<BackfillPage>()
+        .register::<IncrementalPage>()
+        .register::<FetchChildren>()
 }

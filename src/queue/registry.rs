@@ -27,6 +27,8 @@ struct Handler<C> {
 pub struct Registry<C> {
     context: C,
     handlers: HashMap<&'static str, Handler<C>>,
+    /// The job types in the order registered.
+    order: Vec<&'static str>,
 }
 
 impl<C: Clone + Send + Sync + 'static> Registry<C> {
@@ -34,10 +36,14 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
         Registry {
             context,
             handlers: HashMap::new(),
+            order: Vec::new(),
         }
     }
 
     pub fn register<J: Job<Context = C>>(&mut self) {
+        if !self.order.contains(&J::NAME) {
+            self.order.push(J::NAME);
+        }
         self.handlers.insert(
             J::NAME,
             Handler {
@@ -69,11 +75,10 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
         );
     }
 
-    /// The queues of the registered job types.
+    /// The queues of the registered job types, in the order registered: the order in which
+    /// a worker takes ready jobs on Redis (the embedded queue takes them as they fell due).
     pub fn queues(&self) -> Vec<String> {
-        let mut queues: Vec<String> = self.handlers.keys().map(|name| name.to_string()).collect();
-        queues.sort();
-        queues
+        self.order.iter().map(|name| name.to_string()).collect()
     }
 
     /// Runs one attempt of a claimed job.

@@ -434,25 +434,46 @@ impl Storage for RedisStorage {
             self.ensure_group(queue).await?;
         }
         self.promote_due(queues).await?;
-        let streams: Vec<String> = queues.iter().map(|queue| self.stream(queue)).collect();
-        let ids: Vec<&str> = queues.iter().map(|_| ">").collect();
-        // COUNT applies to each stream: share `max` out so the total stays near it.
-        let options = StreamReadOptions::default()
-            .group(GROUP, worker)
-            .count(max.div_ceil(queues.len().max(1)))
-            .block(wait.as_millis() as usize);
         let mut reads = self.reads.clone();
-        let reply: Option<StreamReadReply> = reads
-            .xread_options(&streams, &ids, &options)
-            .await
-            .map_err(|error| self.error(error))?;
-        let Some(reply) = reply else {
-            return Ok(Vec::new());
-        };
+        // The queues in the order given, each for the room the ones before left: a worker
+        // runs the jobs of its first queues first. Only when none has a job does the
+        // worker wait, on all of them at once.
+        let mut replies = Vec::new();
+        let mut room = max;
+        for queue in queues {
+            if room == 0 {
+                break;
+            }
+            let options = StreamReadOptions::default()
+                .group(GROUP, worker)
+                .count(room);
+            let reply: Option<StreamReadReply> = reads
+                .xread_options(&[self.stream(queue)], &[">"], &options)
+                .await
+                .map_err(|error| self.error(error))?;
+            if let Some(reply) = reply {
+                room = room.saturating_sub(reply.keys.iter().map(|key| key.ids.len()).sum());
+                replies.push(reply);
+            }
+        }
+        if room == max {
+            let streams: Vec<String> = queues.iter().map(|queue| self.stream(queue)).collect();
+            let ids: Vec<&str> = queues.iter().map(|_| ">").collect();
+            // COUNT applies to each stream: share `max` out so the total stays near it.
+            let options = StreamReadOptions::default()
+                .group(GROUP, worker)
+                .count(max.div_ceil(queues.len().max(1)))
+                .block(wait.as_millis() as usize);
+            let reply: Option<StreamReadReply> = reads
+                .xread_options(&streams, &ids, &options)
+                .await
+                .map_err(|error| self.error(error))?;
+            replies.extend(reply);
+        }
         let mut invocation = self.claim.prepare_invoke();
         invocation.arg(&self.prefix).arg(worker).arg(now_ms());
         let mut any = false;
-        for stream in &reply.keys {
+        for stream in replies.iter().flat_map(|reply| &reply.keys) {
             let queue = queues
                 .iter()
                 .find(|queue| self.stream(queue) == stream.key)

@@ -731,3 +731,37 @@ async fn a_job_whose_end_was_lost_runs_again_while_its_worker_lives() {
         vec![&ended.id]
     );
 }
+
+/// On Redis a worker takes the ready jobs of its first queues first (the pipeline puts a
+/// run's sweep and pages before a parent's children), whatever order they came in.
+#[tokio::test]
+async fn a_redis_worker_takes_its_first_queues_first() {
+    let backing = Backing::redis().await;
+    let storage = backing.storage().await;
+    let later: Vec<NewJob> = (0..3).map(|n| NewJob::of(&Nap { n, millis: 0 })).collect();
+    let first: Vec<NewJob> = (10..13).map(|n| NewJob::of(&Record { n })).collect();
+    storage.enqueue(later).await.unwrap();
+    storage.enqueue(first).await.unwrap();
+    storage.heartbeat("w1").await.unwrap();
+    let queues = vec![Record::NAME.to_string(), Nap::NAME.to_string()];
+    let mut taken = Vec::new();
+    for _ in 0..3 {
+        let claimed = storage
+            .fetch("w1", &queues, 2, Duration::from_secs(1))
+            .await
+            .unwrap();
+        taken.extend(claimed.into_iter().map(|claim| claim.queue));
+    }
+    assert_eq!(
+        taken,
+        [
+            Record::NAME,
+            Record::NAME,
+            Record::NAME,
+            Nap::NAME,
+            Nap::NAME,
+            Nap::NAME
+        ],
+        "the jobs in the order the worker took them"
+    );
+}
