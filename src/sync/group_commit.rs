@@ -8,7 +8,7 @@
 //! write still hears only its own outcome: a batch that fails is written again one write
 //! at a time, so a write that cannot succeed fails alone.
 //!
-//! The writers run on a thread of their own. Every statement is a round trip to the
+//! On SQLite the writers run on a thread of their own. Every statement is a round trip to the
 //! connection's thread, and its answer used to wait for a runtime worker, busy parsing a
 //! page for milliseconds at a time, to poll the writer again: the median `BEGIN` took
 //! 1 ms. On its own thread the writer is polled as soon as the answer comes (0.3 ms).
@@ -17,7 +17,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
+use sea_orm::{DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr};
 use tokio::sync::{Mutex as AsyncMutex, mpsc, oneshot};
 
 pub type WriteFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Send + 't>>;
@@ -41,23 +41,28 @@ pub struct GroupCommit {
 
 impl GroupCommit {
     /// `writers` batches commit at once: one for SQLite, which writes one at a time; more
-    /// for Postgres, which writes several. The writers' thread ends once every handle to
-    /// the group commit is dropped.
+    /// for Postgres, which writes several. On SQLite the writers run on a thread of their
+    /// own, which ends once every handle to the group commit is dropped. Postgres
+    /// connections are sockets of the runtime that opened them, so there the writers stay
+    /// on the caller's runtime.
     pub fn start(db: DatabaseConnection, writers: usize) -> std::io::Result<GroupCommit> {
         let (sender, receiver) = mpsc::channel(MAX_BATCH * 4);
         let receiver = Arc::new(AsyncMutex::new(receiver));
+        let batches = (0..writers.max(1))
+            .map(|_| commit_batches(db.clone(), Arc::clone(&receiver)))
+            .collect::<Vec<_>>();
+        if db.get_database_backend() != DatabaseBackend::Sqlite {
+            for batch in batches {
+                tokio::spawn(batch);
+            }
+            return Ok(GroupCommit { sender });
+        }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         std::thread::Builder::new()
             .name("woosync-writer".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let batches = (0..writers.max(1))
-                        .map(|_| commit_batches(db.clone(), Arc::clone(&receiver)));
-                    futures_util::future::join_all(batches).await;
-                })
-            })?;
+            .spawn(move || runtime.block_on(futures_util::future::join_all(batches)))?;
         Ok(GroupCommit { sender })
     }
 
