@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::auth::{RequestAuth, check_scope};
 use super::error::SimError;
 use super::faults::{HANG_MS, LOGIN_PAGE, PHP_NOTICE};
-use super::listing::{ListParams, link_header, list, only_fields};
+use super::listing::{ListParams, link_header, list, only_fields, page_body};
 use super::routes::{RecordId, Route, invalid_id_kind, route};
 use super::store::{RequestRecord, SimStore, lock, now_us, read, write};
 use super::webhooks::{self, SimWebhook};
@@ -32,6 +32,15 @@ impl Answer {
         Answer {
             status,
             body: serde_json::to_string(body).expect("JSON values always serialize"),
+            headers: Vec::new(),
+        }
+    }
+
+    /// JSON already written out.
+    fn json_text(status: u16, body: String) -> Answer {
+        Answer {
+            status,
+            body,
             headers: Vec::new(),
         }
     }
@@ -279,8 +288,10 @@ fn list_collection(
     // Served from under the lock, so the page's records are written out without a copy.
     let (mut answer, result) = {
         let data = read(&store.data);
-        let result = list(data.collection((resource, parent)), &params);
-        (Answer::json(200, &result.records), result.paging)
+        let key = (resource, parent);
+        let result = list(data.collection(key), &params);
+        let body = page_body(&data, key, &result.records);
+        (Answer::json_text(200, body), result.paging)
     };
     if matches!(resource, Resource::Products | Resource::Orders) {
         let churn = write(&store.faults).take_churn();

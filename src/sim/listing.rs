@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::data::{CollectionKey, StoreData};
 use super::error::SimError;
 
 #[derive(Debug, Clone)]
@@ -24,11 +25,16 @@ pub struct ListParams {
 }
 
 /// A page of a listing and what its headers say.
-pub struct ListResult<'a> {
-    /// Borrowed from the store unless `_fields` trimmed them: a page is served without
-    /// copying its records.
-    pub records: Vec<Cow<'a, Value>>,
+pub struct ListResult {
+    pub records: Vec<Listed>,
     pub paging: Paging,
+}
+
+/// A record of a page: where it is in its collection, served as stored, or trimmed by
+/// `_fields` to a record of its own.
+pub enum Listed {
+    Stored(usize),
+    Trimmed(Value),
 }
 
 /// Where a page stands in its listing, for the paging headers.
@@ -125,12 +131,16 @@ fn id(record: &Value) -> i64 {
     record.get("id").and_then(Value::as_i64).unwrap_or_default()
 }
 
-pub fn list<'a>(records: &'a [Value], params: &ListParams) -> ListResult<'a> {
+pub fn list(records: &[Value], params: &ListParams) -> ListResult {
     let unfiltered = params.modified_after.is_none()
         && params.modified_before.is_none()
         && params.after.is_none()
         && params.before.is_none()
         && params.include.is_none();
+    let listed = |index: usize| match params.fields.as_deref() {
+        Some(fields) => Listed::Trimmed(only_fields(&records[index], Some(fields)).into_owned()),
+        None => Listed::Stored(index),
+    };
     if unfiltered && params.orderby == "id" && !params.descending {
         // Collections are kept in id order: a page is a slice, as a database index would
         // serve it, so a large store costs the simulator no more per page than a small one.
@@ -141,10 +151,7 @@ pub fn list<'a>(records: &'a [Value], params: &ListParams) -> ListResult<'a> {
             .min(total);
         let end = start.saturating_add(params.per_page).min(total);
         return ListResult {
-            records: records[start..end]
-                .iter()
-                .map(|record| only_fields(record, params.fields.as_deref()))
-                .collect(),
+            records: (start..end).map(listed).collect(),
             paging: Paging {
                 total,
                 total_pages: total.div_ceil(params.per_page),
@@ -152,23 +159,23 @@ pub fn list<'a>(records: &'a [Value], params: &ListParams) -> ListResult<'a> {
             },
         };
     }
-    let candidates: Vec<&Value> = match &params.include {
+    let candidates: Vec<usize> = match &params.include {
         // Looked up by id, as a database's index would: collections are kept in id order.
         Some(ids) => {
-            let mut found: Vec<&Value> = ids
+            let mut found: Vec<usize> = ids
                 .iter()
                 .filter_map(|wanted| records.binary_search_by_key(wanted, id).ok())
-                .map(|index| &records[index])
                 .collect();
-            found.sort_by_key(|record| id(record));
-            found.dedup_by_key(|record| id(record));
+            found.sort_unstable();
+            found.dedup();
             found
         }
-        None => records.iter().collect(),
+        None => (0..records.len()).collect(),
     };
-    let mut matching: Vec<&Value> = candidates
+    let mut matching: Vec<usize> = candidates
         .into_iter()
-        .filter(|record| {
+        .filter(|index| {
+            let record = &records[*index];
             let modified = text(record, "date_modified_gmt");
             let created = text(record, "date_created_gmt");
             params
@@ -187,7 +194,10 @@ pub fn list<'a>(records: &'a [Value], params: &ListParams) -> ListResult<'a> {
         })
         .collect();
     let by_field = |field: &'static str| {
-        move |a: &&Value, b: &&Value| text(a, field).cmp(text(b, field)).then(id(a).cmp(&id(b)))
+        move |a: &usize, b: &usize| {
+            let (a, b) = (&records[*a], &records[*b]);
+            text(a, field).cmp(text(b, field)).then(id(a).cmp(&id(b)))
+        }
     };
     match params.orderby.as_str() {
         "date" | "registered_date" => matching.sort_by(by_field("date_created_gmt")),
@@ -196,10 +206,14 @@ pub fn list<'a>(records: &'a [Value], params: &ListParams) -> ListResult<'a> {
         "slug" => matching.sort_by(by_field("slug")),
         "include" => {
             let order = params.include.clone().unwrap_or_default();
-            matching.sort_by_key(|record| order.iter().position(|wanted| *wanted == id(record)));
+            matching.sort_by_key(|index| {
+                order
+                    .iter()
+                    .position(|wanted| *wanted == id(&records[*index]))
+            });
         }
         // "id", and the collections stored in id order already.
-        _ => matching.sort_by_key(|record| id(record)),
+        _ => matching.sort_by_key(|index| id(&records[*index])),
     }
     if params.descending && params.orderby != "include" {
         matching.reverse();
@@ -210,7 +224,7 @@ pub fn list<'a>(records: &'a [Value], params: &ListParams) -> ListResult<'a> {
         .into_iter()
         .skip(start)
         .take(params.per_page)
-        .map(|record| only_fields(record, params.fields.as_deref()))
+        .map(listed)
         .collect();
     ListResult {
         records,
@@ -220,6 +234,26 @@ pub fn list<'a>(records: &'a [Value], params: &ListParams) -> ListResult<'a> {
             page: params.page,
         },
     }
+}
+
+/// A page's body: the JSON array of its records, the stored ones written out once and
+/// kept by the store.
+pub fn page_body(data: &StoreData, key: CollectionKey, records: &[Listed]) -> String {
+    let mut body = String::from("[");
+    for (n, record) in records.iter().enumerate() {
+        if n > 0 {
+            body.push(',');
+        }
+        match record {
+            Listed::Stored(index) => match data.text(key, *index) {
+                Some(text) => body.push_str(text),
+                None => body.push_str("null"),
+            },
+            Listed::Trimmed(value) => body.push_str(&value.to_string()),
+        }
+    }
+    body.push(']');
+    body
 }
 
 /// `_fields`: the record with only the named top-level fields.
