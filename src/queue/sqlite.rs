@@ -7,6 +7,8 @@
 
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, Statement, Value,
@@ -17,11 +19,17 @@ use super::storage::{
     QueueCounts, QueueError, Storage,
 };
 
-/// How often an idle worker looks for due jobs.
+/// How often an idle worker looks for due jobs (at once when this process enqueues some).
 const POLL: Duration = Duration::from_millis(25);
+
+/// Jobs to one `INSERT`: 10 values each, well under SQLite's 32,766.
+const ROWS_PER_INSERT: usize = 1_000;
 
 pub struct SqliteStorage {
     db: DatabaseConnection,
+    /// Wakes this process's idle workers when it enqueues: a backfill's first page
+    /// enqueues the rest, and its workers need not wait out a poll to start them.
+    enqueued: Notify,
 }
 
 fn unavailable(error: DbErr) -> QueueError {
@@ -58,7 +66,10 @@ impl SqliteStorage {
                     .into(),
             ));
         }
-        Ok(SqliteStorage { db })
+        Ok(SqliteStorage {
+            db,
+            enqueued: Notify::new(),
+        })
     }
 
     /// Which jobs are due: asked before writing, so that a poll only takes SQLite's one
@@ -152,78 +163,103 @@ impl Storage for SqliteStorage {
         let txn = crate::database::begin_write(&self.db)
             .await
             .map_err(unavailable)?;
-        let mut results = Vec::with_capacity(jobs.len());
         let now = now_ms();
-        for job in jobs {
-            let run_at = job.run_at.map_or(now, |at| at.timestamp_millis());
-            let state = if run_at > now { "scheduled" } else { "pending" };
+        let mut results: Vec<Option<Enqueued>> = Vec::with_capacity(jobs.len());
+        let mut rows = Vec::with_capacity(jobs.len());
+        for (index, job) in jobs.into_iter().enumerate() {
             let dedupe_until = job
                 .dedupe_window
                 .map(|window| now + window.as_millis() as i64);
+            let mut held_by = None;
             if let Some(key) = job.dedupe_key.as_ref().filter(|_| dedupe_until.is_some()) {
-                let holder = txn
+                held_by = txn
                     .query_one_raw(statement(
                         "SELECT id FROM queue_jobs WHERE dedupe_key = ? AND dedupe_until > ?",
                         vec![key.clone().into(), now.into()],
                     ))
                     .await
-                    .map_err(unavailable)?;
-                if let Some(holder) = holder {
-                    let id = holder.try_get::<i64>("", "id").map_err(unavailable)?;
-                    results.push(Enqueued::Duplicate(id.to_string()));
-                    continue;
+                    .map_err(unavailable)?
+                    .map(|row| row.try_get::<i64>("", "id").map_err(unavailable))
+                    .transpose()?;
+            }
+            results.push(held_by.map(|id| Enqueued::Duplicate(id.to_string())));
+            if held_by.is_none() {
+                rows.push((index, job, dedupe_until));
+            }
+        }
+        // Many rows to a statement: each statement is a round trip to SQLite's connection
+        // thread while the write lock is held, and the first page of a backfill of 100,000
+        // orders enqueues the other 999.
+        let mut conflicts: Vec<(usize, String)> = Vec::new();
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 10);
+            for (_, job, dedupe_until) in chunk {
+                let run_at = job.run_at.map_or(now, |at| at.timestamp_millis());
+                let state = if run_at > now { "scheduled" } else { "pending" };
+                values.extend([
+                    job.queue.clone().into(),
+                    job.payload.clone().into(),
+                    state.into(),
+                    (job.max_attempts as i64).into(),
+                    job.dedupe_key.clone().into(),
+                    (*dedupe_until).into(),
+                    job.store_id.into(),
+                    run_at.into(),
+                    now.into(),
+                    now.into(),
+                ]);
+            }
+            let sql = format!(
+                "INSERT INTO queue_jobs (queue, payload, state, attempts, max_attempts, crashes, \
+                 dedupe_key, dedupe_until, store_id, run_at, history, created_at, updated_at) \
+                 VALUES {} ON CONFLICT DO NOTHING RETURNING id, dedupe_key",
+                vec!["(?, ?, ?, 0, ?, 0, ?, ?, ?, ?, '[]', ?, ?)"; chunk.len()].join(", ")
+            );
+            let mut inserted = txn
+                .query_all_raw(statement(&sql, values))
+                .await
+                .map_err(unavailable)?
+                .iter()
+                .map(|row| {
+                    Ok((
+                        row.try_get::<i64>("", "id").map_err(unavailable)?,
+                        row.try_get::<Option<String>>("", "dedupe_key")
+                            .map_err(unavailable)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, QueueError>>()?;
+            // Rows are inserted in the order of their values, so ids ascend with them; a
+            // job whose key was taken (by a live job, or one before it here) left no row.
+            inserted.sort_unstable_by_key(|(id, _)| *id);
+            let mut inserted = inserted.into_iter().peekable();
+            for (index, job, _) in chunk {
+                match inserted.next_if(|(_, key)| *key == job.dedupe_key) {
+                    Some((id, _)) => results[*index] = Some(Enqueued::New(id.to_string())),
+                    None => conflicts.push((*index, job.dedupe_key.clone().unwrap_or_default())),
                 }
             }
-            let inserted = txn
+        }
+        for (index, key) in conflicts {
+            let holder = txn
                 .query_one_raw(statement(
-                    "INSERT INTO queue_jobs (queue, payload, state, attempts, max_attempts, crashes, \
-                     dedupe_key, dedupe_until, store_id, run_at, history, created_at, updated_at) \
-                     VALUES (?, ?, ?, 0, ?, 0, ?, ?, ?, ?, '[]', ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-                    vec![
-                        job.queue.into(),
-                        job.payload.into(),
-                        state.into(),
-                        (job.max_attempts as i64).into(),
-                        job.dedupe_key.clone().into(),
-                        dedupe_until.into(),
-                        job.store_id.into(),
-                        run_at.into(),
-                        now.into(),
-                        now.into(),
-                    ],
+                    "SELECT id FROM queue_jobs WHERE dedupe_key = ? \
+                     AND state IN ('pending', 'scheduled', 'running')",
+                    vec![key.into()],
                 ))
                 .await
-                .map_err(unavailable)?;
-            let result = match inserted {
-                Some(row) => Enqueued::New(
-                    row.try_get::<i64>("", "id")
-                        .map_err(unavailable)?
-                        .to_string(),
-                ),
-                None => {
-                    let holder = txn
-                        .query_one_raw(statement(
-                            "SELECT id FROM queue_jobs WHERE dedupe_key = ? \
-                             AND state IN ('pending', 'scheduled', 'running')",
-                            vec![job.dedupe_key.into()],
-                        ))
-                        .await
-                        .map_err(unavailable)?
-                        .ok_or_else(|| {
-                            QueueError::Unavailable("a conflicting job vanished".into())
-                        })?;
-                    Enqueued::Duplicate(
-                        holder
-                            .try_get::<i64>("", "id")
-                            .map_err(unavailable)?
-                            .to_string(),
-                    )
-                }
-            };
-            results.push(result);
+                .map_err(unavailable)?
+                .ok_or_else(|| QueueError::Unavailable("a conflicting job vanished".into()))?;
+            let id = holder.try_get::<i64>("", "id").map_err(unavailable)?;
+            results[index] = Some(Enqueued::Duplicate(id.to_string()));
         }
         txn.commit().await.map_err(unavailable)?;
-        Ok(results)
+        self.enqueued.notify_waiters();
+        results
+            .into_iter()
+            .map(|result| {
+                result.ok_or_else(|| QueueError::Unavailable("a job was left unqueued".into()))
+            })
+            .collect()
     }
 
     async fn fetch(
@@ -242,6 +278,10 @@ impl Storage for SqliteStorage {
              RETURNING id, queue, payload, attempts, max_attempts"
         );
         loop {
+            // Listening before looking, so that jobs enqueued meanwhile still wake it.
+            let enqueued = self.enqueued.notified();
+            tokio::pin!(enqueued);
+            enqueued.as_mut().enable();
             let now = now_ms();
             let due = self.due(now).await?;
             if due.scheduled {
@@ -289,7 +329,9 @@ impl Storage for SqliteStorage {
                     })
                     .collect();
             }
-            tokio::time::sleep(POLL.min(wait.saturating_sub(started.elapsed()))).await;
+            let _ =
+                tokio::time::timeout(POLL.min(wait.saturating_sub(started.elapsed())), enqueued)
+                    .await;
         }
     }
 

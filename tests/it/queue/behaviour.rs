@@ -160,6 +160,25 @@ async fn a_duplicate_is_reported_and_runs_once(backing: Backing) {
         .unwrap();
     assert!(matches!(first[0], Enqueued::New(_)));
     assert_eq!(second[0], Enqueued::Duplicate(first[0].id().to_string()));
+    // One batch: a key already live, a new key twice, and jobs with no key between them,
+    // each answered in its place.
+    let batch = storage
+        .enqueue(vec![
+            NewJob::of(&Flaky { n: 1, failures: 0 }),
+            NewJob::of(&Record { n: 7 }),
+            NewJob::of(&Record { n: 8 }),
+            NewJob::of(&Flaky { n: 2, failures: 0 }),
+            NewJob::of(&Record { n: 8 }),
+        ])
+        .await
+        .unwrap();
+    assert!(matches!(batch[0], Enqueued::New(_)));
+    assert_eq!(batch[1], Enqueued::Duplicate(first[0].id().to_string()));
+    assert!(matches!(batch[2], Enqueued::New(_)));
+    assert!(matches!(batch[3], Enqueued::New(_)));
+    assert_eq!(batch[4], Enqueued::Duplicate(batch[2].id().to_string()));
+    let ids: std::collections::HashSet<&str> = batch.iter().map(Enqueued::id).collect();
+    assert_eq!(ids.len(), 4, "{batch:?}");
 
     let seen = Seen::default();
     let _stop = spawn_runner(
@@ -168,11 +187,12 @@ async fn a_duplicate_is_reported_and_runs_once(backing: Backing) {
         RetryPolicy::default(),
         4,
     );
-    wait_for("the job done", Duration::from_secs(20), || async {
-        storage.counts(Record::NAME).await.unwrap().done == 1
+    wait_for("the jobs done", Duration::from_secs(20), || async {
+        storage.counts(Record::NAME).await.unwrap().done == 2
+            && storage.counts(Flaky::NAME).await.unwrap().done == 2
     })
     .await;
-    assert_eq!(seen.runs.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(seen.runs.load(std::sync::atomic::Ordering::Relaxed), 2);
     // Done, the key is free again.
     let third = storage
         .enqueue(vec![NewJob::of(&Record { n: 7 })])
