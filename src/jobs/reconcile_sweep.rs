@@ -78,22 +78,16 @@ impl Job for ReconcileSweep {
                 .and_then(|text| parse_gmt(text).ok().flatten());
             Some((id, modified))
         };
-        // What is kept is read while the store lists its ids: for 16,500 orders each took
-        // about a tenth of a second, the one waiting on the store, the other on SQLite.
-        // A row written meanwhile is of a record the store lists (compared, at worst
-        // fetched once more) or one deleted (which a tombstone leaves as it is).
-        let (upstream, stored) = tokio::join!(
-            active
-                .client
-                .list_all_in_parallel(&path, &ids_query, SWEEP_CONCURRENCY, id_and_date),
-            stored_versions(&context.db, self.store_id, resource)
-        );
-        let upstream = match upstream {
+        let upstream = match active
+            .client
+            .list_all_in_parallel(&path, &ids_query, SWEEP_CONCURRENCY, id_and_date)
+            .await
+        {
             Ok(upstream) => upstream,
             Err(error) => return Err(context.woo_failure(self.store_id, error).await),
         };
-        let stored = stored?;
         failpoint::reach("during_sweep");
+        let stored = stored_versions(&context.db, self.store_id, resource).await?;
 
         let mut upstream_ids = HashSet::with_capacity(upstream.len());
         let mut wanted = Vec::new();
