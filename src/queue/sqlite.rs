@@ -7,12 +7,11 @@
 
 use std::time::Duration;
 
-use tokio::sync::Notify;
-
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, Statement, Value,
 };
+use tokio::sync::Notify;
 
 use super::storage::{
     AttemptRecord, Claimed, Enqueued, JobInfo, JobState, Liveness, NewJob, Outcome, OwnClaims,
@@ -191,14 +190,15 @@ impl Storage for SqliteStorage {
         // thread while the write lock is held, and the first page of a backfill of 100,000
         // orders enqueues the other 999.
         let mut conflicts: Vec<(usize, String)> = Vec::new();
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
+        while !rows.is_empty() {
+            let mut chunk: Vec<_> = rows.drain(..rows.len().min(ROWS_PER_INSERT)).collect();
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 10);
-            for (_, job, dedupe_until) in chunk {
+            for (_, job, dedupe_until) in &mut chunk {
                 let run_at = job.run_at.map_or(now, |at| at.timestamp_millis());
                 let state = if run_at > now { "scheduled" } else { "pending" };
                 values.extend([
-                    job.queue.clone().into(),
-                    job.payload.clone().into(),
+                    std::mem::take(&mut job.queue).into(),
+                    std::mem::take(&mut job.payload).into(),
                     state.into(),
                     (job.max_attempts as i64).into(),
                     job.dedupe_key.clone().into(),
@@ -234,8 +234,8 @@ impl Storage for SqliteStorage {
             let mut inserted = inserted.into_iter().peekable();
             for (index, job, _) in chunk {
                 match inserted.next_if(|(_, key)| *key == job.dedupe_key) {
-                    Some((id, _)) => results[*index] = Some(Enqueued::New(id.to_string())),
-                    None => conflicts.push((*index, job.dedupe_key.clone().unwrap_or_default())),
+                    Some((id, _)) => results[index] = Some(Enqueued::New(id.to_string())),
+                    None => conflicts.push((index, job.dedupe_key.unwrap_or_default())),
                 }
             }
         }
