@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::auth::{RequestAuth, check_scope};
 use super::error::SimError;
 use super::faults::{HANG_MS, LOGIN_PAGE, PHP_NOTICE};
-use super::listing::{ListParams, link_header, list, only_fields, page_body};
+use super::listing::{ListParams, link_header, list, only_fields};
 use super::routes::{RecordId, Route, invalid_id_kind, route};
 use super::store::{RequestRecord, SimStore, lock, now_us, read, write};
 use super::webhooks::{self, SimWebhook};
@@ -290,7 +290,7 @@ fn list_collection(
         let data = read(&store.data);
         let key = (resource, parent);
         let result = list(data.collection(key), &params);
-        let body = page_body(&data, key, &result.records);
+        let body = data.page_body(key, &result.records);
         (Answer::json_text(200, body), result.paging)
     };
     if matches!(resource, Resource::Products | Resource::Orders) {

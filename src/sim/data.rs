@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use super::generate::Catalog;
+use super::listing::Listed;
 use crate::woo::Resource;
 
 /// A collection: a resource, under its parent (0 for top-level ones).
@@ -163,16 +164,27 @@ impl StoreData {
             .unwrap_or(&[])
     }
 
-    /// The JSON text of the record at `index` of a collection, as a listing writes it.
-    pub fn text(&self, key: CollectionKey, index: usize) -> Option<&str> {
-        let collection = self.collections.get(&key)?;
-        let record = collection.records.get(index)?;
-        Some(
-            collection
-                .texts
-                .get(index)?
-                .get_or_init(|| json_text(record)),
-        )
+    /// A page's body: the JSON array of the records `list` chose from the collection,
+    /// the stored ones as their kept text.
+    pub fn page_body(&self, key: CollectionKey, records: &[Listed]) -> String {
+        let mut body = String::from("[");
+        for (n, record) in records.iter().enumerate() {
+            if n > 0 {
+                body.push(',');
+            }
+            match record {
+                // An index `list` took from this collection, under the same lock.
+                Listed::Stored(index) => {
+                    let collection = &self.collections[&key];
+                    let text = collection.texts[*index]
+                        .get_or_init(|| json_text(&collection.records[*index]));
+                    body.push_str(text);
+                }
+                Listed::Trimmed(value) => body.push_str(&value.to_string()),
+            }
+        }
+        body.push(']');
+        body
     }
 
     pub fn find(&self, key: CollectionKey, id: i64) -> Option<&Value> {

@@ -6,7 +6,6 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::data::{CollectionKey, StoreData};
 use super::error::SimError;
 
 #[derive(Debug, Clone)]
@@ -234,26 +233,6 @@ pub fn list(records: &[Value], params: &ListParams) -> ListResult {
             page: params.page,
         },
     }
-}
-
-/// A page's body: the JSON array of its records, the stored ones written out once and
-/// kept by the store.
-pub fn page_body(data: &StoreData, key: CollectionKey, records: &[Listed]) -> String {
-    let mut body = String::from("[");
-    for (n, record) in records.iter().enumerate() {
-        if n > 0 {
-            body.push(',');
-        }
-        match record {
-            Listed::Stored(index) => match data.text(key, *index) {
-                Some(text) => body.push_str(text),
-                None => body.push_str("null"),
-            },
-            Listed::Trimmed(value) => body.push_str(&value.to_string()),
-        }
-    }
-    body.push(']');
-    body
 }
 
 /// `_fields`: the record with only the named top-level fields.

@@ -8,10 +8,11 @@
 //! write still hears only its own outcome: a batch that fails is written again one write
 //! at a time, so a write that cannot succeed fails alone.
 //!
-//! On SQLite the writers run on a thread of their own. Every statement is a round trip to the
-//! connection's thread, and its answer used to wait for a runtime worker, busy parsing a
-//! page for milliseconds at a time, to poll the writer again: the median `BEGIN` took
-//! 1 ms. On its own thread the writer is polled as soon as the answer comes (0.3 ms).
+//! On SQLite the writers run on a thread of their own. Every statement is a round trip
+//! to the connection's thread, and its answer used to wait for a runtime worker, busy
+//! parsing a page for milliseconds at a time, to poll the writer again: the median
+//! `BEGIN` took 1 ms. On its own thread the writer is polled as soon as the answer comes
+//! (0.3 ms).
 
 use std::future::Future;
 use std::pin::Pin;
