@@ -5,12 +5,17 @@ use sea_orm_migration::{prelude::*, schema::*};
 /// What every synced WooCommerce record carries besides its typed columns: the full REST
 /// representation (so no field is ever lost), a hash of it (so unchanged records cost no
 /// write), the tombstone, and when we last wrote it.
+///
+/// The JSON comes last. SQLite reads a row's columns in order, and a record's JSON is
+/// kilobytes, often spilling onto overflow pages: a sweep reading each row's tombstone and
+/// write time from after it walked every row's overflow pages (35 ms against 5 ms for
+/// 16,500 orders, in the sqlite3 shell).
 pub fn add_record_columns(table: &mut TableCreateStatement) {
     table
-        .col(json_binary(Record::Raw))
         .col(string(Record::ContentHash))
         .col(timestamp_with_time_zone_null(Record::DeletedAt))
-        .col(timestamp_with_time_zone(Record::SyncedAt));
+        .col(timestamp_with_time_zone(Record::SyncedAt))
+        .col(json_binary(Record::Raw));
 }
 
 /// Rows of a store go with it: disconnecting a store erases its data.

@@ -1,7 +1,8 @@
 //! A page of a run's listing, shared by `BackfillPage` and `IncrementalPage`: fetch it,
 //! hand its children to `FetchChildren`, write its rows and its done-mark in one
-//! transaction, then enqueue what follows. Every step is safe to repeat, so a job run again
-//! after a crash at any instant neither loses nor doubles a page.
+//! transaction, then enqueue what follows (the first page enqueues the others as soon as
+//! it has them: the store says how many there are). Every step is safe to repeat, so a
+//! job run again after a crash at any instant neither loses nor doubles a page.
 
 use chrono::Utc;
 use entity::{sync_checkpoints, sync_runs};
@@ -61,15 +62,22 @@ pub async fn run_page(context: &Context, job: &RunPage) -> Result<(), JobError> 
     let written = sync_checkpoints::Entity::find_by_id((run.id, i64::from(job.page)))
         .one(&context.db)
         .await?;
-    let (run, full) = match written {
+    let (run, full, rest_enqueued) = match written {
         // Written before a crash or by another worker: only what follows is left to do.
-        Some(checkpoint) => (run, checkpoint.records >= i64::from(MAX_PER_PAGE)),
-        None => fetch_and_write(context, &store, run, kind, job).await?,
+        Some(checkpoint) => (run, checkpoint.records >= i64::from(MAX_PER_PAGE), false),
+        None => {
+            let (run, full) = fetch_and_write(context, &store, run, kind, job).await?;
+            (run, full, job.page == 1)
+        }
     };
 
     let total = run.pages_total.unwrap_or(1).max(1) as u32;
     let next: Vec<u32> = if job.page == 1 {
-        (2..=total).collect()
+        if rest_enqueued {
+            Vec::new()
+        } else {
+            (2..=total).collect()
+        }
     } else if full && job.page + 1 == total {
         vec![total]
     } else {
@@ -112,6 +120,24 @@ async fn fetch_and_write(
     let whole = resource.listed_whole();
     let count = listed.items.len();
     let full = !whole && count >= MAX_PER_PAGE as usize;
+    let total_pages = if whole {
+        Some(1)
+    } else {
+        listed
+            .info
+            .total_pages
+            .map(|pages| pages.min(u64::from(u32::MAX)) as u32)
+    };
+    if job.page == 1 {
+        // The other pages go on the queue before this one is parsed and written, so that
+        // other workers fetch them meanwhile: at the start of a backfill nothing else
+        // waits. Should this page's write fail, its job runs again, and those pages'
+        // jobs, idempotent, find what is already written.
+        let last = total_pages.unwrap_or(1).max(if full { 2 } else { 1 });
+        context
+            .enqueue((2..=last).map(|page| page_job(&run, kind, page)).collect())
+            .await?;
+    }
     let missing = if whole {
         let upstream = Identities::of(resource, &listed.items);
         Some(
@@ -144,14 +170,7 @@ async fn fetch_and_write(
             page: job.page,
             listed: count,
             records,
-            total_pages: if whole {
-                Some(1)
-            } else {
-                listed
-                    .info
-                    .total_pages
-                    .map(|pages| pages.min(u64::from(u32::MAX)) as u32)
-            },
+            total_pages,
             full,
             whole: missing,
         },
