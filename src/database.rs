@@ -1,5 +1,6 @@
 //! The database: where it is, connecting to it, and its schema version.
 
+use std::ffi::{c_int, c_void};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -64,7 +65,7 @@ pub async fn connect_url(url: &str) -> Result<DatabaseConnection, DatabaseError>
         // for whichever page is being written. In WAL mode readers need not wait: several
         // connections read while one writes.
         options.max_connections(SQLITE_CONNECTIONS);
-        options.map_sqlx_sqlite_pool_opts(|pool| pool.after_connect(keep_query_plans));
+        options.map_sqlx_sqlite_pool_opts(|pool| pool.after_connect(tune_connection));
     }
     options
         .sqlx_logging(false)
@@ -76,7 +77,7 @@ pub async fn connect_url(url: &str) -> Result<DatabaseConnection, DatabaseError>
             options
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(30))
+                .busy_timeout(LOCK_WAIT)
                 .foreign_keys(true)
                 // Checkpoints run in the background (below). SQLite's own, run by whichever
                 // commit crosses the mark and making it wait, is left only as a bound on
@@ -95,39 +96,69 @@ pub async fn connect_url(url: &str) -> Result<DatabaseConnection, DatabaseError>
     Ok(db)
 }
 
-/// Makes a SQLite connection keep each prepared statement's query plan whatever values
-/// are bound to it (`SQLITE_DBCONFIG_ENABLE_QPSG`).
+/// Sets what sqlx cannot on each new SQLite connection: plans kept whatever is bound, and
+/// a busy handler that waits for the write lock in short steps.
 ///
-/// Without it SQLite (3.45 and later) plans `LIMIT ?` around the bound value and throws the
-/// compiled statement away whenever the value is bound again, so every `LIMIT ?` query
-/// (each `.one()` of SeaORM, the queue's fetch) was parsed and planned anew on every run:
-/// 4% of a worker's CPU in the 100,000-record ingest. Plans by bound value help only with
-/// `ANALYZE` statistics, which woosync does not gather.
-fn keep_query_plans(
+/// Plans: without `SQLITE_DBCONFIG_ENABLE_QPSG`, SQLite (3.45 and later) plans `LIMIT ?`
+/// around the bound value and throws the compiled statement away whenever the value is
+/// bound again, so every `LIMIT ?` query (each `.one()` of SeaORM, the queue's fetch) was
+/// parsed and planned anew on every run: 4% of a worker's CPU in the 100,000-record
+/// ingest. Plans by bound value help only with `ANALYZE` statistics, which woosync does not
+/// gather.
+///
+/// Busy handler: SQLite's own (`busy_timeout`, still in force while the connection opens)
+/// sleeps 1, 2, 5 … up to 100 ms between tries, however soon the lock is free. A queue
+/// claim that met a page being committed slept on while the lock sat idle, and with no job
+/// claimed the worker's cores idled too: stalls of about 100 ms, one or two in each
+/// 20,000-record ingest. Tries every half millisecond cost a few microseconds each.
+fn tune_connection(
     connection: &mut SqliteConnection,
     _: PoolConnectionMetadata,
 ) -> BoxFuture<'_, Result<(), sea_orm::sqlx::Error>> {
     Box::pin(async move {
         let mut handle = connection.lock_handle().await?;
         let database = handle.as_raw_handle().as_ptr();
-        // SAFETY: the handle is locked, so no other call uses the connection meanwhile;
-        // this option takes an int and a nullable int pointer, as passed.
-        let code = unsafe {
-            libsqlite3_sys::sqlite3_db_config(
-                database,
-                libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
-                1 as std::ffi::c_int,
-                std::ptr::null_mut::<std::ffi::c_int>(),
-            )
+        // SAFETY: the handle is locked, so no other call uses the connection meanwhile.
+        // QPSG takes an int and a nullable int pointer, as passed; the busy handler is a
+        // plain function that neither unwinds nor uses its (null) argument.
+        let codes = unsafe {
+            [
+                libsqlite3_sys::sqlite3_db_config(
+                    database,
+                    libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+                    1 as c_int,
+                    std::ptr::null_mut::<c_int>(),
+                ),
+                libsqlite3_sys::sqlite3_busy_handler(
+                    database,
+                    Some(retry_write_lock),
+                    std::ptr::null_mut(),
+                ),
+            ]
         };
-        if code == libsqlite3_sys::SQLITE_OK {
-            Ok(())
-        } else {
-            Err(sea_orm::sqlx::Error::Configuration(
-                format!("SQLite refused SQLITE_DBCONFIG_ENABLE_QPSG (code {code})").into(),
-            ))
+        match codes.into_iter().find(|code| *code != libsqlite3_sys::SQLITE_OK) {
+            None => Ok(()),
+            Some(code) => Err(sea_orm::sqlx::Error::Configuration(
+                format!("SQLite refused a connection setting (code {code})").into(),
+            )),
         }
     })
+}
+
+/// How long a SQLite connection tries for the write lock before it answers "database is
+/// locked".
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// The pause between two tries for the write lock.
+const LOCK_RETRY: Duration = Duration::from_micros(500);
+
+/// SQLite's busy handler: called with the number of tries so far; nonzero to try again.
+unsafe extern "C" fn retry_write_lock(_: *mut c_void, tries: c_int) -> c_int {
+    if LOCK_RETRY * tries.max(0).unsigned_abs() >= LOCK_WAIT {
+        return 0;
+    }
+    std::thread::sleep(LOCK_RETRY);
+    1
 }
 
 /// How often the SQLite WAL is copied back into the database.
