@@ -3,8 +3,8 @@
 use std::ffi::{c_int, c_void};
 use std::time::Duration;
 
-use migration::{Migrator, MigratorTrait};
 use futures_util::future::BoxFuture;
+use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::pool::PoolConnectionMetadata;
 use sea_orm::sqlx::sqlite::{SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -136,7 +136,10 @@ fn tune_connection(
                 ),
             ]
         };
-        match codes.into_iter().find(|code| *code != libsqlite3_sys::SQLITE_OK) {
+        match codes
+            .into_iter()
+            .find(|code| *code != libsqlite3_sys::SQLITE_OK)
+        {
             None => Ok(()),
             Some(code) => Err(sea_orm::sqlx::Error::Configuration(
                 format!("SQLite refused a connection setting (code {code})").into(),
