@@ -157,7 +157,7 @@ const LOCK_RETRY: Duration = Duration::from_micros(500);
 
 /// SQLite's busy handler: called with the number of tries so far; nonzero to try again.
 unsafe extern "C" fn retry_write_lock(_: *mut c_void, tries: c_int) -> c_int {
-    if LOCK_RETRY * tries.max(0).unsigned_abs() >= LOCK_WAIT {
+    if LOCK_RETRY * u32::try_from(tries).unwrap_or_default() >= LOCK_WAIT {
         return 0;
     }
     std::thread::sleep(LOCK_RETRY);

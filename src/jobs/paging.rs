@@ -72,16 +72,11 @@ pub async fn run_page(context: &Context, job: &RunPage) -> Result<(), JobError> 
     };
 
     let total = run.pages_total.unwrap_or(1).max(1) as u32;
-    let next: Vec<u32> = if job.page == 1 {
-        if rest_enqueued {
-            Vec::new()
-        } else {
-            (2..=total).collect()
-        }
-    } else if full && job.page + 1 == total {
-        vec![total]
-    } else {
-        Vec::new()
+    let next: Vec<u32> = match job.page {
+        1 if rest_enqueued => Vec::new(),
+        1 => (2..=total).collect(),
+        page if full && page + 1 == total => vec![total],
+        _ => Vec::new(),
     };
     context
         .enqueue(
