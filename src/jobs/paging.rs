@@ -128,7 +128,7 @@ async fn fetch_and_write(
         // other workers fetch them meanwhile: at the start of a backfill nothing else
         // waits. Should this page's write fail, its job runs again, and those pages'
         // jobs, idempotent, find what is already written.
-        let last = total_pages.unwrap_or(1).max(if full { 2 } else { 1 });
+        let last = runs::pages_at_least(1, total_pages, full);
         context
             .enqueue((2..=last).map(|page| page_job(&run, kind, page)).collect())
             .await?;

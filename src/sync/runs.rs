@@ -135,6 +135,17 @@ pub struct FetchedPage {
     pub whole: Option<Missing>,
 }
 
+/// The pages a listing has at least, as page `page` shows it: those the store said (this
+/// page's number if it said none), and one more after a full page at its end.
+pub fn pages_at_least(page: u32, total_pages: Option<u32>, full: bool) -> u32 {
+    let said = total_pages.unwrap_or(page);
+    if full {
+        said.max(page.saturating_add(1))
+    } else {
+        said
+    }
+}
+
 /// Where a run stands after one of its pages was written.
 #[derive(Debug, Clone)]
 pub struct PageProgress {
@@ -220,14 +231,7 @@ impl PageWrite {
             missing.mark(txn, now).await?;
         }
         let applied = page.records.write(txn).await?;
-        // The listing has at least the pages the store said, and one more after a full
-        // page at its end.
-        let said = i64::from(page.total_pages.unwrap_or(page.page));
-        let at_least = if page.full {
-            said.max(i64::from(page.page) + 1)
-        } else {
-            said
-        };
+        let at_least = i64::from(pages_at_least(page.page, page.total_pages, page.full));
         Ok(PageProgress {
             run: count_page(txn, self.run_id, at_least, applied.written, now).await?,
             written_now: true,
