@@ -18,11 +18,7 @@ impl From<DbErr> for JobError {
 /// own rate budget postpones the job; everything else is retried with backoff, after the
 /// store's `Retry-After` where it gave one.
 pub async fn store_problem(db: &DatabaseConnection, store_id: i64, error: WooError) -> JobError {
-    let stop = match &error {
-        WooError::BadCredentials { .. } | WooError::MissingScope { .. } => {
-            Some(StoreStatus::AuthFailed)
-        }
-        WooError::RestUnavailable => Some(StoreStatus::RestDisabled),
+    match &error {
         WooError::BudgetSpent { wait } => return JobError::Postpone { after: *wait },
         WooError::RateLimited { retry_after } => {
             return JobError::Retry {
@@ -30,9 +26,9 @@ pub async fn store_problem(db: &DatabaseConnection, store_id: i64, error: WooErr
                 after: *retry_after,
             };
         }
-        _ => None,
-    };
-    match stop {
+        _ => {}
+    }
+    match stopping_status(&error) {
         Some(status) => {
             tracing::error!(store = store_id, status = status.as_str(), %error, "store stopped");
             if let Err(db_error) = set_status(db, store_id, status, Some(error.to_string())).await {
@@ -41,5 +37,16 @@ pub async fn store_problem(db: &DatabaseConnection, store_id: i64, error: WooErr
             JobError::permanent(error.to_string())
         }
         None => JobError::retry(error.to_string()),
+    }
+}
+
+/// The status a failure puts its store in, for the failures no retry can fix.
+pub fn stopping_status(error: &WooError) -> Option<StoreStatus> {
+    match error {
+        WooError::BadCredentials { .. } | WooError::MissingScope { .. } => {
+            Some(StoreStatus::AuthFailed)
+        }
+        WooError::RestUnavailable => Some(StoreStatus::RestDisabled),
+        _ => None,
     }
 }

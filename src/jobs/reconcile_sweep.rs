@@ -16,7 +16,6 @@ use super::context::Context;
 use super::failpoint;
 use super::fetch_children::{FetchChildren, prepare_with_children};
 use crate::queue::job::{Job, JobError};
-use crate::queue::storage::NewJob;
 use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::{parents_missing_children, stored_versions};
 use crate::sync::tombstone::tombstone_ids;
@@ -176,18 +175,7 @@ impl Job for ReconcileSweep {
             };
             tracing::info!(store = self.store_id, %resource, parents = orphaned.len(), "fetching children that are not all kept");
             context
-                .enqueue(
-                    orphaned
-                        .into_iter()
-                        .map(|parent_id| {
-                            NewJob::of(&FetchChildren {
-                                store_id: self.store_id,
-                                resource: child,
-                                parent_id,
-                            })
-                        })
-                        .collect(),
-                )
+                .enqueue(FetchChildren::jobs(self.store_id, child, &orphaned))
                 .await?;
         }
         runs::succeed(&context.db, &run, resource, written).await?;

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::content_hash::content_hash;
 use super::group_commit::{GroupWrite, WriteFuture};
-use super::upsert::{Row, upsert_statement};
+use super::upsert::{Row, upsert_statements};
 use crate::woo::Resource;
 use crate::woo::listed::ListedRecord;
 use crate::woo::records::{self, Parent, Record, RowContext, display_id};
@@ -39,7 +39,7 @@ impl Applied {
 /// before a transaction takes the database's write lock: on SQLite only one transaction
 /// writes at a time, so the lock is held only while SQL runs.
 pub struct PreparedRecords {
-    upsert: Option<Statement>,
+    upserts: Vec<Statement>,
     quarantine: Option<Statement>,
     quarantined: u64,
     parents: Vec<Parent>,
@@ -64,7 +64,17 @@ impl PreparedRecords {
         origin: Origin,
         items: Vec<J>,
     ) -> PreparedRecords {
-        let page = Page { origin, items };
+        Self::under_parents(backend, origin, vec![(origin.parent_id, items)])
+    }
+
+    /// Children listed under several parents, as one write: `origin.parent_id` gives way
+    /// to each listing's parent.
+    pub fn under_parents<J: ListedRecord>(
+        backend: DbBackend,
+        origin: Origin,
+        listings: Vec<(i64, Vec<J>)>,
+    ) -> PreparedRecords {
+        let page = Page { origin, listings };
         match origin.resource {
             Resource::Products => page.prepare::<records::Product>(backend),
             Resource::ProductVariations => page.prepare::<records::ProductVariation>(backend),
@@ -104,10 +114,10 @@ impl PreparedRecords {
     /// Writes the rows and the quarantined records. Run it inside the transaction that
     /// marks the page done.
     pub async fn write<C: ConnectionTrait>(&self, db: &C) -> Result<Applied, DbErr> {
-        let written = match &self.upsert {
-            Some(upsert) => db.execute_raw(upsert.clone()).await?.rows_affected(),
-            None => 0,
-        };
+        let mut written = 0;
+        for upsert in &self.upserts {
+            written += db.execute_raw(upsert.clone()).await?.rows_affected();
+        }
         if let Some(quarantine) = &self.quarantine {
             db.execute_raw(quarantine.clone()).await?;
         }
@@ -131,7 +141,8 @@ impl GroupWrite for RecordsWrite {
 
 struct Page<J> {
     origin: Origin,
-    items: Vec<J>,
+    /// The records listed under each parent (one listing, under 0, for top-level ones).
+    listings: Vec<(i64, Vec<J>)>,
 }
 
 impl<J: ListedRecord> Page<J> {
@@ -142,14 +153,18 @@ impl<J: ListedRecord> Page<J> {
         let Origin {
             store_id,
             resource,
-            parent_id,
             run_id,
+            ..
         } = self.origin;
         let now = Utc::now();
-        let mut rows = Vec::with_capacity(self.items.len());
+        let mut rows = Vec::with_capacity(self.listings.iter().map(|(_, items)| items.len()).sum());
         let mut quarantined = Vec::new();
         let mut parents = Vec::new();
-        for raw in self.items {
+        let listed = self
+            .listings
+            .into_iter()
+            .flat_map(|(parent_id, items)| items.into_iter().map(move |raw| (parent_id, raw)));
+        for (parent_id, raw) in listed {
             match raw.read::<R>() {
                 Ok(record) => {
                     parents.extend(record.as_parent());
@@ -178,7 +193,7 @@ impl<J: ListedRecord> Page<J> {
         }
         let quarantined_count = quarantined.len() as u64;
         PreparedRecords {
-            upsert: upsert_statement::<R::Entity>(backend, rows),
+            upserts: upsert_statements::<R::Entity>(backend, rows),
             quarantine: (!quarantined.is_empty())
                 .then(|| quarantined_records::Entity::insert_many(quarantined).build(backend)),
             quarantined: quarantined_count,

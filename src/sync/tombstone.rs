@@ -1,11 +1,12 @@
 //! Records gone upstream: never deleted here, only marked with `deleted_at`, so their last
 //! known state stays readable and a restored record can come back.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, JsonValue, StatementBuilder};
+use serde::Deserialize;
 
 use crate::woo::Resource;
 use crate::woo::listed::ListedRecord;
@@ -92,31 +93,52 @@ impl Missing {
             .iter()
             .map(|row| row.try_get::<JsonValue>("", "raw"))
             .collect::<Result<_, _>>()?;
-        let own_columns = own_key_columns(resource, parent_id);
-        let keys = stored
-            .iter()
-            .filter(|raw| !upstream.0.contains(&identity_key(resource, raw)))
-            .filter_map(|raw| {
-                // A row is matched on every column of its key, or not touched at all.
-                let key: Option<Vec<sea_orm::Value>> = resource
-                    .identity(raw)
-                    .into_iter()
-                    .map(|value| match value {
-                        JsonValue::Number(number) => number.as_i64().map(Into::into),
-                        JsonValue::String(text) => Some(text.into()),
-                        _ => None,
-                    })
-                    .collect();
-                key.filter(|key| key.len() == own_columns.len())
-            })
-            .collect();
         Ok(Missing {
             store_id,
             resource,
             parent_id,
-            keys,
+            keys: missing_keys(resource, parent_id, &stored, upstream),
             listed_at,
         })
+    }
+
+    /// What each parent's listing no longer holds, for a child resource: one read for all
+    /// the parents.
+    pub async fn find_under_parents<C: ConnectionTrait>(
+        db: &C,
+        store_id: i64,
+        resource: Resource,
+        listed: &[(i64, Identities)],
+        listed_at: DateTime<Utc>,
+    ) -> Result<Vec<Missing>, DbErr> {
+        let parent_column = resource.key_columns()[0];
+        let mut select = Query::select();
+        select
+            .columns([Alias::new(parent_column), Alias::new("raw")])
+            .from(Alias::new(resource.name()))
+            .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+            .and_where(Expr::col(Alias::new(parent_column)).is_in(listed.iter().map(|(id, _)| *id)))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null());
+        let statement = StatementBuilder::build(&select, &db.get_database_backend());
+        let mut stored: HashMap<i64, Vec<JsonValue>> = HashMap::new();
+        for row in db.query_all_raw(statement).await? {
+            stored
+                .entry(row.try_get::<i64>("", parent_column)?)
+                .or_default()
+                .push(row.try_get::<JsonValue>("", "raw")?);
+        }
+        Ok(listed
+            .iter()
+            .map(|(parent_id, upstream)| Missing {
+                store_id,
+                resource,
+                parent_id: Some(*parent_id),
+                keys: stored.get(parent_id).map_or_else(Vec::new, |stored| {
+                    missing_keys(resource, Some(*parent_id), stored, upstream)
+                }),
+                listed_at,
+            })
+            .collect())
     }
 
     /// Marks the records found missing deleted, unless written since the listing; returns
@@ -164,6 +186,33 @@ fn own_key_columns(resource: Resource, parent_id: Option<i64>) -> &'static [&'st
     }
 }
 
+/// The key columns' values of the stored records that are not among `upstream`.
+fn missing_keys(
+    resource: Resource,
+    parent_id: Option<i64>,
+    stored: &[JsonValue],
+    upstream: &Identities,
+) -> Vec<Vec<sea_orm::Value>> {
+    let own_columns = own_key_columns(resource, parent_id);
+    stored
+        .iter()
+        .filter(|raw| !upstream.0.contains(&identity_key(resource, raw)))
+        .filter_map(|raw| {
+            // A row is matched on every column of its key, or not touched at all.
+            let key: Option<Vec<sea_orm::Value>> = resource
+                .identity(raw)
+                .into_iter()
+                .map(|value| match value {
+                    JsonValue::Number(number) => number.as_i64().map(Into::into),
+                    JsonValue::String(text) => Some(text.into()),
+                    _ => None,
+                })
+                .collect();
+            key.filter(|key| key.len() == own_columns.len())
+        })
+        .collect()
+}
+
 /// The identities of the records a store listed, taken before the records are handed on to
 /// be written.
 pub struct Identities(HashSet<String>);
@@ -174,8 +223,38 @@ impl Identities {
             upstream
                 .iter()
                 // A record that is not a JSON object has no identity to keep.
-                .filter_map(|raw| raw.read::<JsonValue>().ok())
-                .map(|raw| identity_key(resource, &raw))
+                .filter_map(|raw| raw.read::<IdentityFields>().ok())
+                .map(|fields| identity_key(resource, &fields.into_object()))
+                .collect(),
+        )
+    }
+}
+
+/// The fields `Resource::identity` may read, taken from a listed record without building
+/// the rest of it (a variation is a kilobyte or two of JSON).
+#[derive(Deserialize)]
+struct IdentityFields {
+    id: Option<JsonValue>,
+    #[serde(rename = "type")]
+    kind: Option<JsonValue>,
+    code: Option<JsonValue>,
+    instance_id: Option<JsonValue>,
+    slug: Option<JsonValue>,
+}
+
+impl IdentityFields {
+    fn into_object(self) -> JsonValue {
+        let fields = [
+            ("id", self.id),
+            ("type", self.kind),
+            ("code", self.code),
+            ("instance_id", self.instance_id),
+            ("slug", self.slug),
+        ];
+        JsonValue::Object(
+            fields
+                .into_iter()
+                .filter_map(|(name, value)| Some((name.to_string(), value?)))
                 .collect(),
         )
     }

@@ -18,20 +18,45 @@ pub struct Row<M> {
     pub raw_text: String,
 }
 
-/// The statement that upserts `rows`, or none for no rows. Building it is CPU work done
-/// before the write lock is taken. The `raw` column is bound as the text serialized for
-/// the content hash rather than serialized again from the model's JSON.
-pub fn upsert_statement<E>(backend: DbBackend, rows: Vec<Row<E::Model>>) -> Option<Statement>
+/// Values bound in one statement at most: SQLite takes 32,766 and Postgres 65,535, and a
+/// product can have thousands of variations.
+const MAX_BOUND_VALUES: usize = 16_000;
+
+/// The statements that upsert `rows`, as few as the bound-value limit allows; none for no
+/// rows. Building them is CPU work done before the write lock is taken. The `raw` column is
+/// bound as the text serialized for the content hash rather than serialized again from the
+/// model's JSON.
+pub fn upsert_statements<E>(backend: DbBackend, rows: Vec<Row<E::Model>>) -> Vec<Statement>
 where
     E: EntityTrait,
 {
-    if rows.is_empty() {
-        return None;
-    }
     let columns: Vec<E::Column> = E::Column::iter().collect();
+    let rows_per_statement = (MAX_BOUND_VALUES / columns.len()).max(1);
+    let mut statements = Vec::with_capacity(rows.len().div_ceil(rows_per_statement));
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        statements.push(upsert_statement::<E>(
+            backend,
+            &columns,
+            rows.by_ref().take(rows_per_statement),
+        ));
+    }
+    statements
+}
+
+fn upsert_statement<E>(
+    backend: DbBackend,
+    columns: &[E::Column],
+    rows: impl Iterator<Item = Row<E::Model>>,
+) -> Statement
+where
+    E: EntityTrait,
+{
     let raw = column::<E>("raw");
     let mut insert = Query::insert();
-    insert.into_table(E::default()).columns(columns.clone());
+    insert
+        .into_table(E::default())
+        .columns(columns.iter().copied());
     for Row { model, raw_text } in rows {
         let mut raw_text = Some(raw_text);
         let values = columns.iter().map(|column| {
@@ -51,7 +76,7 @@ where
         .update_columns(others)
         .action_and_where(replace_condition::<E>());
     insert.on_conflict(on_conflict);
-    Some(backend.build(&insert))
+    backend.build(&insert)
 }
 
 /// JSON text as the `raw` column takes it: text on SQLite, cast to `jsonb` on Postgres.
