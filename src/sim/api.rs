@@ -100,7 +100,8 @@ pub async fn handle(
             (
                 dice.random_bool(faults.timeout_rate.clamp(0.0, 1.0)),
                 dice.random_bool(faults.error_rate.clamp(0.0, 1.0))
-                    .then(|| [500, 502, 503][dice.random_range(0..3)]),
+                    .then(|| [500, 502, 503][dice.random_range(0..3)])
+                    .or_else(|| faults.broken_paths.contains(&path).then_some(500)),
                 dice.random_bool(faults.truncated_rate.clamp(0.0, 1.0)),
             )
         };

@@ -1,7 +1,7 @@
 //! Fault injection: what real stores and their hosts do to a client, on demand and
 //! reproducibly (the dice are seeded).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,9 @@ pub struct Faults {
     pub timeout_rate: f64,
     /// Probability that a body is cut off mid-JSON.
     pub truncated_rate: f64,
+    /// Paths under the API root (`products/12/variations`) answered with a 500 every time,
+    /// as a store answers for a record a broken plugin crashes on.
+    pub broken_paths: HashSet<String>,
     /// Added latency per request, in ms, by resource name (`products`, `orders`,
     /// `product_variations`, ...) or `default`.
     pub latency_ms: HashMap<String, u64>,

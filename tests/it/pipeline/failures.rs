@@ -4,9 +4,13 @@ use std::time::Duration;
 
 use entity::stores;
 use sea_orm::EntityTrait;
-use woosync::jobs::SyncMode;
 use woosync::jobs::resume::resume_quiet_runs;
+use woosync::jobs::{FetchChildren, SyncMode};
+use woosync::queue::job::Job;
+use woosync::queue::storage::JobState;
 use woosync::sim::generate::Sizes;
+use woosync::sim::store::read;
+use woosync::woo::Resource;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
 
@@ -118,5 +122,75 @@ async fn a_sync_through_a_fifth_of_failing_requests_equals_a_clean_one() {
         .sim
         .server
         .set_faults(|faults| *faults = Default::default());
+    pipeline.assert_database_equals_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_parent_whose_children_never_list_fails_alone_and_its_batch_is_kept() {
+    let pipeline = TestPipeline::start_with(
+        QueueKind::Embedded,
+        Sizes {
+            products: 200,
+            orders: 0,
+            ..Sizes::default()
+        },
+        &[("WOOSYNC_RETRY_FIRST_DELAY_S", "0.01")],
+    )
+    .await;
+    let store = pipeline.connect_store(10_000.0).await;
+    let variable: Vec<i64> = read(&pipeline.sim.server.store.data)
+        .collection((Resource::Products, 0))
+        .iter()
+        .filter(|product| product["type"] == "variable")
+        .filter_map(|product| product["id"].as_i64())
+        .collect();
+    assert!(variable.len() > 3, "the store needs variable products");
+    // A plugin crashes on one product's variations, in the middle of a batch.
+    let broken = variable[2];
+    pipeline.sim.server.set_faults(|faults| {
+        faults
+            .broken_paths
+            .insert(format!("products/{broken}/variations"));
+    });
+    pipeline.sync_all(store, SyncMode::Backfill).await;
+    let _worker = pipeline.spawn_worker();
+    let queue = &pipeline.services.queue;
+    wait_for(
+        "the broken product's job to land in the failed set",
+        Duration::from_secs(60),
+        || async {
+            pipeline.jobs_left().await == 0
+                && queue.counts(FetchChildren::NAME).await.unwrap().failed == 1
+        },
+    )
+    .await;
+    let failed = queue
+        .list(FetchChildren::NAME, JobState::Failed, 0, 10)
+        .await
+        .unwrap();
+    let job: FetchChildren = serde_json::from_str(&failed[0].payload).unwrap();
+    assert_eq!(
+        job.parent_ids,
+        vec![broken],
+        "only the broken parent failed"
+    );
+    assert_eq!(failed[0].attempts, failed[0].max_attempts);
+
+    // Every other product's variations are kept: once the store is mended, retrying the
+    // one failed job makes the database equal to the store.
+    pipeline
+        .sim
+        .server
+        .set_faults(|faults| *faults = Default::default());
+    queue
+        .retry_all_failed(FetchChildren::NAME, Some(store))
+        .await
+        .unwrap();
+    wait_for(
+        "the retried job to run",
+        Duration::from_secs(30),
+        || async { pipeline.jobs_left().await == 0 },
+    )
+    .await;
     pipeline.assert_database_equals_store(store).await;
 }
