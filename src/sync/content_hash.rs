@@ -1,12 +1,15 @@
 //! The content hash of a record: equal for equal JSON text, so an unchanged record costs
 //! no write.
 
-use sha2::{Digest, Sha256};
+use xxhash_rust::xxh3::xxh3_128;
 
-/// SHA-256 of the record's JSON text as it is kept, in hex. A store sends a record's keys
-/// in the same order each time; a parsed record is kept with its keys sorted.
+/// XXH3-128 of the record's JSON text as it is kept, in hex. A store sends a record's keys
+/// in the same order each time; a parsed record is kept with its keys sorted. The hash
+/// only tells a changed record from an unchanged one: SHA-256 took 4% of the worker's
+/// CPU, hashing every record of every page, where XXH3 takes a tenth of that, and 128 bits
+/// leave an accidental match out of reach.
 pub fn content_hash(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
+    format!("{:032x}", xxh3_128(text.as_bytes()))
 }
 
 #[cfg(test)]
