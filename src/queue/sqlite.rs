@@ -270,12 +270,22 @@ impl Storage for SqliteStorage {
         wait: Duration,
     ) -> Result<Vec<Claimed>, QueueError> {
         let started = std::time::Instant::now();
-        let placeholders = vec!["?"; queues.len()].join(", ");
+        // The queues in the order given, as a Redis worker reads them: the due jobs of the
+        // first queue, then of the next, up to `max`. Each queue's jobs are walked in order
+        // on the `(queue, state, run_at, id)` index, at most `max` of each.
+        let per_queue: Vec<String> = (0..queues.len())
+            .map(|turn| {
+                format!(
+                    "SELECT id, {turn} AS turn, run_at FROM (SELECT id, run_at FROM queue_jobs \
+                     WHERE queue = ? AND state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ?)"
+                )
+            })
+            .collect();
         let sql = format!(
             "UPDATE queue_jobs SET state = 'running', worker = ?, attempts = attempts + 1, updated_at = ? \
-             WHERE id IN (SELECT id FROM queue_jobs WHERE state = 'pending' \
-             AND run_at <= ? AND queue IN ({placeholders}) ORDER BY run_at, id LIMIT ?) \
-             RETURNING id, queue, payload, attempts, max_attempts"
+             WHERE id IN (SELECT id FROM ({}) ORDER BY turn, run_at, id LIMIT ?) \
+             RETURNING id, queue, payload, attempts, max_attempts",
+            per_queue.join(" UNION ALL ")
         );
         loop {
             // Listening before looking, so that jobs enqueued meanwhile still wake it.
@@ -296,8 +306,10 @@ impl Storage for SqliteStorage {
                     .map_err(unavailable)?;
             }
             let rows = if due.scheduled || due.pending {
-                let mut values: Vec<Value> = vec![worker.into(), now.into(), now.into()];
-                values.extend(queues.iter().map(|queue| Value::from(queue.clone())));
+                let mut values: Vec<Value> = vec![worker.into(), now.into()];
+                for queue in queues {
+                    values.extend([queue.clone().into(), now.into(), (max as i64).into()]);
+                }
                 values.push((max as i64).into());
                 self.db
                     .query_all_raw(statement(&sql, values))
@@ -307,7 +319,7 @@ impl Storage for SqliteStorage {
                 Vec::new()
             };
             if !rows.is_empty() || started.elapsed() >= wait {
-                return rows
+                let mut claimed = rows
                     .iter()
                     .map(|row| {
                         let id = row
@@ -327,7 +339,16 @@ impl Storage for SqliteStorage {
                                 as u32,
                         })
                     })
-                    .collect();
+                    .collect::<Result<Vec<_>, QueueError>>()?;
+                // `RETURNING` gives the rows in no particular order: handed on in the
+                // queues' order.
+                claimed.sort_by_key(|job| {
+                    (
+                        queues.iter().position(|queue| *queue == job.queue),
+                        job.id.parse::<i64>().unwrap_or_default(),
+                    )
+                });
+                return Ok(claimed);
             }
             let _ =
                 tokio::time::timeout(POLL.min(wait.saturating_sub(started.elapsed())), enqueued)

@@ -73,8 +73,9 @@ async fn migrations_apply_once_and_twice_is_a_no_op(backend: Backend) {
 
     let applied = database::migrate(&test.db).await.unwrap();
     assert_eq!(
-        applied, 32,
-        "29 tables, the inventory view, the live-run index and the queue's de-duplication windows"
+        applied, 33,
+        "29 tables, the inventory view, the live-run index, the queue's de-duplication \
+         windows and its claim by queue"
     );
     let after_first = relations(&test).await;
     for table in TABLES.iter().chain(&["inventory"]) {

@@ -752,11 +752,19 @@ async fn a_job_whose_end_was_lost_runs_again_while_its_worker_lives() {
     );
 }
 
-/// On Redis a worker takes the ready jobs of its first queues first (the pipeline puts a
-/// run's sweep and pages before a parent's children), whatever order they came in.
+/// A worker takes the ready jobs of its first queues first (the pipeline puts a run's
+/// sweep and pages before a parent's children), whatever order they came in.
 #[tokio::test]
-async fn a_redis_worker_takes_its_first_queues_first() {
-    let backing = Backing::redis().await;
+async fn a_worker_takes_its_first_queues_first() {
+    first_queues_first(Backing::redis().await).await;
+}
+
+#[tokio::test]
+async fn embedded_a_worker_takes_its_first_queues_first() {
+    first_queues_first(Backing::sqlite().await).await;
+}
+
+async fn first_queues_first(backing: Backing) {
     let storage = backing.storage().await;
     let later: Vec<NewJob> = (0..3).map(|n| NewJob::of(&Nap { n, millis: 0 })).collect();
     let first: Vec<NewJob> = (10..13).map(|n| NewJob::of(&Record { n })).collect();
