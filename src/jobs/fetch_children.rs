@@ -1,6 +1,7 @@
-//! `FetchChildren`: the records listed under one parent (a variable product's variations,
-//! an order's refunds or notes, an attribute's terms, a shipping zone's locations and
-//! methods), fetched whole, so what the store no longer lists is marked deleted.
+//! `FetchChildren`: the records listed under parents (a variable product's variations, an
+//! order's refunds or notes, an attribute's terms, a shipping zone's locations and
+//! methods), each parent's fetched whole, so what the store no longer lists is marked
+//! deleted. One job takes the parents of a page, up to [`PARENTS_PER_JOB`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -204,6 +205,53 @@ enum Listing {
     Failed(WooError),
 }
 
+/// A job's listings, sorted by what becomes of them.
+struct Tally {
+    listed: Vec<(i64, Vec<RawRecord>)>,
+    /// Parents not asked, or held back by the store's budget: asked again after `wait`.
+    later: Vec<i64>,
+    failed: Vec<(i64, WooError)>,
+    /// The longest the store's budget or its `Retry-After` asked to wait.
+    wait: Duration,
+    /// A failure that stops the store.
+    stop: Option<WooError>,
+}
+
+impl Tally {
+    fn of(listings: Vec<(i64, Listing)>) -> Tally {
+        let mut tally = Tally {
+            listed: Vec::new(),
+            later: Vec::new(),
+            failed: Vec::new(),
+            wait: Duration::ZERO,
+            stop: None,
+        };
+        for (parent_id, listing) in listings {
+            match listing {
+                Listing::Children(children) => tally.listed.push((parent_id, children)),
+                Listing::NotAsked => tally.later.push(parent_id),
+                Listing::Failed(WooError::BudgetSpent { wait }) => {
+                    tally.wait = tally.wait.max(wait);
+                    tally.later.push(parent_id);
+                }
+                Listing::Failed(error) if stopping_status(&error).is_some() => {
+                    tally.stop.get_or_insert(error);
+                }
+                Listing::Failed(error) => {
+                    if let WooError::RateLimited {
+                        retry_after: Some(after),
+                    } = error
+                    {
+                        tally.wait = tally.wait.max(after);
+                    }
+                    tally.failed.push((parent_id, error));
+                }
+            }
+        }
+        tally
+    }
+}
+
 /// Parents' children as listed: written, and those a parent no longer lists marked
 /// deleted.
 struct ChildrenWrite {
@@ -246,33 +294,13 @@ impl Job for FetchChildren {
             .collect()
             .await;
 
-        let mut listed = Vec::new();
-        let mut later = Vec::new();
-        let mut failed = Vec::new();
-        let mut wait = Duration::ZERO;
-        let mut stop = None;
-        for (parent_id, listing) in listings {
-            match listing {
-                Listing::Children(children) => listed.push((parent_id, children)),
-                Listing::NotAsked => later.push(parent_id),
-                Listing::Failed(WooError::BudgetSpent { wait: spent }) => {
-                    wait = wait.max(spent);
-                    later.push(parent_id);
-                }
-                Listing::Failed(error) if stopping_status(&error).is_some() => {
-                    stop.get_or_insert(error);
-                }
-                Listing::Failed(error) => {
-                    if let WooError::RateLimited {
-                        retry_after: Some(after),
-                    } = error
-                    {
-                        wait = wait.max(after);
-                    }
-                    failed.push((parent_id, error));
-                }
-            }
-        }
+        let Tally {
+            listed,
+            later,
+            failed,
+            wait,
+            stop,
+        } = Tally::of(listings);
         if let Some(error) = stop {
             self.write(&context, listed, listed_at).await?;
             return Err(context.woo_failure(self.store_id, error).await);
@@ -288,22 +316,21 @@ impl Job for FetchChildren {
         }
         self.write(&context, listed, listed_at).await?;
         // What was written stays written: the parents not listed go on in jobs of their
-        // own, those the budget held back together once it allows, each failed one alone,
-        // so that its retries and its place in the failed set are its own.
+        // own, those held back together, each failed one alone, so that its retries and its
+        // place in the failed set are its own.
         let retry_at = Utc::now() + wait;
-        let mut rest: Vec<NewJob> = FetchChildren::jobs(self.store_id, self.resource, &later)
-            .into_iter()
-            .map(|job| job.at(retry_at))
-            .collect();
+        let mut rest = FetchChildren::jobs(self.store_id, self.resource, &later);
         for (parent_id, error) in failed {
             tracing::warn!(store = self.store_id, resource = %self.resource, parent = parent_id, %error, "children not listed: retried in a job of their own");
-            rest.extend(
-                FetchChildren::jobs(self.store_id, self.resource, &[parent_id])
-                    .into_iter()
-                    .map(|job| job.at(retry_at)),
-            );
+            rest.extend(FetchChildren::jobs(
+                self.store_id,
+                self.resource,
+                &[parent_id],
+            ));
         }
-        context.enqueue(rest).await
+        context
+            .enqueue(rest.into_iter().map(|job| job.at(retry_at)).collect())
+            .await
     }
 
     fn store_id(&self) -> Option<i64> {
