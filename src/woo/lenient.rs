@@ -2,7 +2,7 @@
 //! `null` dates, `"yes"`/`"no"` for booleans. Anything else is an error naming the value,
 //! so the record is quarantined with a reason a person can act on.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::de::Error;
 use serde::{Deserialize, Deserializer};
@@ -100,12 +100,43 @@ pub fn parse_gmt(text: &str) -> Result<Option<DateTime<Utc>>, chrono::ParseError
     if text.starts_with("0000-00-00") {
         return Ok(None);
     }
+    if let Some(naive) = plain_gmt(text) {
+        return Ok(Some(naive.and_utc()));
+    }
     if let Ok(with_zone) = DateTime::parse_from_rfc3339(text) {
         return Ok(Some(with_zone.with_timezone(&Utc)));
     }
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
         .map(|naive| Some(naive.and_utc()))
+}
+
+/// `2026-11-22T12:07:20` (or with a space for the `T`), the form WooCommerce writes every
+/// GMT date in, read field by field: four to an order, and `parse_from_str` reads its
+/// format string anew on every call (2% of a worker's CPU). Anything else is left to the
+/// general parsers.
+fn plain_gmt(text: &str) -> Option<NaiveDateTime> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 19
+        && bytes.iter().enumerate().all(|(at, byte)| match at {
+            4 | 7 => *byte == b'-',
+            10 => matches!(byte, b'T' | b' '),
+            13 | 16 => *byte == b':',
+            _ => byte.is_ascii_digit(),
+        });
+    if !shaped {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> u32 {
+        bytes[from..to]
+            .iter()
+            .fold(0, |value, digit| value * 10 + u32::from(digit - b'0'))
+    };
+    NaiveDate::from_ymd_opt(number(0, 4) as i32, number(5, 7), number(8, 10))?.and_hms_opt(
+        number(11, 13),
+        number(14, 16),
+        number(17, 19),
+    )
 }
 
 /// How many items a list holds; anything but a list holds none.
@@ -154,6 +185,34 @@ mod tests {
     use super::*;
     use serde::Deserialize;
     use serde_json::json;
+
+    #[test]
+    fn gmt_dates_read_field_by_field_as_the_general_parser_reads_them() {
+        for text in [
+            "2026-11-22T12:07:20",
+            "2026-11-22 12:07:20",
+            "2024-02-29T23:59:59",
+            "1999-12-31T00:00:00",
+        ] {
+            let general = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+                .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
+                .unwrap();
+            assert_eq!(plain_gmt(text), Some(general), "{text}");
+        }
+        // Not a date, or not in this form: left to the general parsers.
+        for text in [
+            "2026-02-30T12:07:20",
+            "2026-11-22T12:07:20Z",
+            "2026-11-22T1:07:20",
+            "2026-11-22T+1:07:20",
+        ] {
+            assert_eq!(plain_gmt(text), None, "{text}");
+        }
+        assert_eq!(
+            parse_gmt("2026-11-22T12:07:20+01:00").unwrap(),
+            Some("2026-11-22T11:07:20Z".parse().unwrap())
+        );
+    }
 
     #[derive(Deserialize)]
     struct Sample {
