@@ -285,6 +285,13 @@ impl Job for FetchChildren {
         let Some(active) = context.active_store(self.store_id).await? else {
             return Ok(());
         };
+        // A job's children are about a page of records: they take a page's room in memory
+        // until they are written.
+        let _room = context
+            .page_memory
+            .room()
+            .await
+            .map_err(|_| JobError::retry("the worker is shutting down"))?;
         let listed_at = Utc::now();
         let halted = AtomicBool::new(false);
         let (job, client, halted) = (&self, &active.client, &halted);

@@ -5,8 +5,6 @@
 //! modified filter), and runs daily to catch deletions no webhook reported; the daily one
 //! also fetches again the variations and refunds their parents list but the database lacks.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
 use serde::{Deserialize, Serialize};
@@ -17,7 +15,7 @@ use super::failpoint;
 use super::fetch_children::{FetchChildren, prepare_with_children};
 use crate::queue::job::{Job, JobError};
 use crate::sync::runs::{self, RunKind};
-use crate::sync::stored::{parents_missing_children, stored_versions};
+use crate::sync::stored::{each_stored_version, parents_missing_children};
 use crate::sync::tombstone::tombstone_ids;
 use crate::sync::{Origin, RecordsWrite};
 use crate::woo::Resource;
@@ -86,25 +84,8 @@ impl Job for ReconcileSweep {
             Err(error) => return Err(context.woo_failure(self.store_id, error).await),
         };
         failpoint::reach("during_sweep");
-        let stored = stored_versions(&context.db, self.store_id, resource).await?;
-
-        let mut upstream_ids = HashSet::with_capacity(upstream.len());
-        let mut wanted = Vec::new();
-        for (id, modified) in upstream.into_iter().flatten() {
-            upstream_ids.insert(id);
-            let newer = match stored.get(&id) {
-                None => true,
-                Some(kept) if kept.deleted => true,
-                Some(kept) => match (modified, kept.date_modified_gmt) {
-                    (Some(upstream), Some(kept)) => upstream > kept,
-                    (Some(_), None) => true,
-                    _ => false,
-                },
-            };
-            if newer {
-                wanted.push(id);
-            }
-        }
+        let Comparison { wanted, gone } =
+            compare(&context, self.store_id, resource, upstream, listed_at).await?;
 
         let queries: Vec<ListQuery> = wanted
             .chunks(MAX_PER_PAGE as usize)
@@ -147,15 +128,6 @@ impl Job for ReconcileSweep {
                 .written;
         }
 
-        // Gone upstream, unless written since the listing (a webhook of a record created
-        // after it).
-        let gone: Vec<i64> = stored
-            .iter()
-            .filter(|(id, kept)| {
-                !kept.deleted && kept.synced_at < listed_at && !upstream_ids.contains(id)
-            })
-            .map(|(id, _)| *id)
-            .collect();
         tombstone_ids(&context.db, self.store_id, resource, &gone, Utc::now()).await?;
         if !gone.is_empty() {
             tracing::info!(store = self.store_id, %resource, gone = gone.len(), "records gone upstream marked deleted");
@@ -193,4 +165,49 @@ impl Job for ReconcileSweep {
     fn dedupe_key(&self) -> Option<String> {
         Some(format!("sweep:{}", self.run_id))
     }
+}
+
+/// What a sweep found by comparing the store's listing with what is kept.
+struct Comparison {
+    /// Listed and not kept, kept older, or kept as deleted: to be fetched.
+    wanted: Vec<i64>,
+    /// Kept, live and not listed, unless written since the listing (a webhook's record
+    /// created after it): gone upstream.
+    gone: Vec<i64>,
+}
+
+/// Walks the listing and the stored versions side by side, both in id order, so that
+/// neither is held in a map: for 82,500 orders the map and the set of listed ids were
+/// the worker's peak of memory.
+async fn compare(
+    context: &Context,
+    store_id: i64,
+    resource: Resource,
+    listed: Vec<Option<(i64, Option<DateTime<Utc>>)>>,
+    listed_at: DateTime<Utc>,
+) -> Result<Comparison, JobError> {
+    let mut listed: Vec<(i64, Option<DateTime<Utc>>)> = listed.into_iter().flatten().collect();
+    // A record edited while the store was paging may be listed twice: its newest date
+    // counts.
+    listed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    listed.dedup_by_key(|(id, _)| *id);
+    let mut comparison = Comparison {
+        wanted: Vec::new(),
+        gone: Vec::new(),
+    };
+    let mut next = listed.iter().peekable();
+    each_stored_version(&context.db, store_id, resource, |id, kept| {
+        while let Some((listed_id, _)) = next.next_if(|(listed_id, _)| *listed_id < id) {
+            comparison.wanted.push(*listed_id);
+        }
+        match next.next_if(|(listed_id, _)| *listed_id == id) {
+            Some((_, modified)) if kept.behind(*modified) => comparison.wanted.push(id),
+            Some(_) => {}
+            None if !kept.deleted && kept.synced_at < listed_at => comparison.gone.push(id),
+            None => {}
+        }
+    })
+    .await?;
+    comparison.wanted.extend(next.map(|(id, _)| *id));
+    Ok(comparison)
 }

@@ -91,14 +91,31 @@ pub struct StoredVersion {
     pub synced_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Every record of a top-level `resource` kept for a store, by WooCommerce id. Rows are
-/// read a few thousand at a time: a store's 100,000 orders read at once would hold every
-/// row's driver copy besides the map.
-pub async fn stored_versions<C: ConnectionTrait>(
+impl StoredVersion {
+    /// Whether the store's version, modified at `upstream`, is worth fetching over this
+    /// one: it is newer, or this one is a tombstone.
+    pub fn behind(&self, upstream: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+        if self.deleted {
+            return true;
+        }
+        match (upstream, self.date_modified_gmt) {
+            (Some(upstream), Some(kept)) => upstream > kept,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Every record of a top-level `resource` kept for a store, handed to `each` with its
+/// WooCommerce id in ascending id order. Rows are read a few thousand at a time and
+/// nothing is gathered: a store's 100,000 orders read at once would hold every row's
+/// driver copy, and a map of them several megabytes more.
+pub async fn each_stored_version<C: ConnectionTrait>(
     db: &C,
     store_id: i64,
     resource: Resource,
-) -> Result<HashMap<i64, StoredVersion>, DbErr> {
+    mut each: impl FnMut(i64, StoredVersion),
+) -> Result<(), DbErr> {
     let mut query = Query::select();
     query
         .columns([
@@ -111,7 +128,6 @@ pub async fn stored_versions<C: ConnectionTrait>(
     if resource.has_modified_date() {
         query.column(Alias::new("date_modified_gmt"));
     }
-    let mut versions = HashMap::new();
     in_id_order(db, query, ROWS_AT_A_TIME, |rows| {
         for row in rows {
             let date_modified_gmt = if resource.has_modified_date() {
@@ -121,7 +137,7 @@ pub async fn stored_versions<C: ConnectionTrait>(
             };
             let deleted_at: Option<chrono::DateTime<chrono::Utc>> =
                 row.try_get("", "deleted_at")?;
-            versions.insert(
+            each(
                 row.try_get::<i64>("", "woo_id")?,
                 StoredVersion {
                     date_modified_gmt,
@@ -132,8 +148,7 @@ pub async fn stored_versions<C: ConnectionTrait>(
         }
         Ok(())
     })
-    .await?;
-    Ok(versions)
+    .await
 }
 
 /// Rows read in one query where a whole store's records are gone through.

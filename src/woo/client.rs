@@ -309,22 +309,24 @@ impl WooClient {
         let mut last_count = first.items.len();
         let mut kept: Vec<T> = first.items.into_iter().map(&keep).collect();
         let keep = &keep;
-        let rest: Vec<(usize, Vec<T>)> = stream::iter(2..=last)
+        // Each page's records are kept as it comes, in page order, not gathered first.
+        stream::iter(2..=last)
             .map(|page| {
                 let query = page_query(page);
                 async move {
                     let page = self.list_page_patiently(path, &query).await?;
                     let count = page.items.len();
-                    Ok::<_, WooError>((count, page.items.into_iter().map(keep).collect()))
+                    let kept: Vec<T> = page.items.into_iter().map(keep).collect();
+                    Ok::<_, WooError>((count, kept))
                 }
             })
             .buffered(concurrency.max(1))
-            .try_collect()
+            .try_for_each(|(count, page)| {
+                last_count = count;
+                kept.extend(page);
+                std::future::ready(Ok(()))
+            })
             .await?;
-        for (count, page) in rest {
-            last_count = count;
-            kept.extend(page);
-        }
         let all_seen = total.is_some_and(|total| kept.len() as u64 >= total);
         if last_count >= per_page && !all_seen {
             // The host undercounted its pages: the rest, one by one.
