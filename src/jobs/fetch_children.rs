@@ -11,6 +11,7 @@ use entity::stores;
 use futures_util::{StreamExt, stream};
 use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
 
 use super::context::Context;
 use super::failure::stopping_status;
@@ -35,13 +36,19 @@ pub struct FetchChildren {
 
 /// Parents whose children one job fetches. A job's fixed costs (its claim, the store's
 /// lookup, the read of what is kept, its transaction entry) were 0.4 ms of CPU, more than
-/// its three variations cost; a page's variable products share them. Few enough that the
-/// children of products with hundreds of variations still fit in memory, and that a job at
-/// a real store's pace ends in seconds.
+/// its three variations cost; the variable products of a page share them. Few enough that
+/// the children of products with hundreds of variations still fit in memory, and that a
+/// job at a real store's pace ends in seconds.
 pub const PARENTS_PER_JOB: usize = 25;
 
 /// Requests a job has in flight at once, all under its store's shared rate limit.
 const PARENTS_AT_ONCE: usize = 4;
+
+/// Children jobs of a worker process holding what they listed at once. A slot's worth of
+/// them (96) raised the 100,000 run's peak by up to 30 MB; 4, the pages' room, starved a
+/// rate-limited store of requests (each job gives its slot back when the budget runs
+/// short, and too few were left asking). 16 jobs keep 64 requests asking.
+static CHILDREN_IN_MEMORY: Semaphore = Semaphore::const_new(16);
 
 /// Prepares records of a store to be written, and enqueues the fetching of the children
 /// they list: children first, so that if the write never happens, fetching them did no
@@ -285,11 +292,8 @@ impl Job for FetchChildren {
         let Some(active) = context.active_store(self.store_id).await? else {
             return Ok(());
         };
-        // A job's children are about a page of records: they take a page's room in memory
-        // until they are written.
-        let _room = context
-            .page_memory
-            .room()
+        let _in_memory = CHILDREN_IN_MEMORY
+            .acquire()
             .await
             .map_err(|_| JobError::retry("the worker is shutting down"))?;
         let listed_at = Utc::now();

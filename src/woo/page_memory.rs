@@ -45,12 +45,6 @@ impl PageMemory {
         }
     }
 
-    /// Room taken before any request: for what is read from several requests and written
-    /// at once (a job's children of many parents).
-    pub async fn room(&self) -> Result<PageRoom, AcquireError> {
-        Arc::clone(&self.room).acquire_owned().await
-    }
-
     /// Once an answer's head has arrived: waits for room to read the page.
     pub async fn room_for_page(&self) -> Result<PageRoom, AcquireError> {
         let waiting = Waiting::enter(self);
