@@ -135,17 +135,7 @@ async fn fetch_and_write(
     }
     let missing = if whole {
         let upstream = Identities::of(resource, &listed.items);
-        Some(
-            Missing::find(
-                &context.db,
-                job.store_id,
-                resource,
-                None,
-                &upstream,
-                listed_at,
-            )
-            .await?,
-        )
+        Some(Missing::find(&context.db, job.store_id, resource, &upstream, listed_at).await?)
     } else {
         None
     };

@@ -71,11 +71,11 @@ pub struct Missing {
 }
 
 impl Missing {
+    /// What a top-level collection listed whole no longer holds.
     pub async fn find<C: ConnectionTrait>(
         db: &C,
         store_id: i64,
         resource: Resource,
-        parent_id: Option<i64>,
         upstream: &Identities,
         listed_at: DateTime<Utc>,
     ) -> Result<Missing, DbErr> {
@@ -83,7 +83,7 @@ impl Missing {
         select
             .column(Alias::new("raw"))
             .from(Alias::new(resource.name()));
-        for condition in scope(store_id, resource, parent_id) {
+        for condition in scope(store_id, resource, None) {
             select.and_where(condition);
         }
         let statement = StatementBuilder::build(&select, &db.get_database_backend());
@@ -96,8 +96,8 @@ impl Missing {
         Ok(Missing {
             store_id,
             resource,
-            parent_id,
-            keys: missing_keys(resource, parent_id, &stored, upstream),
+            parent_id: None,
+            keys: missing_keys(resource, None, &stored, upstream),
             listed_at,
         })
     }
