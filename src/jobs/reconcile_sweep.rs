@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -85,7 +86,7 @@ impl Job for ReconcileSweep {
         };
         failpoint::reach("during_sweep");
         let Comparison { wanted, gone } =
-            compare(&context, self.store_id, resource, upstream, listed_at).await?;
+            compare(&context.db, self.store_id, resource, upstream, listed_at).await?;
 
         let queries: Vec<ListQuery> = wanted
             .chunks(MAX_PER_PAGE as usize)
@@ -180,7 +181,7 @@ struct Comparison {
 /// neither is held in a map: for 82,500 orders the map and the set of listed ids were
 /// the worker's peak of memory.
 async fn compare(
-    context: &Context,
+    db: &DatabaseConnection,
     store_id: i64,
     resource: Resource,
     listed: Vec<Option<(i64, Option<DateTime<Utc>>)>>,
@@ -196,7 +197,7 @@ async fn compare(
         gone: Vec::new(),
     };
     let mut next = listed.iter().peekable();
-    each_stored_version(&context.db, store_id, resource, |id, kept| {
+    each_stored_version(db, store_id, resource, |id, kept| {
         while let Some((listed_id, _)) = next.next_if(|(listed_id, _)| *listed_id < id) {
             comparison.wanted.push(*listed_id);
         }

@@ -2,9 +2,9 @@
 //! that comes back is restored; inventory follows every product write.
 
 use chrono::Utc;
-use entity::{inventory, products};
+use entity::{inventory, product_variations, products};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
 use serde_json::Value;
 use woosync::sync::Origin;
 use woosync::woo::Resource;
@@ -93,4 +93,49 @@ async fn upserts_on_sqlite() {
 #[tokio::test]
 async fn upserts_on_postgres() {
     writes_never_move_a_record_backwards(Backend::Postgres).await;
+}
+
+/// A product with more variations than one statement can bind values for (SQLite takes
+/// 32,766, Postgres 65,535; a variation row binds about twenty) is written whole.
+async fn a_listing_larger_than_one_statement_is_written_whole(backend: Backend) {
+    let test = TestDatabase::migrated(backend).await;
+    let store = test.add_store("https://shop.example").await;
+    let origin = Origin {
+        store_id: store,
+        resource: Resource::ProductVariations,
+        parent_id: 7,
+        run_id: None,
+    };
+    let variation = body("product-variations-list.json")[0].clone();
+    let variations: Vec<Value> = (1..=2_000)
+        .map(|id| {
+            let mut variation = variation.clone();
+            variation["id"] = id.into();
+            variation
+        })
+        .collect();
+    assert_eq!(
+        test.apply_records(origin, variations)
+            .await
+            .unwrap()
+            .written,
+        2_000
+    );
+    assert_eq!(
+        product_variations::Entity::find()
+            .count(&test.db)
+            .await
+            .unwrap(),
+        2_000
+    );
+}
+
+#[tokio::test]
+async fn large_listings_on_sqlite() {
+    a_listing_larger_than_one_statement_is_written_whole(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn large_listings_on_postgres() {
+    a_listing_larger_than_one_statement_is_written_whole(Backend::Postgres).await;
 }
