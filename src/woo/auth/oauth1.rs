@@ -3,9 +3,11 @@
 //!
 //! - the parameters are the request's query parameters plus the `oauth_*` ones, without
 //!   `oauth_signature`, sorted by key in byte order (PHP's `strcmp`);
-//! - each key and value is RFC 3986-encoded once and they are joined with `%3D` and `%26`
-//!   (so, unlike RFC 5849, a value is not encoded a second time); a nested key
-//!   `name[inner]` becomes `name%255Binner%255D`;
+//! - each key and value is RFC 3986-encoded (`normalize_parameters`), and then each joined
+//!   `key=value` is encoded again (`join_with_equals_sign`), so a value is encoded twice:
+//!   `modified_after=2020-01-01T00:00:00` signs as
+//!   `modified_after%3D2020-01-01T00%253A00%253A00`; a nested key `name[inner]` becomes
+//!   `name%255Binner%255D`; the pairs are joined with `%26`;
 //! - the base string is `METHOD&rawurlencode(store URL + path)&parameters`;
 //! - the key is `consumer_secret&` (no token), the signature base64 of the raw HMAC.
 
@@ -67,13 +69,12 @@ pub fn base_string(method: &str, url: &str, params: &[(String, String)]) -> Stri
     sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let pairs: Vec<String> = sorted
         .into_iter()
-        .map(|(name, inner, value)| match inner {
-            Some(inner) => format!(
-                "{}%255B{inner}%255D%3D{}",
-                rawurlencode(name),
-                rawurlencode(value)
-            ),
-            None => format!("{}%3D{}", rawurlencode(name), rawurlencode(value)),
+        .map(|(name, inner, value)| {
+            let key = match inner {
+                Some(inner) => format!("{}%5B{inner}%5D", rawurlencode(name)),
+                None => rawurlencode(name),
+            };
+            rawurlencode(&format!("{key}={}", rawurlencode(value)))
         })
         .collect();
     format!(
@@ -128,6 +129,21 @@ mod tests {
         assert_eq!(
             rawurlencode("id,date_modified_gmt"),
             "id%2Cdate_modified_gmt"
+        );
+    }
+
+    #[test]
+    fn values_are_encoded_twice_as_woocommerce_checks_them() {
+        let params = [
+            ("modified_after", "2020-01-01T00:00:00"),
+            ("_fields", "id,date_modified_gmt"),
+            ("per_page", "100"),
+        ]
+        .map(|(key, value)| (key.to_string(), value.to_string()));
+        assert_eq!(
+            base_string("GET", "http://s/x", &params),
+            "GET&http%3A%2F%2Fs%2Fx&_fields%3Did%252Cdate_modified_gmt\
+             %26modified_after%3D2020-01-01T00%253A00%253A00%26per_page%3D100"
         );
     }
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 use woosync::api::ApiState;
 use woosync::sim::generate::Sizes;
 
-use super::pipeline::{QueueKind, TestPipeline};
+use super::pipeline::{QueueKind, TestPipeline, Transport};
 
 pub const TOKEN: &str = "test-token-0123456789";
 
@@ -25,7 +25,8 @@ impl TestApp {
     }
 
     pub async fn start_with(queue: QueueKind, sizes: Sizes, settings: &[(&str, &str)]) -> TestApp {
-        let pipeline = TestPipeline::start_with(queue, sizes, settings).await;
+        let pipeline =
+            TestPipeline::start_over(Transport::BasicOverHttps, queue, sizes, settings).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let public_url = pipeline.services.config.public_url.clone();

@@ -27,6 +27,14 @@ use woosync::woo::auth::oauth1::SignatureMethod;
 use super::redis::RedisServer;
 use super::sim::TestSim;
 
+/// How the worker reaches the simulated store: plain HTTP with OAuth 1.0a signatures
+/// (every request's query signed, as a real store checks it), or HTTPS with Basic auth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    OAuth1OverHttp,
+    BasicOverHttps,
+}
+
 /// Which queue a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueKind {
@@ -42,6 +50,7 @@ pub struct TestPipeline {
     /// The Redis server of a pipeline on Redis, kept running as long as the pipeline.
     redis: Option<RedisServer>,
     pub dir: TempDir,
+    transport: Transport,
 }
 
 /// Waits for `done` with a deadline, failing with `what` and `detail()` when it passes.
@@ -65,13 +74,22 @@ impl TestPipeline {
         TestPipeline::start_with(queue, sizes, &[]).await
     }
 
-    /// With settings of its own over the test defaults.
+    /// With settings of its own over the test defaults, over plain HTTP with OAuth 1.0a.
     pub async fn start_with(
         queue: QueueKind,
         sizes: Sizes,
         settings: &[(&str, &str)],
     ) -> TestPipeline {
-        let sim = TestSim::start(true, sizes).await;
+        TestPipeline::start_over(Transport::OAuth1OverHttp, queue, sizes, settings).await
+    }
+
+    pub async fn start_over(
+        transport: Transport,
+        queue: QueueKind,
+        sizes: Sizes,
+        settings: &[(&str, &str)],
+    ) -> TestPipeline {
+        let sim = TestSim::start(transport == Transport::BasicOverHttps, sizes).await;
         let redis =
             (queue == QueueKind::Redis).then(|| tokio::task::block_in_place(RedisServer::start));
         let dir = tempfile::Builder::new()
@@ -94,20 +112,16 @@ impl TestPipeline {
                 "WOOSYNC_SECRET_KEY".to_string(),
                 SecretKey::generate().to_base64(),
             ),
-            (
-                "WOOSYNC_EXTRA_CA_CERT".to_string(),
-                sim.server
-                    .info
-                    .ca_cert
-                    .as_ref()
-                    .unwrap()
-                    .display()
-                    .to_string(),
-            ),
             ("WOOSYNC_HEARTBEAT_S".to_string(), "0.3".to_string()),
             ("WOOSYNC_ORPHAN_AFTER_S".to_string(), "10".to_string()),
             ("WOOSYNC_WORKER_CONCURRENCY".to_string(), "16".to_string()),
         ];
+        if let Some(ca_cert) = &sim.server.info.ca_cert {
+            env.push((
+                "WOOSYNC_EXTRA_CA_CERT".to_string(),
+                ca_cert.display().to_string(),
+            ));
+        }
         if let Some(redis) = &redis {
             env.push(("REDIS_URL".to_string(), redis.url()));
         }
@@ -126,6 +140,7 @@ impl TestPipeline {
             env,
             redis,
             dir,
+            transport,
         }
     }
 
@@ -145,7 +160,10 @@ impl TestPipeline {
             NewStore {
                 name: "simulated".into(),
                 url: info.url.trim_end_matches('/').to_string(),
-                auth_mode: AuthMode::Basic,
+                auth_mode: match self.transport {
+                    Transport::OAuth1OverHttp => AuthMode::OAuth1,
+                    Transport::BasicOverHttps => AuthMode::Basic,
+                },
                 signature_method: SignatureMethod::HmacSha256,
                 consumer_key: info.consumer_key.clone(),
                 consumer_secret: Secret::new(secret.to_string()),
