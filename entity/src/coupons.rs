@@ -20,7 +20,7 @@ pub struct Model {
     pub date_expires_gmt: Option<DateTimeUtc>,
     pub date_created_gmt: Option<DateTimeUtc>,
     pub date_modified_gmt: Option<DateTimeUtc>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

@@ -18,7 +18,7 @@ pub struct Model {
     pub is_paying_customer: bool,
     pub date_created_gmt: Option<DateTimeUtc>,
     pub date_modified_gmt: Option<DateTimeUtc>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

@@ -17,7 +17,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub note: String,
     pub date_created_gmt: Option<DateTimeUtc>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

@@ -19,7 +19,7 @@ pub struct Model {
     pub refunded_by: Option<i64>,
     pub refunded_payment: bool,
     pub date_created_gmt: Option<DateTimeUtc>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

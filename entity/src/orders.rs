@@ -30,7 +30,7 @@ pub struct Model {
     pub date_modified_gmt: Option<DateTimeUtc>,
     pub date_paid_gmt: Option<DateTimeUtc>,
     pub date_completed_gmt: Option<DateTimeUtc>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

@@ -14,7 +14,7 @@ pub struct Model {
     pub enabled: bool,
     pub method_title: String,
     pub gateway_order: i64,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

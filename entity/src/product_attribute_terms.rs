@@ -16,7 +16,7 @@ pub struct Model {
     pub slug: String,
     pub menu_order: i64,
     pub count: i64,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

@@ -15,7 +15,7 @@ pub struct Model {
     pub attribute_type: String,
     pub order_by: String,
     pub has_archives: bool,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

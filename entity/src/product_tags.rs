@@ -13,7 +13,7 @@ pub struct Model {
     pub name: String,
     pub slug: String,
     pub count: i64,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

@@ -27,7 +27,7 @@ pub struct Model {
     pub low_stock_amount: Option<i64>,
     pub date_created_gmt: Option<DateTimeUtc>,
     pub date_modified_gmt: Option<DateTimeUtc>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

@@ -13,7 +13,7 @@ pub struct Model {
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

@@ -14,7 +14,7 @@ pub struct Model {
     pub location_type: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: String,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

@@ -16,7 +16,7 @@ pub struct Model {
     pub title: String,
     pub enabled: bool,
     pub method_order: i64,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

@@ -12,7 +12,7 @@ pub struct Model {
     pub woo_id: i64,
     pub name: String,
     pub zone_order: i64,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

@@ -20,7 +20,7 @@ pub struct Model {
     pub shipping: bool,
     pub tax_class: String,
     pub rate_order: i64,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub raw: Json,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,

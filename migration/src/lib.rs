@@ -36,6 +36,7 @@ mod m20261123_000030_create_queue_workers;
 mod m20261124_000031_one_live_run_per_resource;
 mod m20261127_000032_queue_dedupe_windows;
 mod m20261201_000033_queue_claim_by_queue;
+mod m20261202_000034_raw_json_as_sent;
 
 pub struct Migrator;
 
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000031_one_live_run_per_resource::Migration),
             Box::new(m20261127_000032_queue_dedupe_windows::Migration),
             Box::new(m20261201_000033_queue_claim_by_queue::Migration),
+            Box::new(m20261202_000034_raw_json_as_sent::Migration),
         ]
     }
 }

@@ -63,6 +63,13 @@ impl ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
 
+    /// 500: what is stored cannot be served (it should never happen; it is logged).
+    pub fn internal(message: impl Into<String>) -> ApiError {
+        let message = message.into();
+        tracing::error!(%message, "a request could not be answered");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", message)
+    }
+
     /// 503: something we depend on is down; the caller may try again.
     pub fn unavailable(code: &'static str, error: impl std::fmt::Display) -> ApiError {
         tracing::error!(code, %error, "a request failed on a service woosync depends on");

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use entity::inventory;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{
@@ -11,13 +11,14 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiPath, ApiQuery};
 use super::state::ApiState;
 use crate::stores::find_store;
+use crate::sync::stored::raw_text;
 use crate::woo::Resource;
 
 const DEFAULT_PER_PAGE: u64 = 50;
@@ -57,8 +58,10 @@ pub struct RecordsPage {
     pub page: u64,
     pub per_page: u64,
     pub total_pages: u64,
-    /// Each record as the store sent it.
-    pub records: Vec<Value>,
+    /// Each record as the store sent it, byte for byte; one deleted upstream (listed with
+    /// `include_deleted=true`) begins with `deleted_at`.
+    #[schema(value_type = Vec<Object>)]
+    pub records: Vec<Box<RawValue>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -154,7 +157,9 @@ pub async fn list_records(
         "date_modified_gmt",
     )?;
     let total = count(db, &select).await?;
-    select.column(Alias::new("raw"));
+    select
+        .column(Alias::new("deleted_at"))
+        .expr_as(raw_text(), Alias::new("raw"));
     for key in resource.key_columns() {
         select.order_by(Alias::new(*key), Order::Asc);
     }
@@ -163,7 +168,11 @@ pub async fn list_records(
         .query_all_raw(db.get_database_backend().build(&select))
         .await?
         .iter()
-        .map(|row| row.try_get::<Value>("", "raw"))
+        .map(|row| {
+            let raw: String = row.try_get("", "raw")?;
+            let deleted_at: Option<DateTime<Utc>> = row.try_get("", "deleted_at")?;
+            as_served(raw, deleted_at)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Json(RecordsPage {
         total,
@@ -230,6 +239,26 @@ pub async fn list_inventory(
         total_pages: total.div_ceil(per_page),
         items,
     }))
+}
+
+/// A stored record as the API serves it: its JSON text untouched, with `deleted_at` put
+/// first for a record deleted upstream.
+fn as_served(raw: String, deleted_at: Option<DateTime<Utc>>) -> Result<Box<RawValue>, ApiError> {
+    let text = match deleted_at {
+        None => raw,
+        Some(at) => {
+            let stamp = at.to_rfc3339_opts(SecondsFormat::Secs, true);
+            let rest = raw
+                .trim_start()
+                .strip_prefix('{')
+                .unwrap_or("}")
+                .trim_start();
+            let separator = if rest.starts_with('}') { "" } else { "," };
+            format!("{{\"deleted_at\":\"{stamp}\"{separator}{rest}")
+        }
+    };
+    RawValue::from_string(text)
+        .map_err(|error| ApiError::internal(format!("a stored record is not JSON: {error}")))
 }
 
 /// The filters a resource's table has columns for.

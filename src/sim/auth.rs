@@ -149,10 +149,14 @@ impl Authenticator {
             .collect();
         let string_to_sign = string_to_sign(request.method, request.url, &signed);
         let algorithm = param("oauth_signature_method").unwrap_or_default();
-        let expected = hmac_base64(&algorithm, &format!("{}&", key.consumer_secret), &string_to_sign)
-            .ok_or_else(|| {
-                SimError::authentication("Invalid signature - signature method is invalid.")
-            })?;
+        let expected = hmac_base64(
+            &algorithm,
+            &format!("{}&", key.consumer_secret),
+            &string_to_sign,
+        )
+        .ok_or_else(|| {
+            SimError::authentication("Invalid signature - signature method is invalid.")
+        })?;
         if !bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
             return Err(SimError::authentication(
                 "Invalid signature - provided signature does not match.",
@@ -263,7 +267,10 @@ pub fn string_to_sign(method: &str, url: &str, query: &[(String, String)]) -> St
         let key = php_rawurlencode(&key);
         match value {
             PhpValue::Scalar(value) => {
-                joined.push(php_rawurlencode(&format!("{key}={}", php_rawurlencode(&value))));
+                joined.push(php_rawurlencode(&format!(
+                    "{key}={}",
+                    php_rawurlencode(&value)
+                )));
             }
             PhpValue::Array(items) => {
                 for (inner, value) in items {

@@ -348,9 +348,11 @@ fn money(cents: i64) -> String {
     format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
 }
 
-/// A line item's unit price is a PHP float in the JSON, not a string.
-fn unit_price(cents: i64) -> Value {
-    json!(cents as f64 / 100.0)
+/// A line item's `price` is a PHP float in the JSON, not a string: its total over its
+/// quantity, divided as floats (`get_total() / get_quantity()`), so 153.60 over 3 is
+/// `51.199999999999996`, as a real store sends it.
+fn line_price(total_cents: i64, quantity: i64) -> Value {
+    json!((total_cents as f64 / 100.0) / quantity.max(1) as f64)
 }
 
 /// Tax rates are kept in ten-thousandths of a percent (7.25% is 72_500), so tax on an amount
@@ -2506,7 +2508,6 @@ struct Line {
     product: usize,
     variation: Option<usize>,
     quantity: i64,
-    unit_cents: i64,
     total_cents: i64,
     tax: Option<(i64, i64)>,
 }
@@ -2549,7 +2550,6 @@ fn pick_lines(
             product,
             variation,
             quantity,
-            unit_cents,
             total_cents,
             tax,
         });
@@ -2998,7 +2998,7 @@ impl OrderWriter<'_> {
             "taxes": taxes,
             "meta_data": meta,
             "sku": sku,
-            "price": unit_price(line.unit_cents),
+            "price": line_price(line.total_cents, line.quantity),
             "image": { "id": image_id, "src": "" },
             "parent_name": parent_name,
         })

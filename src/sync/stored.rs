@@ -7,6 +7,12 @@ use sea_orm::{ConnectionTrait, DbErr, JsonValue, QueryResult, StatementBuilder};
 
 use crate::woo::Resource;
 
+/// A record's `raw` as the text the store sent (Postgres keeps it as `json`, which a
+/// client reads as text only when asked).
+pub fn raw_text() -> Expr {
+    Expr::col(Alias::new("raw")).cast_as(Alias::new("text"))
+}
+
 /// How many live (not tombstoned) records of `resource` each store has, or only `store`.
 pub async fn live_record_counts<C: ConnectionTrait>(
     db: &C,

@@ -79,10 +79,11 @@ where
     backend.build(&insert)
 }
 
-/// JSON text as the `raw` column takes it: text on SQLite, cast to `jsonb` on Postgres.
+/// JSON text as the `raw` column takes it: text on SQLite, `json` (the text as sent) on
+/// Postgres.
 fn raw_json(backend: DbBackend, text: String) -> Expr {
     match backend {
-        DbBackend::Postgres => Expr::val(text).cast_as(Alias::new("jsonb")),
+        DbBackend::Postgres => Expr::val(text).cast_as(Alias::new("json")),
         _ => Expr::val(text),
     }
 }

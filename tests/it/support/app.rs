@@ -68,6 +68,18 @@ impl TestApp {
         self.call(Method::GET, path, None).await
     }
 
+    /// A GET with the API token, its body as the text it came in.
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.call(Method::POST, path, Some(body)).await
     }
