@@ -55,11 +55,12 @@ async fn reads_summaries_and_disconnecting_work_on_postgres() {
     let (_, served) = app
         .get_text(&format!("/api/stores/{store}/orders?per_page=500"))
         .await;
-    let sim = woosync::sim::store::read(&app.pipeline.sim.server.store.data);
-    for order in sim.collection((woosync::woo::Resource::Orders, 0)) {
+    let orders = woosync::sim::store::read(&app.pipeline.sim.server.store.data)
+        .collection((woosync::woo::Resource::Orders, 0))
+        .to_vec();
+    for order in orders {
         assert!(served.contains(&order.to_string()), "not as sent: {order}");
     }
-    drop(sim);
 
     let metrics = app.scrape_metrics().await;
     assert!(metrics.contains("woosync_sync_lag_seconds{"), "{metrics}");
