@@ -75,9 +75,9 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
     // The store's records as the last run left them, changes included.
     let snapshot_file = dir.join("sim-store.json");
     if let Ok(text) = std::fs::read_to_string(&snapshot_file) {
-        match serde_json::from_str(&text).map(StoreData::from_snapshot) {
-            Ok(Ok(data)) => *write(&server.store.data) = data,
-            _ => println!("the last run's store could not be read: starting from a new one"),
+        match StoreData::from_snapshot(&text) {
+            Ok(data) => *write(&server.store.data) = data,
+            Err(_) => println!("the last run's store could not be read: starting from a new one"),
         }
     }
     if let Some(port) = url::Url::parse(&server.info.url)
@@ -222,7 +222,7 @@ struct Watcher {
 impl Watcher {
     fn save_store(&self) -> anyhow::Result<()> {
         let snapshot = read(&self.sim.data).to_snapshot();
-        std::fs::write(&self.snapshot_file, serde_json::to_vec(&snapshot)?)?;
+        std::fs::write(&self.snapshot_file, snapshot)?;
         Ok(())
     }
 

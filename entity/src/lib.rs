@@ -24,6 +24,7 @@ pub mod shipping_zone_methods;
 pub mod shipping_zones;
 pub mod stores;
 pub mod sync_checkpoints;
+pub mod sync_run_children;
 pub mod sync_runs;
 pub mod sync_watermarks;
 pub mod tax_classes;
@@ -57,6 +58,7 @@ pub mod prelude {
     pub use super::shipping_zones::Entity as ShippingZones;
     pub use super::stores::Entity as Stores;
     pub use super::sync_checkpoints::Entity as SyncCheckpoints;
+    pub use super::sync_run_children::Entity as SyncRunChildren;
     pub use super::sync_runs::Entity as SyncRuns;
     pub use super::sync_watermarks::Entity as SyncWatermarks;
     pub use super::tax_classes::Entity as TaxClasses;

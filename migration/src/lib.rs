@@ -37,6 +37,7 @@ mod m20261124_000031_one_live_run_per_resource;
 mod m20261127_000032_queue_dedupe_windows;
 mod m20261201_000033_queue_claim_by_queue;
 mod m20261202_000034_raw_json_as_sent;
+mod m20261202_000035_create_sync_run_children;
 
 pub struct Migrator;
 
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000032_queue_dedupe_windows::Migration),
             Box::new(m20261201_000033_queue_claim_by_queue::Migration),
             Box::new(m20261202_000034_raw_json_as_sent::Migration),
+            Box::new(m20261202_000035_create_sync_run_children::Migration),
         ]
     }
 }

@@ -6,13 +6,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use entity::sync_runs;
-use sea_orm::EntityTrait;
+use sea_orm::{DatabaseConnection, EntityTrait};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiPath;
 use super::state::ApiState;
+use crate::sync::run_children::{self, ChildrenProgress};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SyncRunView {
@@ -26,8 +27,12 @@ pub struct SyncRunView {
     pub pages_done: i64,
     /// Known once the first page is read.
     pub pages_total: Option<i64>,
+    /// Records of the resource written.
     pub records: i64,
-    /// Records written per second since the run started.
+    /// The children the run fetches under the records it lists (variations, refunds,
+    /// notes): the run succeeds only once they are all written.
+    pub children: ChildrenView,
+    /// Records written per second since the run started, children included.
     pub records_per_s: Option<f64>,
     /// Seconds left at the rate so far, while it runs.
     pub eta_s: Option<f64>,
@@ -36,6 +41,16 @@ pub struct SyncRunView {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct ChildrenView {
+    /// Parents whose children the run asked for.
+    pub parents: i64,
+    /// Those whose children are written.
+    pub parents_done: i64,
+    /// Children written so far.
+    pub records: i64,
 }
 
 #[utoipa::path(
@@ -63,20 +78,40 @@ pub async fn show_sync_run(
                 format!("sync run {run_id} does not exist"),
             )
         })?;
-    Ok(Json(view(run, Utc::now())))
+    let mut views = views(&state.services.db, vec![run]).await?;
+    Ok(Json(views.remove(0)))
 }
 
-pub fn view(run: sync_runs::Model, now: DateTime<Utc>) -> SyncRunView {
+/// The runs as the API shows them, with their children's progress.
+pub async fn views(
+    db: &DatabaseConnection,
+    runs: Vec<sync_runs::Model>,
+) -> Result<Vec<SyncRunView>, ApiError> {
+    let ids: Vec<i64> = runs.iter().map(|run| run.id).collect();
+    let progress = run_children::progress(db, &ids).await?;
+    let now = Utc::now();
+    Ok(runs
+        .into_iter()
+        .map(|run| {
+            let children = progress.get(&run.id).copied().unwrap_or_default();
+            view(run, children, now)
+        })
+        .collect())
+}
+
+fn view(run: sync_runs::Model, children: ChildrenProgress, now: DateTime<Utc>) -> SyncRunView {
     let elapsed = run.started_at.map(|started| {
         let until = run.finished_at.unwrap_or(now);
         (until - started).num_milliseconds().max(1) as f64 / 1_000.0
     });
-    let records_per_s = elapsed.map(|seconds| run.records_written as f64 / seconds);
-    // Pages go at the pace they have gone so far.
+    let records = run.records_written + children.records;
+    let records_per_s = elapsed.map(|seconds| records as f64 / seconds);
+    // Pages and parents go at the pace they have gone so far, each counted as one request.
+    let done = run.pages_done + children.parents_done;
     let eta_s = match (elapsed, run.pages_total, run.finished_at) {
-        (Some(seconds), Some(total), None) if run.pages_done > 0 => {
-            let left = (total - run.pages_done).max(0) as f64;
-            Some(left * seconds / run.pages_done as f64)
+        (Some(seconds), Some(total), None) if done > 0 => {
+            let left = (total - run.pages_done).max(0) + (children.parents - children.parents_done);
+            Some(left as f64 * seconds / done as f64)
         }
         _ => None,
     };
@@ -89,6 +124,11 @@ pub fn view(run: sync_runs::Model, now: DateTime<Utc>) -> SyncRunView {
         pages_done: run.pages_done,
         pages_total: run.pages_total,
         records: run.records_written,
+        children: ChildrenView {
+            parents: children.parents,
+            parents_done: children.parents_done,
+            records: children.records,
+        },
         records_per_s,
         eta_s,
         errors: run.error_count,

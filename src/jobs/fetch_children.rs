@@ -18,6 +18,8 @@ use super::failure::stopping_status;
 use crate::queue::job::{Job, JobError};
 use crate::queue::storage::NewJob;
 use crate::sync::group_commit::{GroupWrite, WriteFuture};
+use crate::sync::run_children::{self, WantedChildren};
+use crate::sync::runs;
 use crate::sync::tombstone::{Identities, Missing};
 use crate::sync::{Applied, Origin, PreparedRecords};
 use crate::woo::client::{ListQuery, MAX_PER_PAGE, WooClient};
@@ -32,6 +34,10 @@ pub struct FetchChildren {
     pub resource: Resource,
     /// The parents whose children are fetched: at most [`PARENTS_PER_JOB`].
     pub parent_ids: Vec<i64>,
+    /// The run that listed the parents, which is done only once their children are
+    /// written; none for parents a webhook brought.
+    #[serde(default)]
+    pub run_id: Option<i64>,
 }
 
 /// Parents whose children one job fetches. A job's fixed costs (its claim, the store's
@@ -59,14 +65,12 @@ pub async fn prepare_with_children<J: ListedRecord>(
     origin: Origin,
     items: Vec<J>,
 ) -> Result<PreparedRecords, JobError> {
-    let records = PreparedRecords::new(context.db.get_database_backend(), origin, items);
+    let mut records = PreparedRecords::new(context.db.get_database_backend(), origin, items);
+    let wanted = FetchChildren::wanted(store, origin.resource, records.parents());
     context
-        .enqueue(FetchChildren::for_parents(
-            store,
-            origin.resource,
-            records.parents(),
-        ))
+        .enqueue(FetchChildren::jobs_for(store.id, origin.run_id, &wanted))
         .await?;
+    records.want_children(wanted);
     Ok(records)
 }
 
@@ -75,18 +79,21 @@ impl FetchChildren {
     /// parent says there is something (a variable product with variations, an order with
     /// refunds), and order notes, one request per order, for orders changed since the store
     /// was connected, or for all when the store asks for them.
-    pub fn for_parents(
+    pub fn wanted(
         store: &stores::Model,
         resource: Resource,
         parents: &[Parent],
-    ) -> Vec<NewJob> {
-        let mut wanted: Vec<(Resource, Vec<i64>)> = Vec::new();
+    ) -> Vec<WantedChildren> {
+        let mut wanted: Vec<WantedChildren> = Vec::new();
         let mut fetch = |child: Resource, parent: &Parent| match wanted
             .iter_mut()
-            .find(|(resource, _)| *resource == child)
+            .find(|children| children.resource == child)
         {
-            Some((_, ids)) => ids.push(parent.id),
-            None => wanted.push((child, vec![parent.id])),
+            Some(children) => children.parent_ids.push(parent.id),
+            None => wanted.push(WantedChildren {
+                resource: child,
+                parent_ids: vec![parent.id],
+            }),
         };
         for parent in parents {
             match resource {
@@ -113,13 +120,25 @@ impl FetchChildren {
             }
         }
         wanted
-            .into_iter()
-            .flat_map(|(child, ids)| FetchChildren::jobs(store.id, child, &ids))
+    }
+
+    /// The jobs that fetch these children, for `run` if a run wants them.
+    pub fn jobs_for(store_id: i64, run_id: Option<i64>, wanted: &[WantedChildren]) -> Vec<NewJob> {
+        wanted
+            .iter()
+            .flat_map(|children| {
+                FetchChildren::jobs(store_id, children.resource, run_id, &children.parent_ids)
+            })
             .collect()
     }
 
     /// The jobs that fetch the `resource` children of these parents.
-    pub fn jobs(store_id: i64, resource: Resource, parent_ids: &[i64]) -> Vec<NewJob> {
+    pub fn jobs(
+        store_id: i64,
+        resource: Resource,
+        run_id: Option<i64>,
+        parent_ids: &[i64],
+    ) -> Vec<NewJob> {
         parent_ids
             .chunks(PARENTS_PER_JOB)
             .map(|parent_ids| {
@@ -127,6 +146,7 @@ impl FetchChildren {
                     store_id,
                     resource,
                     parent_ids: parent_ids.to_vec(),
+                    run_id,
                 })
             })
             .collect()
@@ -154,6 +174,10 @@ impl FetchChildren {
             listed_at,
         )
         .await?;
+        let counts: Vec<(i64, usize)> = listed
+            .iter()
+            .map(|(parent_id, children)| (*parent_id, children.len()))
+            .collect();
         let prepared = PreparedRecords::under_parents(
             context.db.get_database_backend(),
             Origin {
@@ -166,9 +190,16 @@ impl FetchChildren {
         );
         context
             .writer
-            .write(ChildrenWrite { missing, prepared })
+            .write(ChildrenWrite {
+                missing,
+                prepared,
+                done: self.run_id.map(|run_id| (run_id, self.resource, counts)),
+            })
             .await?
             .count_committed(self.resource);
+        if let Some(run_id) = self.run_id {
+            runs::finish_if_complete(&context.db, run_id).await?;
+        }
         Ok(())
     }
 
@@ -264,6 +295,8 @@ impl Tally {
 struct ChildrenWrite {
     missing: Vec<Missing>,
     prepared: PreparedRecords,
+    /// The run that wants these children, and how many each parent listed.
+    done: Option<(i64, Resource, Vec<(i64, usize)>)>,
 }
 
 impl GroupWrite for ChildrenWrite {
@@ -274,6 +307,9 @@ impl GroupWrite for ChildrenWrite {
             let now = Utc::now();
             for missing in &self.missing {
                 missing.mark(txn, now).await?;
+            }
+            if let Some((run_id, resource, listed)) = &self.done {
+                run_children::mark_done(txn, *run_id, *resource, listed, now).await?;
             }
             self.prepared.write(txn).await
         })
@@ -330,18 +366,26 @@ impl Job for FetchChildren {
         // own, those held back together, each failed one alone, so that its retries and its
         // place in the failed set are its own.
         let retry_at = Utc::now() + wait;
-        let mut rest = FetchChildren::jobs(self.store_id, self.resource, &later);
+        let mut rest = FetchChildren::jobs(self.store_id, self.resource, self.run_id, &later);
         for (parent_id, error) in failed {
             tracing::warn!(store = self.store_id, resource = %self.resource, parent = parent_id, %error, "children not listed: retried in a job of their own");
             rest.extend(FetchChildren::jobs(
                 self.store_id,
                 self.resource,
+                self.run_id,
                 &[parent_id],
             ));
         }
         context
             .enqueue(rest.into_iter().map(|job| job.at(retry_at)).collect())
             .await
+    }
+
+    /// Out of attempts: the run that wants these children fails until the job is retried.
+    async fn failed(self, context: Context, error: String) {
+        if let Some(run_id) = self.run_id {
+            let _ = runs::record_error(&context.db, run_id, &error, true).await;
+        }
     }
 
     fn store_id(&self) -> Option<i64> {

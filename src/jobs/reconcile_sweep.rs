@@ -15,6 +15,7 @@ use super::context::Context;
 use super::failpoint;
 use super::fetch_children::{FetchChildren, prepare_with_children};
 use crate::queue::job::{Job, JobError};
+use crate::sync::run_children::{self, WantedChildren};
 use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::{each_stored_version, parents_missing_children};
 use crate::sync::tombstone::tombstone_ids;
@@ -147,11 +148,20 @@ impl Job for ReconcileSweep {
                 _ => Resource::ProductVariations,
             };
             tracing::info!(store = self.store_id, %resource, parents = orphaned.len(), "fetching children that are not all kept");
+            let wanted = [WantedChildren {
+                resource: child,
+                parent_ids: orphaned,
+            }];
+            run_children::mark_wanted(&context.db, run.id, &wanted).await?;
             context
-                .enqueue(FetchChildren::jobs(self.store_id, child, &orphaned))
+                .enqueue(FetchChildren::jobs_for(
+                    self.store_id,
+                    Some(run.id),
+                    &wanted,
+                ))
                 .await?;
         }
-        runs::succeed(&context.db, &run, resource, written).await?;
+        runs::listing_finished(&context.db, &run, written).await?;
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! Finding runs whose jobs were lost (a queue lost with Redis, a crash between a commit and
 //! an enqueue that no job will repeat) and giving them their missing jobs again, from what
-//! the database marks done, with the children of the records it wrote. Re-enqueued jobs are
+//! the database marks done, with the children it still wants. Re-enqueued jobs are
 //! de-duplicated against live ones, and a page already written is not fetched again, so
 //! resuming a run that was only slow costs at most the children fetched again.
 
@@ -13,9 +13,8 @@ use super::context::Context;
 use super::fetch_children::FetchChildren;
 use super::start::{first_job, listing_done, page_job};
 use crate::queue::job::JobError;
-use crate::sync::parents_of;
+use crate::sync::run_children;
 use crate::sync::runs::{self, RunKind};
-use crate::sync::stored::records_written_since;
 use crate::woo::Resource;
 
 /// Resumes runs that showed no progress for `quiet_for`; returns how many.
@@ -67,16 +66,14 @@ async fn resume_runs(
             }
         }
         // The children its written pages asked for may have been lost with the jobs.
-        if let Some(started) = run.started_at {
-            let parents =
-                records_written_since(&context.db, run.store_id, resource, started).await?;
-            let parents = parents_of(resource, &parents);
-            for parents in parents.chunks(500) {
-                context
-                    .enqueue(FetchChildren::for_parents(&active.store, resource, parents))
-                    .await?;
-            }
-        }
+        let wanted = run_children::still_wanted(&context.db, run.id).await?;
+        context
+            .enqueue(FetchChildren::jobs_for(
+                active.store.id,
+                Some(run.id),
+                &wanted,
+            ))
+            .await?;
         tracing::info!(run = run.id, store = run.store_id, %resource, "resumed a quiet sync run");
         resumed += 1;
     }

@@ -163,7 +163,7 @@ pub async fn listing_done(context: &Context, run: &sync_runs::Model) -> Result<(
             .enqueue(vec![first_job(run, RunKind::Sweep, resource)])
             .await
     } else {
-        runs::succeed(&context.db, run, resource, 0).await?;
+        runs::listing_finished(&context.db, run, 0).await?;
         Ok(())
     }
 }

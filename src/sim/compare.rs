@@ -1,11 +1,11 @@
 //! Checking woosync against the simulated store: whether a database's copy equals it
-//! (every live record of every resource, every field of its JSON), and how many requests
-//! a backfill of it needs.
+//! (every live record of every resource, byte for byte as the store sent it), and how
+//! many requests a backfill of it needs.
 
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::store::{SimStore, read};
-use crate::sync::stored::stored_records;
+use crate::sync::stored::stored_texts;
 use crate::woo::Resource;
 use crate::woo::client::MAX_PER_PAGE;
 use serde_json::Value;
@@ -18,19 +18,8 @@ pub async fn difference<C: ConnectionTrait>(
     sim: &SimStore,
 ) -> Result<Option<String>, DbErr> {
     for resource in Resource::ALL {
-        let mut upstream: Vec<String> = {
-            let data = read(&sim.data);
-            data.parents(resource)
-                .into_iter()
-                .flat_map(|parent| data.collection((resource, parent)).to_vec())
-                .map(|record| record.to_string())
-                .collect()
-        };
-        let mut kept: Vec<String> = stored_records(db, store_id, resource, false)
-            .await?
-            .iter()
-            .map(|record| record.to_string())
-            .collect();
+        let mut upstream: Vec<String> = read(&sim.data).served_texts(resource);
+        let mut kept: Vec<String> = stored_texts(db, store_id, resource, false).await?;
         upstream.sort_unstable();
         kept.sort_unstable();
         if upstream != kept {

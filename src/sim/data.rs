@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::generate::Catalog;
 use super::listing::Listed;
@@ -40,6 +41,11 @@ impl Collection {
             .map(|record| OnceLock::from(json_text(record)))
             .collect();
         Collection { records, texts }
+    }
+
+    /// The text of the record at `index`, written out if it changed since.
+    fn text(&self, index: usize) -> &str {
+        self.texts[index].get_or_init(|| json_text(&self.records[index]))
     }
 }
 
@@ -107,31 +113,46 @@ impl StoreData {
     }
 
     /// Everything the store holds, as JSON: for a store kept from one run to the next.
-    pub fn to_snapshot(&self) -> Value {
-        let mut collections: Vec<_> = self
+    /// Records are kept as the text the store serves, so that a number such as
+    /// `51.199999999999996` comes back as it was, whatever a parser would round it to.
+    pub fn to_snapshot(&self) -> String {
+        let mut collections: Vec<(CollectionKey, String)> = self
             .collections
             .iter()
-            .map(|((resource, parent), collection)| {
-                let records = &collection.records;
-                serde_json::json!({"resource": resource, "parent": parent, "records": records})
+            .map(|(key, collection)| {
+                let texts: Vec<&str> = (0..collection.records.len())
+                    .map(|index| collection.text(index))
+                    .collect();
+                let records = format!("[{}]", texts.join(","));
+                (*key, records)
             })
             .collect();
-        collections.sort_by_key(|entry| entry.to_string());
-        serde_json::json!({
-            "collections": collections,
-            "next_post_id": self.next_post_id,
-            "next_user_id": self.next_user_id,
-            "next_comment_id": self.next_comment_id,
-        })
+        collections.sort_by_key(|(key, _)| (key.0.name(), key.1));
+        let collections: Vec<String> = collections
+            .into_iter()
+            .map(|((resource, parent), records)| {
+                format!(
+                    r#"{{"resource":"{}","parent":{parent},"records":{records}}}"#,
+                    resource.name()
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"collections":[{}],"next_post_id":{},"next_user_id":{},"next_comment_id":{}}}"#,
+            collections.join(","),
+            self.next_post_id,
+            self.next_user_id,
+            self.next_comment_id,
+        )
     }
 
-    /// A store from [`to_snapshot`](Self::to_snapshot)'s JSON.
-    pub fn from_snapshot(snapshot: Value) -> Result<StoreData, serde_json::Error> {
+    /// A store from [`to_snapshot`](Self::to_snapshot)'s text.
+    pub fn from_snapshot(text: &str) -> Result<StoreData, serde_json::Error> {
         #[derive(serde::Deserialize)]
         struct SavedCollection {
             resource: Resource,
             parent: i64,
-            records: Vec<Value>,
+            records: Vec<Box<RawValue>>,
         }
         #[derive(serde::Deserialize)]
         struct Snapshot {
@@ -140,20 +161,33 @@ impl StoreData {
             next_user_id: i64,
             next_comment_id: i64,
         }
-        let snapshot: Snapshot = serde_json::from_value(snapshot)?;
+        let snapshot: Snapshot = serde_json::from_str(text)?;
+        let mut collections = HashMap::new();
+        for saved in snapshot.collections {
+            let mut collection = Collection::default();
+            for raw in saved.records {
+                collection.records.push(serde_json::from_str(raw.get())?);
+                collection.texts.push(OnceLock::from(Box::<str>::from(raw)));
+            }
+            collections.insert((saved.resource, saved.parent), collection);
+        }
         Ok(StoreData {
-            collections: snapshot
-                .collections
-                .into_iter()
-                .map(|collection| {
-                    let key = (collection.resource, collection.parent);
-                    (key, Collection::new(collection.records))
-                })
-                .collect(),
+            collections,
             next_post_id: snapshot.next_post_id,
             next_user_id: snapshot.next_user_id,
             next_comment_id: snapshot.next_comment_id,
         })
+    }
+
+    /// Every record of `resource`, under every parent, as the text the store serves.
+    pub fn served_texts(&self, resource: Resource) -> Vec<String> {
+        self.collections
+            .iter()
+            .filter(|((kind, _), _)| *kind == resource)
+            .flat_map(|(_, collection)| {
+                (0..collection.records.len()).map(|index| collection.text(index).to_string())
+            })
+            .collect()
     }
 
     /// A collection's records; an unknown parent has none.
@@ -174,12 +208,7 @@ impl StoreData {
             }
             match record {
                 // An index `list` took from this collection, under the same lock.
-                Listed::Stored(index) => {
-                    let collection = &self.collections[&key];
-                    let text = collection.texts[*index]
-                        .get_or_init(|| json_text(&collection.records[*index]));
-                    body.push_str(text);
-                }
+                Listed::Stored(index) => body.push_str(self.collections[&key].text(*index)),
                 Listed::Trimmed(value) => body.push_str(&value.to_string()),
             }
         }

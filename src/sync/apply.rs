@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::content_hash::content_hash;
 use super::group_commit::{GroupWrite, WriteFuture};
+use super::run_children::{WantedChildren, mark_wanted};
 use super::upsert::{Row, upsert_statements};
 use crate::woo::Resource;
 use crate::woo::listed::ListedRecord;
@@ -43,6 +44,9 @@ pub struct PreparedRecords {
     quarantine: Option<Statement>,
     quarantined: u64,
     parents: Vec<Parent>,
+    /// The run that fetched the records, which waits for the children they want.
+    run_id: Option<i64>,
+    wanted_children: Vec<WantedChildren>,
 }
 
 /// Where the records came from.
@@ -111,8 +115,14 @@ impl PreparedRecords {
         &self.parents
     }
 
-    /// Writes the rows and the quarantined records. Run it inside the transaction that
-    /// marks the page done.
+    /// The children these records want fetched: the run that fetched them is done only
+    /// once they are written too.
+    pub fn want_children(&mut self, wanted: Vec<WantedChildren>) {
+        self.wanted_children = wanted;
+    }
+
+    /// Writes the rows and the quarantined records, and notes the children their run
+    /// waits for. Run it inside the transaction that marks the page done.
     pub async fn write<C: ConnectionTrait>(&self, db: &C) -> Result<Applied, DbErr> {
         let mut written = 0;
         for upsert in &self.upserts {
@@ -120,6 +130,9 @@ impl PreparedRecords {
         }
         if let Some(quarantine) = &self.quarantine {
             db.execute_raw(quarantine.clone()).await?;
+        }
+        if let Some(run_id) = self.run_id {
+            mark_wanted(db, run_id, &self.wanted_children).await?;
         }
         Ok(Applied {
             written,
@@ -198,24 +211,8 @@ impl<J: ListedRecord> Page<J> {
                 .then(|| quarantined_records::Entity::insert_many(quarantined).build(backend)),
             quarantined: quarantined_count,
             parents,
+            run_id,
+            wanted_children: Vec::new(),
         }
-    }
-}
-
-/// The records of `resource` as parents of the records listed under them, read without
-/// preparing them to be written (records kept, say); none for a resource without children.
-pub fn parents_of<J: ListedRecord>(resource: Resource, items: &[J]) -> Vec<Parent> {
-    fn read<R: Record, J: ListedRecord>(items: &[J]) -> Vec<Parent> {
-        items
-            .iter()
-            .filter_map(|item| item.read::<R>().ok()?.as_parent())
-            .collect()
-    }
-    match resource {
-        Resource::Products => read::<records::Product, J>(items),
-        Resource::Orders => read::<records::Order, J>(items),
-        Resource::ProductAttributes => read::<records::ProductAttribute, J>(items),
-        Resource::ShippingZones => read::<records::ShippingZone, J>(items),
-        _ => Vec::new(),
     }
 }

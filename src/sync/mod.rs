@@ -4,10 +4,11 @@
 pub mod apply;
 pub mod content_hash;
 pub mod group_commit;
+pub mod run_children;
 pub mod runs;
 pub mod stored;
 pub mod tombstone;
 pub mod upsert;
 
-pub use apply::{Applied, Origin, PreparedRecords, RecordsWrite, parents_of};
+pub use apply::{Applied, Origin, PreparedRecords, RecordsWrite};
 pub use runs::RunKind;

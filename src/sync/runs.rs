@@ -15,6 +15,7 @@ use sea_orm::{
 
 use super::apply::{Applied, PreparedRecords};
 use super::group_commit::{GroupCommit, GroupWrite, WriteFuture};
+use super::run_children;
 use super::tombstone::Missing;
 use crate::woo::Resource;
 
@@ -80,6 +81,7 @@ pub async fn start_run<C: ConnectionTrait>(
         created_at: Set(Utc::now()),
         started_at: Set(None),
         finished_at: Set(None),
+        listed_at: Set(None),
     }
     .insert(db)
     .await;
@@ -314,18 +316,52 @@ pub async fn mark_running<C: ConnectionTrait>(
     update.update(db).await
 }
 
+/// The run's listing (and its sweep, where it has one) is written, with `extra_records`
+/// more records written by the sweep: the run ends once the children it asked for are in
+/// too.
+pub async fn listing_finished(
+    db: &DatabaseConnection,
+    run: &sync_runs::Model,
+    extra_records: u64,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::ExprTrait;
+    sync_runs::Entity::update_many()
+        .col_expr(
+            sync_runs::Column::ListedAt,
+            Expr::col(sync_runs::Column::ListedAt).if_null(Utc::now()),
+        )
+        .col_expr(
+            sync_runs::Column::RecordsWritten,
+            Expr::col(sync_runs::Column::RecordsWritten).add(extra_records as i64),
+        )
+        .filter(sync_runs::Column::Id.eq(run.id))
+        .exec(db)
+        .await?;
+    finish_if_complete(db, run.id).await
+}
+
+/// Ends a run whose listing is done and whose children are all written: called by each
+/// side after its own commit, so whichever commits last sees both.
+pub async fn finish_if_complete(db: &DatabaseConnection, run_id: i64) -> Result<(), DbErr> {
+    let Some(run) = find_run(db, run_id).await? else {
+        return Ok(());
+    };
+    if run.status == status::SUCCEEDED || run.listed_at.is_none() {
+        return Ok(());
+    }
+    if run_children::any_wanted(db, run_id).await? {
+        return Ok(());
+    }
+    succeed(db, run_id).await
+}
+
 /// Ends a run: succeeded, and for resources with a modified filter the watermark moves to
 /// when the run started (what changed since is the next incremental run's), in one
 /// transaction.
-pub async fn succeed(
-    db: &DatabaseConnection,
-    run: &sync_runs::Model,
-    resource: Resource,
-    extra_records: u64,
-) -> Result<(), DbErr> {
+async fn succeed(db: &DatabaseConnection, run_id: i64) -> Result<(), DbErr> {
     let txn = crate::database::begin_write(db).await?;
     let now = Utc::now();
-    let Some(current) = sync_runs::Entity::find_by_id(run.id)
+    let Some(current) = sync_runs::Entity::find_by_id(run_id)
         .lock_exclusive()
         .one(&txn)
         .await?
@@ -340,9 +376,10 @@ pub async fn succeed(
     update.status = Set(status::SUCCEEDED.to_string());
     update.finished_at = Set(Some(now));
     update.started_at = Set(Some(started));
-    update.records_written = Set(current.records_written + extra_records as i64);
     update.update(&txn).await?;
-    if resource.has_modified_filter() {
+    if let Ok(resource) = current.resource.parse::<Resource>()
+        && resource.has_modified_filter()
+    {
         advance_watermark(&txn, current.store_id, resource, started, current.id).await?;
     }
     txn.commit().await
@@ -466,7 +503,12 @@ pub async fn quiet_runs<C: ConnectionTrait>(
             .one(db)
             .await?
             .flatten();
+        let last_child = run_children::progress(db, &[run.id])
+            .await?
+            .get(&run.id)
+            .and_then(|progress| progress.last_done_at);
         let last_sign = last_page
+            .max(last_child)
             .or(run.started_at)
             .unwrap_or(run.created_at)
             .max(run.created_at);

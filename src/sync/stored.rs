@@ -48,9 +48,26 @@ pub async fn stored_records<C: ConnectionTrait>(
     resource: Resource,
     include_deleted: bool,
 ) -> Result<Vec<JsonValue>, DbErr> {
+    stored_texts(db, store_id, resource, include_deleted)
+        .await?
+        .iter()
+        .map(|text| {
+            serde_json::from_str(text)
+                .map_err(|error| DbErr::Json(format!("a stored record: {error}")))
+        })
+        .collect()
+}
+
+/// The same, each as the text the store sent, byte for byte.
+pub async fn stored_texts<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+    include_deleted: bool,
+) -> Result<Vec<String>, DbErr> {
     let mut query = Query::select();
     query
-        .column(Alias::new("raw"))
+        .expr_as(raw_text(), Alias::new("raw"))
         .from(Alias::new(resource.name()))
         .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
     if !include_deleted {
@@ -63,29 +80,7 @@ pub async fn stored_records<C: ConnectionTrait>(
     db.query_all_raw(statement)
         .await?
         .iter()
-        .map(|row| row.try_get::<JsonValue>("", "raw"))
-        .collect()
-}
-
-/// The live top-level records of `resource` written since `since`, as the store sent them.
-pub async fn records_written_since<C: ConnectionTrait>(
-    db: &C,
-    store_id: i64,
-    resource: Resource,
-    since: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<JsonValue>, DbErr> {
-    let mut query = Query::select();
-    query
-        .column(Alias::new("raw"))
-        .from(Alias::new(resource.name()))
-        .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
-        .and_where(Expr::col(Alias::new("deleted_at")).is_null())
-        .and_where(Expr::col(Alias::new("synced_at")).gte(since));
-    let statement = StatementBuilder::build(&query, &db.get_database_backend());
-    db.query_all_raw(statement)
-        .await?
-        .iter()
-        .map(|row| row.try_get::<JsonValue>("", "raw"))
+        .map(|row| row.try_get::<String>("", "raw"))
         .collect()
 }
 

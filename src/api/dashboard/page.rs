@@ -192,8 +192,12 @@ fn runs(summary: &Summary) -> Markup {
                                 @let total = run.pages_total.unwrap_or(0).max(run.pages_done);
                                 progress value=(run.pages_done) max=(total.max(1)) {}
                                 " " (run.pages_done) "/" @if let Some(total) = run.pages_total { (total) } @else { "?" }
+                                @if run.children.parents > 0 {
+                                    br;
+                                    span.muted { "children " (run.children.parents_done) "/" (run.children.parents) }
+                                }
                             }
-                            td.num { (run.records) }
+                            td.num { (run.records + run.children.records) }
                             td.num { @if let Some(rate) = run.records_per_s { (format!("{rate:.0}/s")) } }
                             td.num { @if let Some(eta) = run.eta_s { (format!("{eta:.0} s")) } }
                             td.error { (run.last_error.as_deref().unwrap_or("")) }

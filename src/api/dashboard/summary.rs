@@ -9,7 +9,7 @@ use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
 use crate::api::error::ApiError;
 use crate::api::jobs::{JobView, QueueView, list, queue_views};
 use crate::api::state::ApiState;
-use crate::api::sync_runs::{SyncRunView, view};
+use crate::api::sync_runs::{SyncRunView, views};
 use crate::jobs::QUEUES;
 use crate::queue::storage::JobState;
 use crate::sync::runs::last_synced;
@@ -75,15 +75,12 @@ pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
             }
         })
         .collect();
-    let now = Utc::now();
     let runs = sync_runs::Entity::find()
         .order_by_desc(sync_runs::Column::Id)
         .limit(25)
         .all(db)
-        .await?
-        .into_iter()
-        .map(|run| view(run, now))
-        .collect();
+        .await?;
+    let runs = views(db, runs).await?;
     let queue = state.services.queue.as_ref();
     Ok(Summary {
         stores,

@@ -1,11 +1,16 @@
-//! A full backfill leaves the database equal to the store.
+//! A full backfill leaves the database equal to the store, and says so only once it does.
 
 use std::time::Duration;
 
+use entity::sync_runs;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use woosync::jobs::SyncMode;
 use woosync::sim::generate::Sizes;
+use woosync::sim::store::{read, write};
+use woosync::sync::run_children;
+use woosync::woo::Resource;
 
-use crate::support::pipeline::{QueueKind, TestPipeline, Transport};
+use crate::support::pipeline::{QueueKind, TestPipeline, Transport, wait_for};
 
 /// A store of a few thousand records.
 fn few_thousand() -> Sizes {
@@ -42,4 +47,43 @@ async fn full_backfill_on_the_embedded_queue_equals_the_store() {
 #[tokio::test(flavor = "multi_thread")]
 async fn full_backfill_over_https_with_basic_auth_equals_the_store() {
     full_backfill_equals_the_store(Transport::BasicOverHttps, QueueKind::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_succeeds_only_once_its_children_are_written() {
+    let pipeline = TestPipeline::start(QueueKind::Embedded, few_thousand()).await;
+    // Children answer slowly, as a real store's variations and refunds do.
+    {
+        let mut faults = write(&pipeline.sim.server.store.faults);
+        for child in ["product_variations", "order_refunds", "order_notes"] {
+            faults.latency_ms.insert(child.to_string(), 150);
+        }
+    }
+    let store = pipeline.connect_store(10_000.0).await;
+    let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
+    let _worker = pipeline.spawn_worker();
+    wait_for("every run to succeed", Duration::from_secs(120), || {
+        pipeline.all_succeeded(&runs)
+    })
+    .await;
+    // Nothing is left to fetch once the runs say so.
+    pipeline.assert_database_equals_store(store).await;
+    let finished = sync_runs::Entity::find()
+        .filter(sync_runs::Column::Id.is_in(runs.iter().copied()))
+        .all(&pipeline.services.db)
+        .await
+        .unwrap();
+    let products = finished
+        .iter()
+        .find(|run| run.resource == "products")
+        .unwrap();
+    let progress = run_children::progress(&pipeline.services.db, &[products.id])
+        .await
+        .unwrap()[&products.id];
+    let variable = read(&pipeline.sim.server.store.data)
+        .parents(Resource::ProductVariations)
+        .len() as i64;
+    assert_eq!(progress.parents, variable, "{progress:?}");
+    assert_eq!(progress.parents_done, variable, "{progress:?}");
+    assert!(progress.last_done_at.unwrap() <= products.finished_at.unwrap());
 }

@@ -1,0 +1,24 @@
+//! `sync_run_children`: A parent whose children a sync run asked for, done once they are written.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "sync_run_children")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub run_id: i64,
+    /// The child resource (`product_variations`, `order_refunds`, ...).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub resource: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub parent_id: i64,
+    /// Children the store listed under the parent.
+    pub records: i64,
+    pub done_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
