@@ -193,7 +193,11 @@ impl FetchChildren {
             .write(ChildrenWrite {
                 missing,
                 prepared,
-                done: self.run_id.map(|run_id| (run_id, self.resource, counts)),
+                done: self.run_id.map(|run_id| ChildrenDone {
+                    run_id,
+                    resource: self.resource,
+                    listed: counts,
+                }),
             })
             .await?
             .count_committed(self.resource);
@@ -295,8 +299,14 @@ impl Tally {
 struct ChildrenWrite {
     missing: Vec<Missing>,
     prepared: PreparedRecords,
-    /// The run that wants these children, and how many each parent listed.
-    done: Option<(i64, Resource, Vec<(i64, usize)>)>,
+    done: Option<ChildrenDone>,
+}
+
+/// The run that wants these children, and how many each parent listed.
+struct ChildrenDone {
+    run_id: i64,
+    resource: Resource,
+    listed: Vec<(i64, usize)>,
 }
 
 impl GroupWrite for ChildrenWrite {
@@ -308,8 +318,8 @@ impl GroupWrite for ChildrenWrite {
             for missing in &self.missing {
                 missing.mark(txn, now).await?;
             }
-            if let Some((run_id, resource, listed)) = &self.done {
-                run_children::mark_done(txn, *run_id, *resource, listed, now).await?;
+            if let Some(done) = &self.done {
+                run_children::mark_done(txn, done.run_id, done.resource, &done.listed, now).await?;
             }
             self.prepared.write(txn).await
         })
