@@ -124,6 +124,7 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
         Arc::clone(&services.context.limiter),
     );
     let status = client.system_status().await?;
+    crate::stores::learn_low_stock_amount(&services.db, store_id, &client).await?;
     println!(
         "connected as store {store_id}: WooCommerce {}, WordPress {}, {}",
         status.woocommerce_version, status.wordpress_version, status.currency

@@ -337,6 +337,12 @@ async fn connect(config: Config, args: ConnectArgs) -> anyhow::Result<()> {
         },
     )
     .await?;
+    // The store's own low-stock threshold, if it tells: the first word with the store.
+    if let Some(store) = woosync::stores::find_store(&services.db, store_id).await?
+        && let Ok(client) = services.context.client(&store)
+    {
+        woosync::stores::learn_low_stock_amount(&services.db, store_id, &client.patient()).await?;
+    }
     println!("{store_id}");
     Ok(())
 }

@@ -9,8 +9,9 @@ use sea_orm::{
 };
 
 use crate::secrets::{Secret, SecretError, SecretKey};
+use crate::woo::WooError;
 use crate::woo::auth::oauth1::SignatureMethod;
-use crate::woo::client::StoreConnection;
+use crate::woo::client::{StoreConnection, WooClient};
 use crate::woo::rate_limit::RateLimit;
 use url::Url;
 
@@ -248,6 +249,48 @@ pub async fn set_status<C: ConnectionTrait>(
         status: Set(status.as_str().to_string()),
         status_reason: Set(reason),
         updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(())
+}
+
+/// Reads the store's low-stock threshold and keeps it for the inventory view; where the
+/// store will not tell (the key's user cannot manage WooCommerce, say), WooCommerce's
+/// default of 2 is kept, and the store says why. A store that cannot be reached just now
+/// keeps what it had.
+pub async fn learn_low_stock_amount<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    client: &WooClient,
+) -> Result<(), DbErr> {
+    let (amount, note) = match client.low_stock_amount().await {
+        Ok(amount) => (amount, None),
+        Err(
+            error @ (WooError::BadCredentials { .. }
+            | WooError::MissingScope { .. }
+            | WooError::NotFound { .. }
+            | WooError::RestUnavailable
+            | WooError::Rejected { .. }
+            | WooError::Malformed { .. }),
+        ) => (
+            DEFAULT_LOW_STOCK_AMOUNT,
+            Some(format!(
+                "WooCommerce's default of {DEFAULT_LOW_STOCK_AMOUNT} is used: the store did not \
+                 give its low-stock threshold (a key of a user who can manage WooCommerce can \
+                 read it): {error}"
+            )),
+        ),
+        Err(error) => {
+            tracing::warn!(store = store_id, %error, "the low-stock threshold could not be read now");
+            return Ok(());
+        }
+    };
+    stores::ActiveModel {
+        id: Set(store_id),
+        low_stock_amount: Set(amount),
+        low_stock_amount_note: Set(note),
         ..Default::default()
     }
     .update(db)

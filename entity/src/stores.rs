@@ -25,7 +25,11 @@ pub struct Model {
     pub wp_version: Option<String>,
     pub currency: Option<String>,
     pub backfill_order_notes: bool,
+    /// The store's `woocommerce_notify_low_stock_amount`, or WooCommerce's default of 2.
     pub low_stock_amount: i64,
+    /// Why `low_stock_amount` is the default and not the store's own setting.
+    #[sea_orm(column_type = "Text")]
+    pub low_stock_amount_note: Option<String>,
     pub poll_cron: Option<String>,
     pub sweep_cron: Option<String>,
     pub connected_at: DateTimeUtc,

@@ -38,6 +38,7 @@ mod m20261127_000032_queue_dedupe_windows;
 mod m20261201_000033_queue_claim_by_queue;
 mod m20261202_000034_raw_json_as_sent;
 mod m20261202_000035_create_sync_run_children;
+mod m20261202_000036_store_low_stock_note;
 
 pub struct Migrator;
 
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000033_queue_claim_by_queue::Migration),
             Box::new(m20261202_000034_raw_json_as_sent::Migration),
             Box::new(m20261202_000035_create_sync_run_children::Migration),
+            Box::new(m20261202_000036_store_low_stock_note::Migration),
         ]
     }
 }

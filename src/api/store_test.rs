@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
 use super::state::ApiState;
-use crate::stores::find_store;
+use crate::stores::{find_store, learn_low_stock_amount};
 use crate::woo::WooError;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -95,6 +95,7 @@ pub async fn test_store(
         Ok(can_write) => can_write,
         Err(error) => return Ok(Json(failure(error, "write"))),
     };
+    learn_low_stock_amount(&services.db, store.id, &client).await?;
     stores::ActiveModel {
         id: Set(store.id),
         wc_version: Set(Some(status.woocommerce_version.clone())),

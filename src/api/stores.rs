@@ -33,6 +33,10 @@ pub struct StoreView {
     pub wordpress_version: Option<String>,
     pub currency: Option<String>,
     pub backfill_order_notes: bool,
+    /// The store's low-stock threshold, used where a product or variation sets none.
+    pub low_stock_amount: i64,
+    /// Why that is WooCommerce's default of 2 rather than the store's own setting.
+    pub low_stock_amount_note: Option<String>,
     pub connected_at: DateTime<Utc>,
     pub webhooks: Vec<WebhookView>,
 }
@@ -208,6 +212,8 @@ fn view(store: stores::Model, webhooks: Vec<webhook_subscriptions::Model>) -> St
         wordpress_version: store.wp_version,
         currency: store.currency,
         backfill_order_notes: store.backfill_order_notes,
+        low_stock_amount: store.low_stock_amount,
+        low_stock_amount_note: store.low_stock_amount_note,
         connected_at: store.connected_at,
         webhooks: webhooks
             .into_iter()

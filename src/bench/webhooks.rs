@@ -155,6 +155,7 @@ fn product_template() -> Value {
             consumer_key: "ck".into(),
             consumer_secret: "cs".into(),
             permissions: "read".into(),
+            manage_woocommerce: true,
         },
     );
     let data = read(&sim.data);

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::context::Context;
 use super::start::{SyncMode, start_sync};
 use crate::queue::job::{Job, JobError};
+use crate::stores::learn_low_stock_amount;
 use crate::woo::Resource;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,10 +32,13 @@ impl Job for PollStore {
     }
 
     async fn run(self, context: Context) -> Result<(), JobError> {
-        if context.active_store(self.store_id).await?.is_none() {
+        let Some(active) = context.active_store(self.store_id).await? else {
             return Ok(());
-        }
+        };
         let mode = if self.sweep {
+            // The threshold is a setting, changed without a webhook: read again with the
+            // sweep.
+            learn_low_stock_amount(&context.db, self.store_id, &active.client).await?;
             SyncMode::Sweep
         } else {
             SyncMode::Auto

@@ -9,7 +9,7 @@ use chrono::Utc;
 use rand::Rng;
 use serde_json::{Value, json};
 
-use super::auth::{RequestAuth, check_scope};
+use super::auth::{ApiKey, RequestAuth, check_scope};
 use super::error::SimError;
 use super::faults::{HANG_MS, LOGIN_PAGE, PHP_NOTICE};
 use super::listing::{ListParams, link_header, list, only_fields};
@@ -240,6 +240,7 @@ async fn serve(
             },
         ) => get_record(store, resource, parent, &id, query),
         (Method::GET, Route::SystemStatus) => Answer::json(200, &system_status(store)),
+        (Method::GET, Route::Setting { group, id }) => setting(store, &caller, &group, &id),
         (Method::GET, Route::Webhooks) => {
             let all: Vec<Value> = lock(&store.webhooks)
                 .iter()
@@ -391,6 +392,43 @@ fn system_status(store: &SimStore) -> Value {
             "HPOS_enabled": true,
         },
     })
+}
+
+/// One setting, as WooCommerce's setting options controller answers it; a key whose user
+/// cannot manage WooCommerce is refused (403, as the user is signed in by the key).
+fn setting(store: &SimStore, caller: &ApiKey, group: &str, id: &str) -> Answer {
+    if !caller.manage_woocommerce {
+        return Answer::error(SimError::new(
+            403,
+            "woocommerce_rest_cannot_view",
+            "Sorry, you cannot list resources.",
+        ));
+    }
+    let Some(value) = lock(&store.settings).get(id).cloned() else {
+        return Answer::error(SimError::new(
+            404,
+            "rest_setting_setting_invalid",
+            "Invalid setting.",
+        ));
+    };
+    let base = format!("{}{API_ROOT}settings/{group}", store.site_url);
+    Answer::json(
+        200,
+        &json!({
+            "id": id,
+            "label": "Low stock threshold",
+            "description": "When product stock reaches this amount you will be notified via email.",
+            "type": "number",
+            "default": "2",
+            "tip": "When product stock reaches this amount you will be notified via email.",
+            "value": value,
+            "group_id": group,
+            "_links": {
+                "self": [{"href": format!("{base}/{id}")}],
+                "collection": [{"href": base}],
+            },
+        }),
+    )
 }
 
 fn find_webhook(store: &SimStore, id: i64) -> Option<SimWebhook> {

@@ -22,6 +22,14 @@ pub struct ApiKey {
     pub consumer_secret: String,
     /// `read`, `write` or `read_write`.
     pub permissions: String,
+    /// Whether the key's user may manage WooCommerce (an administrator or shop manager),
+    /// which reading the store's settings needs.
+    #[serde(default = "manager")]
+    pub manage_woocommerce: bool,
+}
+
+fn manager() -> bool {
+    true
 }
 
 /// What the request carries, as the handler saw it.

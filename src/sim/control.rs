@@ -21,6 +21,7 @@ pub fn router() -> Router<Arc<SimStore>> {
         .route("/__sim/requests", get(requests).delete(clear_requests))
         .route("/__sim/faults", get(faults).put(set_faults))
         .route("/__sim/keys", put(set_keys))
+        .route("/__sim/settings", put(set_settings))
         .route("/__sim/deliveries", get(deliveries))
         .route("/__sim/webhooks", get(webhooks))
         .route("/__sim/records/{resource}", get(dump).post(create))
@@ -63,6 +64,15 @@ async fn set_faults(State(store): State<Arc<SimStore>>, Json(faults): Json<Fault
 
 async fn set_keys(State(store): State<Arc<SimStore>>, Json(keys): Json<Vec<ApiKey>>) -> StatusCode {
     lock(&store.auth).keys = keys;
+    StatusCode::NO_CONTENT
+}
+
+/// WooCommerce settings by id: `{"woocommerce_notify_low_stock_amount": "5"}`.
+async fn set_settings(
+    State(store): State<Arc<SimStore>>,
+    Json(settings): Json<std::collections::HashMap<String, String>>,
+) -> StatusCode {
+    lock(&store.settings).extend(settings);
     StatusCode::NO_CONTENT
 }
 

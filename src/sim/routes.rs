@@ -14,6 +14,11 @@ pub enum Route {
         id: RecordId,
     },
     SystemStatus,
+    /// One setting of a group, such as `products/woocommerce_notify_low_stock_amount`.
+    Setting {
+        group: String,
+        id: String,
+    },
     Webhooks,
     Webhook(i64),
 }
@@ -51,6 +56,10 @@ pub fn route(path: &str) -> Option<Route> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     match segments.as_slice() {
         ["system_status"] => Some(Route::SystemStatus),
+        ["settings", group, id] => Some(Route::Setting {
+            group: group.to_string(),
+            id: id.to_string(),
+        }),
         ["webhooks"] => Some(Route::Webhooks),
         ["webhooks", id] => number(id).map(Route::Webhook),
         ["products", "categories"] => list(ProductCategories, 0),

@@ -115,6 +115,7 @@ impl SimServer {
                 options.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
             ),
             permissions: "read_write".into(),
+            manage_woocommerce: true,
         };
         let store = SimStore::new(&url, options.seed, &options.sizes, key.clone());
         let app = App {

@@ -2,6 +2,7 @@
 //! deleted (each firing the webhooks a real store would), faults, and the log of every
 //! request it served, which tests read.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -20,6 +21,9 @@ use super::webhooks::{self, FAILURES_BEFORE_DISABLED, SimWebhook};
 use crate::woo::Resource;
 
 const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// The store's default low-stock threshold: WooCommerce's own default is 2.
+pub const LOW_STOCK_SETTING: &str = "woocommerce_notify_low_stock_amount";
 
 /// One request the store served.
 #[derive(Debug, Clone, Serialize)]
@@ -68,6 +72,8 @@ pub struct SimStore {
     pub webhooks: Arc<Mutex<Vec<SimWebhook>>>,
     pub deliveries: Arc<Mutex<DeliveryStats>>,
     pub faults_served: Mutex<FaultsServed>,
+    /// WooCommerce's settings the store answers, by id (`woocommerce_notify_low_stock_amount`).
+    pub settings: Mutex<HashMap<String, String>>,
     /// Start of the current second and requests in it, for the host's 429s.
     pub host_window: Mutex<(Instant, u32)>,
     pub http: reqwest::Client,
@@ -97,6 +103,10 @@ impl SimStore {
             webhooks: Arc::default(),
             deliveries: Arc::default(),
             faults_served: Mutex::default(),
+            settings: Mutex::new(HashMap::from([(
+                LOW_STOCK_SETTING.to_string(),
+                "2".to_string(),
+            )])),
             host_window: Mutex::new((Instant::now(), 0)),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))

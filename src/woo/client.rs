@@ -381,6 +381,24 @@ impl WooClient {
         })
     }
 
+    /// The store's low-stock threshold, its setting `woocommerce_notify_low_stock_amount`
+    /// (a key whose user cannot manage WooCommerce is refused it).
+    pub async fn low_stock_amount(&self) -> Result<i64, WooError> {
+        let setting = self
+            .get("settings/products/woocommerce_notify_low_stock_amount")
+            .await?;
+        let value = setting.get("value");
+        value
+            .and_then(Value::as_i64)
+            .or_else(|| value.and_then(Value::as_str)?.trim().parse().ok())
+            .ok_or_else(|| WooError::Malformed {
+                detail: format!(
+                    "the low-stock threshold is {}",
+                    value.unwrap_or(&Value::Null)
+                ),
+            })
+    }
+
     pub async fn list_webhooks(&self) -> Result<Vec<Webhook>, WooError> {
         self.list_all("webhooks", &ListQuery::default())
             .await?

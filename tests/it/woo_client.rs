@@ -268,6 +268,7 @@ async fn every_error_class_is_produced_and_classified() {
         consumer_key: "ck_reader".into(),
         consumer_secret: "cs_reader".into(),
         permissions: "read".into(),
+        manage_woocommerce: true,
     });
     let mut reader = sim.connection();
     reader.consumer_key = "ck_reader".into();

@@ -337,3 +337,104 @@ async fn a_store_that_refuses_us_is_still_disconnected() {
     let (status, _) = app.get(&format!("/api/stores/{store}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// (product, variation, low in stock) of every inventory item, in that order.
+async fn inventory_flags(app: &TestApp, store: i64) -> Vec<(i64, i64, bool)> {
+    let (_, body) = app
+        .get(&format!("/api/stores/{store}/inventory?per_page=500"))
+        .await;
+    let mut items: Vec<(i64, i64, bool)> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            (
+                item["product_id"].as_i64().unwrap(),
+                item["variation_id"].as_i64().unwrap(),
+                item["low_stock"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    items.sort_unstable();
+    items
+}
+
+/// Whether WooCommerce counts a product or variation as low in stock: it manages stock and
+/// holds no more than its own threshold, its product's, or the store's.
+fn low_in_stock(record: &Value, product: Option<&Value>, store_threshold: i64) -> bool {
+    let own = |record: &Value| record["low_stock_amount"].as_i64();
+    let threshold = own(record)
+        .or_else(|| product.and_then(own))
+        .unwrap_or(store_threshold);
+    record["manage_stock"] == true
+        && record["stock_quantity"]
+            .as_i64()
+            .is_some_and(|quantity| quantity <= threshold)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn low_stock_is_counted_against_the_stores_own_threshold() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    lock(&app.pipeline.sim.server.store.settings)
+        .insert("woocommerce_notify_low_stock_amount".into(), "20".into());
+    let (store, _worker) = app.synced_store().await;
+    let (status, tested) = app
+        .integration("test", serde_json::json!({"store_id": store}))
+        .await;
+    assert_eq!(
+        (status, tested["ok"].clone()),
+        (StatusCode::OK, Value::Bool(true))
+    );
+    let (_, detail) = app.get(&format!("/api/stores/{store}")).await;
+    assert_eq!(detail["low_stock_amount"], 20, "{detail}");
+    assert_eq!(detail["low_stock_amount_note"], Value::Null);
+
+    let products = sim_records(&app, Resource::Products);
+    let variations = sim_records(&app, Resource::ProductVariations);
+    let expected = |threshold: i64| -> Vec<(i64, i64, bool)> {
+        let mut items: Vec<(i64, i64, bool)> = products
+            .iter()
+            .map(|p| {
+                (
+                    p["id"].as_i64().unwrap(),
+                    0,
+                    low_in_stock(p, None, threshold),
+                )
+            })
+            .chain(variations.iter().map(|v| {
+                let parent = v["parent_id"].as_i64().unwrap();
+                let product = products.iter().find(|p| p["id"] == parent);
+                (
+                    parent,
+                    v["id"].as_i64().unwrap(),
+                    low_in_stock(v, product, threshold),
+                )
+            }))
+            .collect();
+        items.sort_unstable();
+        items
+    };
+    assert_ne!(
+        expected(20),
+        expected(2),
+        "the store has items a threshold of 20 flags and one of 2 does not"
+    );
+    assert_eq!(inventory_flags(&app, store).await, expected(20));
+
+    // A key whose user cannot manage WooCommerce is refused the setting: WooCommerce's
+    // default is used, and the store says why.
+    lock(&app.pipeline.sim.server.store.auth).keys[0].manage_woocommerce = false;
+    let (_, tested) = app
+        .integration("test", serde_json::json!({"store_id": store}))
+        .await;
+    assert_eq!(tested["ok"], true, "{tested}");
+    let (_, detail) = app.get(&format!("/api/stores/{store}")).await;
+    assert_eq!(detail["low_stock_amount"], 2, "{detail}");
+    assert!(
+        detail["low_stock_amount_note"]
+            .as_str()
+            .is_some_and(|note| note.contains("default of 2")),
+        "{detail}"
+    );
+    assert_eq!(inventory_flags(&app, store).await, expected(2));
+}

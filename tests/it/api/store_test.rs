@@ -24,6 +24,7 @@ fn set_permissions(app: &TestApp, permissions: &str) {
         consumer_key: info.consumer_key.clone(),
         consumer_secret: info.consumer_secret.clone(),
         permissions: permissions.into(),
+        manage_woocommerce: true,
     }];
 }
 
