@@ -1,8 +1,9 @@
 //! The clock (`woosync schedule`): enqueues a `PollStore` for every active store on the poll
-//! schedule and an ID sweep on the sweep schedule (each store may have its own), and
-//! resumes runs whose jobs went missing, and every hour puts right the webhooks a store
-//! disabled (`webhooks::registration::check_webhooks`). Two clocks running do no double work: polls are
-//! de-duplicated per store in the queue and runs per store and resource in the database.
+//! schedule, an ID sweep on the sweep schedule and a content refresh on the refresh
+//! schedule (each store may have its own), resumes runs whose jobs went missing, and every
+//! hour puts right the webhooks a store disabled (`webhooks::registration::check_webhooks`).
+//! Two clocks running do no double work: polls are de-duplicated per store in the queue and
+//! runs per store and resource in the database.
 
 use std::future::Future;
 use std::str::FromStr;
@@ -13,6 +14,7 @@ use cron::Schedule;
 use entity::stores;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use crate::jobs::poll_store::PollKind;
 use crate::jobs::resume::resume_quiet_runs;
 use crate::jobs::webhook_delivery::{AUDIT_KEPT_FOR, forget_deliveries_before};
 use crate::jobs::{Context, PollStore};
@@ -27,13 +29,14 @@ pub struct Clock {
     pub context: Context,
     pub poll: Schedule,
     pub sweep: Schedule,
+    pub refresh: Schedule,
     pub webhook_check: Schedule,
     pub resume_after: Duration,
 }
 
 impl Clock {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
-        tracing::info!(poll = %self.poll, sweep = %self.sweep, "clock started");
+        tracing::info!(poll = %self.poll, sweep = %self.sweep, refresh = %self.refresh, "clock started");
         let mut shutdown = std::pin::pin!(shutdown);
         let mut last_tick = Utc::now();
         let resume_every = (self.resume_after / 4).max(TICK);
@@ -84,13 +87,22 @@ impl Clock {
                 own_schedule(store.poll_cron.as_deref()).unwrap_or_else(|| self.poll.clone());
             let sweep =
                 own_schedule(store.sweep_cron.as_deref()).unwrap_or_else(|| self.sweep.clone());
-            for (schedule, is_sweep) in [(poll, false), (sweep, true)] {
-                if due(&schedule, after, now) {
-                    jobs.push(NewJob::of(&PollStore {
-                        store_id: store.id,
-                        sweep: is_sweep,
-                    }));
-                }
+            let refresh =
+                own_schedule(store.refresh_cron.as_deref()).unwrap_or_else(|| self.refresh.clone());
+            // Of two due at once, the broadest: a refresh covers a sweep, a sweep a poll.
+            let kind = [
+                (refresh, PollKind::Refresh),
+                (sweep, PollKind::IdSweep),
+                (poll, PollKind::Changes),
+            ]
+            .into_iter()
+            .find(|(schedule, _)| due(schedule, after, now))
+            .map(|(_, kind)| kind);
+            if let Some(kind) = kind {
+                jobs.push(NewJob::of(&PollStore {
+                    store_id: store.id,
+                    kind,
+                }));
             }
         }
         if !jobs.is_empty() {

@@ -40,9 +40,14 @@ pub struct Config {
     /// `WOOSYNC_POLL_CRON`: when the clock polls every active store (default every 15
     /// minutes), unless a store has its own.
     pub poll_cron: Schedule,
-    /// `WOOSYNC_SWEEP_CRON`: when the clock runs an ID sweep of every store (default daily at
-    /// 03:30 UTC), unless a store has its own.
+    /// `WOOSYNC_SWEEP_CRON`: when the clock runs an ID sweep of every store (default hourly,
+    /// at half past: deletions no webhook reports are found within the hour), unless a
+    /// store has its own.
     pub sweep_cron: Schedule,
+    /// `WOOSYNC_REFRESH_CRON`: when the clock lists every record of every store again and
+    /// writes what changed by content, for what WooCommerce changes without moving a
+    /// modified date (default weekly, Sunday 04:00 UTC), unless a store has its own.
+    pub refresh_cron: Schedule,
     /// `WOOSYNC_WEBHOOK_CHECK_CRON`: when the clock re-enables webhooks a store disabled
     /// (default hourly, at five past).
     pub webhook_check_cron: Schedule,
@@ -88,7 +93,8 @@ pub struct Config {
 
 /// Cron expressions take seconds first: `sec min hour day-of-month month day-of-week`.
 pub const DEFAULT_POLL_CRON: &str = "0 */15 * * * *";
-pub const DEFAULT_SWEEP_CRON: &str = "0 30 3 * * *";
+pub const DEFAULT_SWEEP_CRON: &str = "0 30 * * * *";
+pub const DEFAULT_REFRESH_CRON: &str = "0 0 4 * * Sun";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -240,6 +246,7 @@ impl Config {
             orphan_after: seconds("WOOSYNC_ORPHAN_AFTER_S", 30)?,
             poll_cron: schedule("WOOSYNC_POLL_CRON", DEFAULT_POLL_CRON)?,
             sweep_cron: schedule("WOOSYNC_SWEEP_CRON", DEFAULT_SWEEP_CRON)?,
+            refresh_cron: schedule("WOOSYNC_REFRESH_CRON", DEFAULT_REFRESH_CRON)?,
             webhook_check_cron: schedule("WOOSYNC_WEBHOOK_CHECK_CRON", "0 5 * * * *")?,
             resume_after: seconds("WOOSYNC_RESUME_AFTER_S", 600)?,
             modified_overlap: seconds("WOOSYNC_MODIFIED_OVERLAP_S", 300)?,

@@ -387,7 +387,7 @@ impl Watcher {
         };
         let sim = &self.sim;
         match dice.random_range(0..4) {
-            0 => match sim.create(Resource::Orders, 0, json!({"status": "processing"})) {
+            0 => match sim.create(Resource::Orders, 0, json!({"status": "pending"})) {
                 Some(order) => format!("order {} placed", order["id"]),
                 None => "no order placed".into(),
             },

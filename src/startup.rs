@@ -124,6 +124,7 @@ impl Services {
             context: Arc::clone(&self.context),
             poll: self.config.poll_cron.clone(),
             sweep: self.config.sweep_cron.clone(),
+            refresh: self.config.refresh_cron.clone(),
             webhook_check: self.config.webhook_check_cron.clone(),
             resume_after: self.config.resume_after,
         }

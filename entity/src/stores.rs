@@ -32,6 +32,7 @@ pub struct Model {
     pub low_stock_amount_note: Option<String>,
     pub poll_cron: Option<String>,
     pub sweep_cron: Option<String>,
+    pub refresh_cron: Option<String>,
     pub connected_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -39,6 +39,7 @@ mod m20261201_000033_queue_claim_by_queue;
 mod m20261202_000034_raw_json_as_sent;
 mod m20261202_000035_create_sync_run_children;
 mod m20261202_000036_store_low_stock_note;
+mod m20261202_000037_store_refresh_cron;
 
 pub struct Migrator;
 
@@ -82,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000034_raw_json_as_sent::Migration),
             Box::new(m20261202_000035_create_sync_run_children::Migration),
             Box::new(m20261202_000036_store_low_stock_note::Migration),
+            Box::new(m20261202_000037_store_refresh_cron::Migration),
         ]
     }
 }

@@ -166,8 +166,7 @@ async fn fetch_and_write(
 }
 
 /// Backfills page by id, the one order in which offset paging is stable; incremental runs
-/// of resources with a modified filter list what changed since the run's `since`, oldest
-/// change first.
+/// with a `since` list what changed since, oldest change first.
 fn listing_query(
     run: &sync_runs::Model,
     kind: RunKind,
@@ -177,7 +176,8 @@ fn listing_query(
     if resource.listed_whole() {
         return ListQuery::default();
     }
-    let by_modified = kind == RunKind::Incremental && resource.has_modified_filter();
+    let by_modified =
+        kind == RunKind::Incremental && resource.has_modified_filter() && run.since.is_some();
     ListQuery {
         page: Some(page),
         per_page: Some(MAX_PER_PAGE),

@@ -1,6 +1,6 @@
 //! `PollStore`: what the clock enqueues for each active store: a run of every resource,
-//! incremental (or a backfill the first time), or, on the sweep schedule, an ID sweep.
-//! A resource with a run under way is left to it.
+//! incremental (or a backfill the first time), or, on their schedules, an ID sweep or a
+//! content refresh. A resource with a run under way is left to it.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,9 +13,34 @@ use crate::woo::Resource;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PollStore {
     pub store_id: i64,
-    /// An ID sweep of every resource instead of an incremental poll.
     #[serde(default)]
-    pub sweep: bool,
+    pub kind: PollKind,
+}
+
+/// What a poll asks of every resource.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PollKind {
+    /// What changed since the last run (a backfill the first time).
+    #[default]
+    Changes,
+    /// Ids and modified dates of everything: what is missing or newer is fetched, what is
+    /// gone is marked deleted (deletions no webhook reported).
+    IdSweep,
+    /// Every record listed again and written where its content changed: what WooCommerce
+    /// changes without moving a modified date (coupon amounts, sales counts, the names of
+    /// renamed categories inside products).
+    Refresh,
+}
+
+impl PollKind {
+    fn mode(self) -> SyncMode {
+        match self {
+            PollKind::Changes => SyncMode::Auto,
+            PollKind::IdSweep => SyncMode::Sweep,
+            PollKind::Refresh => SyncMode::Backfill,
+        }
+    }
 }
 
 impl Job for PollStore {
@@ -23,28 +48,20 @@ impl Job for PollStore {
     type Context = Context;
 
     fn span(&self) -> tracing::Span {
-        tracing::info_span!(
-            "job",
-            job = Self::NAME,
-            store = self.store_id,
-            sweep = self.sweep
-        )
+        tracing::info_span!("job", job = Self::NAME, store = self.store_id, kind = ?self.kind)
     }
 
     async fn run(self, context: Context) -> Result<(), JobError> {
         let Some(active) = context.active_store(self.store_id).await? else {
             return Ok(());
         };
-        let mode = if self.sweep {
+        if self.kind != PollKind::Changes {
             // The threshold is a setting, changed without a webhook: read again with the
-            // sweep.
+            // sweeps.
             learn_low_stock_amount(&context.db, self.store_id, &active.client).await?;
-            SyncMode::Sweep
-        } else {
-            SyncMode::Auto
-        };
+        }
         for resource in Resource::TOP_LEVEL {
-            start_sync(&context, self.store_id, resource, mode)
+            start_sync(&context, self.store_id, resource, self.kind.mode())
                 .await
                 .map_err(|error| JobError::retry(error.to_string()))?;
         }
@@ -56,6 +73,6 @@ impl Job for PollStore {
     }
 
     fn dedupe_key(&self) -> Option<String> {
-        Some(format!("poll:{}:{}", self.store_id, self.sweep))
+        Some(format!("poll:{}:{:?}", self.store_id, self.kind))
     }
 }

@@ -12,6 +12,7 @@ use super::reconcile_sweep::ReconcileSweep;
 use crate::queue::job::JobError;
 use crate::queue::storage::NewJob;
 use crate::sync::runs::{self, RunKind, status};
+use crate::sync::stored::live_record_counts;
 use crate::woo::Resource;
 
 /// What a caller asks for.
@@ -91,6 +92,14 @@ async fn plan(
         // One answer holds the whole collection: listing it is the sweep.
         _ if resource.listed_whole() => (RunKind::Incremental, None),
         SyncMode::Sweep => (RunKind::Sweep, None),
+        // Coupon amounts and limits are saved without moving the modified date: while
+        // there are few, they are listed whole and compared by content at every poll.
+        SyncMode::Incremental
+            if resource == Resource::Coupons
+                && kept(context, store_id, resource).await? <= COUPONS_LISTED_WHOLE_UP_TO =>
+        {
+            (RunKind::Incremental, None)
+        }
         SyncMode::Incremental if resource.has_modified_filter() => {
             match runs::watermark(&context.db, store_id, resource).await? {
                 Some(watermark) => {
@@ -106,6 +115,18 @@ async fn plan(
         // Neither: the whole listing, compared by content hash as it is written.
         SyncMode::Incremental => (RunKind::Incremental, None),
     })
+}
+
+/// Coupons a poll lists whole, 5 pages, rather than only those with a newer modified date.
+const COUPONS_LISTED_WHOLE_UP_TO: i64 = 500;
+
+/// Live records of a store's resource.
+async fn kept(context: &SyncContext, store_id: i64, resource: Resource) -> Result<i64, DbErr> {
+    Ok(live_record_counts(&context.db, resource, Some(store_id))
+        .await?
+        .get(&store_id)
+        .copied()
+        .unwrap_or(0))
 }
 
 async fn backfilled(

@@ -338,7 +338,13 @@ fn churn_collection(store: &Arc<SimStore>, resource: Resource, count: usize) {
     for id in edited {
         store.update(resource, 0, *id, json!({"menu_order": 1}));
     }
-    store.create(resource, 0, json!({}));
+    // An order placed but not paid: a paid one would also change its products' sales
+    // counts, which no listing by modified date can see.
+    let fields = match resource {
+        Resource::Orders => json!({"status": "pending"}),
+        _ => json!({}),
+    };
+    store.create(resource, 0, fields);
 }
 
 fn get_record(

@@ -137,13 +137,29 @@ async fn update(
     }
 }
 
+#[derive(Deserialize)]
+struct Deletion {
+    #[serde(default)]
+    parent: i64,
+    /// Deleted for good, as `force=true` does: no webhook fires.
+    #[serde(default)]
+    force: bool,
+}
+
 async fn delete(
     State(store): State<Arc<SimStore>>,
     Path((name, id)): Path<(String, i64)>,
-    Query(parent): Query<Parent>,
+    Query(deletion): Query<Deletion>,
 ) -> Response {
+    let delete = |resource| {
+        if deletion.force {
+            store.delete_permanently(resource, deletion.parent, id)
+        } else {
+            store.delete(resource, deletion.parent, id)
+        }
+    };
     match resource(&name) {
-        Ok(resource) => match store.delete(resource, parent.parent, id) {
+        Ok(resource) => match delete(resource) {
             Some(record) => Json(record).into_response(),
             None => not_found(),
         },

@@ -273,6 +273,19 @@ impl StoreData {
         Some(&mut collection.records[at])
     }
 
+    /// Changes every record of a collection with `change`, which says whether it changed
+    /// the record (its text is then written out again when next listed).
+    pub fn change_each(&mut self, key: CollectionKey, mut change: impl FnMut(&mut Value) -> bool) {
+        let Some(collection) = self.collections.get_mut(&key) else {
+            return;
+        };
+        for (record, text) in collection.records.iter_mut().zip(&mut collection.texts) {
+            if change(record) {
+                *text = OnceLock::new();
+            }
+        }
+    }
+
     /// How many records every collection of `resource` holds together.
     pub fn count(&self, resource: Resource) -> usize {
         self.collections

@@ -179,12 +179,18 @@ impl SimStore {
             }
         }
         data.upsert(key, record.clone());
+        if resource == Resource::Orders && PAID.contains(&record["status"].as_str().unwrap_or("")) {
+            count_sales(&mut data, &record);
+        }
         drop(data);
         self.fire(resource, "created", &record);
         Some(record)
     }
 
-    /// Changes a record's fields and its modified date; fires `<resource>.updated`.
+    /// Changes a record's fields and its modified date; fires `<resource>.updated`. As in
+    /// WooCommerce, a coupon edit that touches only its meta (amount, limits, expiry) is
+    /// saved without moving the modified date, and renaming a category or tag changes the
+    /// name inside its products without moving theirs or firing their webhooks.
     pub fn update(
         &self,
         resource: Resource,
@@ -192,20 +198,58 @@ impl SimStore {
         id: i64,
         changes: Value,
     ) -> Option<Value> {
+        let meta_only = resource == Resource::Coupons
+            && changes.as_object().is_some_and(|fields| {
+                fields
+                    .keys()
+                    .all(|field| !COUPON_POST_FIELDS.contains(&field.as_str()))
+            });
         let mut data = write(&self.data);
         let record = data.find_mut((resource, parent), id)?;
         merge(record, changes);
-        Self::touch(record);
+        if !meta_only {
+            Self::touch(record);
+        }
         let record = record.clone();
+        if let Some(field) = term_field(resource) {
+            let reference = json!({"id": id, "name": record["name"], "slug": record["slug"]});
+            data.change_each((Resource::Products, 0), |product| {
+                replace_term(product, field, id, Some(&reference))
+            });
+        }
         drop(data);
         self.fire(resource, "updated", &record);
         Some(record)
     }
 
-    /// Deletes a record for good; fires `<resource>.deleted` with `{"id": N}`.
+    /// Deletes a record as trashing it does in WooCommerce (and deleting a customer):
+    /// fires `<resource>.deleted` with `{"id": N}`.
     pub fn delete(&self, resource: Resource, parent: i64, id: i64) -> Option<Value> {
-        let removed = write(&self.data).remove((resource, parent), id)?;
+        let removed = self.remove(resource, parent, id)?;
         self.fire(resource, "deleted", &json!({"id": id}));
+        Some(removed)
+    }
+
+    /// Deletes a record for good (`force=true`, or "Delete permanently" in the admin):
+    /// WooCommerce hooks `*.deleted` to trashing only, so no webhook fires (a customer,
+    /// which has no trash, is the exception). Deleting a category or tag takes it out of
+    /// its products, silently.
+    pub fn delete_permanently(&self, resource: Resource, parent: i64, id: i64) -> Option<Value> {
+        if resource == Resource::Customers {
+            return self.delete(resource, parent, id);
+        }
+        self.remove(resource, parent, id)
+    }
+
+    /// Takes a record out of the store, and a category or tag out of its products.
+    fn remove(&self, resource: Resource, parent: i64, id: i64) -> Option<Value> {
+        let mut data = write(&self.data);
+        let removed = data.remove((resource, parent), id)?;
+        if let Some(field) = term_field(resource) {
+            data.change_each((Resource::Products, 0), |product| {
+                replace_term(product, field, id, None)
+            });
+        }
         Some(removed)
     }
 
@@ -306,6 +350,69 @@ fn record_delivery(
             }
         }
     }
+}
+
+/// A coupon's fields kept on its post (the rest are meta, saved without moving the
+/// modified date).
+const COUPON_POST_FIELDS: [&str; 5] = [
+    "code",
+    "description",
+    "status",
+    "date_created",
+    "date_created_gmt",
+];
+
+/// Order statuses that count towards a product's `total_sales`.
+const PAID: [&str; 3] = ["processing", "completed", "on-hold"];
+
+/// Adds an order's quantities to its products' `total_sales`, as WooCommerce does when an
+/// order is paid: a meta update that moves no modified date and fires no webhook.
+fn count_sales(data: &mut StoreData, order: &Value) {
+    let Some(lines) = order["line_items"].as_array() else {
+        return;
+    };
+    for line in lines {
+        let (Some(product_id), Some(quantity)) =
+            (line["product_id"].as_i64(), line["quantity"].as_i64())
+        else {
+            continue;
+        };
+        if let Some(product) = data.find_mut((Resource::Products, 0), product_id)
+            && let Some(sold) = product["total_sales"].as_i64()
+        {
+            product["total_sales"] = json!(sold + quantity);
+        }
+    }
+}
+
+/// The field of a product that embeds terms of `resource`, for categories and tags.
+fn term_field(resource: Resource) -> Option<&'static str> {
+    match resource {
+        Resource::ProductCategories => Some("categories"),
+        Resource::ProductTags => Some("tags"),
+        _ => None,
+    }
+}
+
+/// Replaces (or, with none, removes) the term `id` among a product's embedded `field`;
+/// returns whether the product held it.
+fn replace_term(product: &mut Value, field: &str, id: i64, with: Option<&Value>) -> bool {
+    let Some(terms) = product.get_mut(field).and_then(Value::as_array_mut) else {
+        return false;
+    };
+    let Some(at) = terms
+        .iter()
+        .position(|term| term["id"].as_i64() == Some(id))
+    else {
+        return false;
+    };
+    match with {
+        Some(reference) => terms[at] = reference.clone(),
+        None => {
+            terms.remove(at);
+        }
+    }
+    true
 }
 
 /// Merges the top-level fields of `changes` into `record`.

@@ -85,8 +85,9 @@ pub async fn register_webhooks(
 
 /// Re-enables every webhook of ours the store disabled, recreates any it lost, removes
 /// second webhooks of ours for a topic (two setups run at once each create one), and
-/// syncs incrementally the resources whose webhooks were down, so that what they missed
-/// is fetched. Returns the topics that were put right.
+/// sweeps the resources whose webhooks were down, so that what they missed is fetched and
+/// what was deleted meanwhile is marked (a modified-date poll sees neither a trashed
+/// record nor one deleted for good). Returns the topics that were put right.
 pub async fn check_webhooks(
     context: &SyncContext,
     store: &stores::Model,
@@ -150,7 +151,7 @@ pub async fn check_webhooks(
         repaired.push(registered.topic);
     }
     for resource in resources_of(&repaired) {
-        if let Err(error) = start_sync(context, store.id, resource, SyncMode::Incremental).await {
+        if let Err(error) = start_sync(context, store.id, resource, SyncMode::Sweep).await {
             tracing::warn!(store = store.id, %resource, %error, "cannot start a catch-up sync");
         }
     }

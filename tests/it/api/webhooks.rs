@@ -14,7 +14,7 @@ use woosync::sim::webhooks::{delivery_id, signature};
 use woosync::woo::Resource;
 
 use crate::support::app::{TestApp, answer, code};
-use crate::support::pipeline::QueueKind;
+use crate::support::pipeline::{QueueKind, wait_for};
 
 const HANDLE: &str = "/api/integrations/woocommerce/webhooks/handle";
 
@@ -64,7 +64,7 @@ async fn the_stores_deliveries_land_as_records() {
         product,
         json!({"name": "Renamed by the shop", "stock_quantity": 3}),
     );
-    sim.create(Resource::Orders, 0, json!({"status": "processing"}));
+    sim.create(Resource::Orders, 0, json!({"status": "pending"}));
     let order = read(&sim.data).collection((Resource::Orders, 0))[1]["id"]
         .as_i64()
         .unwrap();
@@ -408,4 +408,71 @@ async fn setup_says_when_the_store_cannot_reach_us() {
             .contains("WOOSYNC_PUBLIC_URL")
     );
     assert!(lock(&app.pipeline.sim.server.store.webhooks).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deletions_no_webhook_reported_are_found_once_the_webhooks_are_put_right() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let (store, _worker) = app.synced_store().await;
+    set_up(&app, store).await;
+    let sim = &app.pipeline.sim.server.store;
+    for webhook in lock(&sim.webhooks).iter_mut() {
+        if webhook.topic.ends_with(".deleted") {
+            webhook.status = "disabled".into();
+        }
+    }
+    let ids = |resource: Resource, count: usize| -> Vec<i64> {
+        read(&sim.data)
+            .collection((resource, 0))
+            .iter()
+            .take(count)
+            .map(|record| record["id"].as_i64().unwrap())
+            .collect()
+    };
+    // Trashed while their webhooks were down: the deliveries never left the store.
+    for product in ids(Resource::Products, 2) {
+        sim.delete(Resource::Products, 0, product);
+    }
+    for order in ids(Resource::Orders, 2) {
+        sim.delete(Resource::Orders, 0, order);
+    }
+    // Deleted for good: WooCommerce sends no webhook at all, even while they are up.
+    for webhook in lock(&sim.webhooks).iter_mut() {
+        webhook.status = "active".into();
+    }
+    let sent_before = lock(&sim.deliveries).sent;
+    let coupon = ids(Resource::Coupons, 1)[0];
+    sim.delete_permanently(Resource::Coupons, 0, coupon);
+    assert_eq!(lock(&sim.deliveries).sent, sent_before, "no webhook fired");
+    for webhook in lock(&sim.webhooks).iter_mut() {
+        if webhook.topic.ends_with(".deleted") {
+            webhook.status = "disabled".into();
+        }
+    }
+
+    let services = &app.pipeline.services;
+    let model = woosync::stores::find_store(&services.db, store)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut repaired = woosync::webhooks::registration::check_webhooks(&services.context, &model)
+        .await
+        .unwrap();
+    repaired.sort();
+    assert_eq!(
+        repaired,
+        [
+            "coupon.deleted",
+            "customer.deleted",
+            "order.deleted",
+            "product.deleted"
+        ]
+    );
+    wait_for(
+        "the catch-up sweeps to finish",
+        Duration::from_secs(60),
+        || async { app.pipeline.jobs_left().await == 0 && app.pipeline.live_runs().await == 0 },
+    )
+    .await;
+    app.pipeline.assert_database_equals_store(store).await;
 }

@@ -6,10 +6,12 @@ use std::time::Duration;
 use entity::products;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
+use woosync::jobs::poll_store::PollKind;
 use woosync::jobs::{SyncMode, WebhookDelivery};
 use woosync::queue::storage::NewJob;
 use woosync::sim::generate::Sizes;
 use woosync::sim::store::{read, write};
+use woosync::sync::stored::stored_records;
 use woosync::woo::Resource;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
@@ -72,7 +74,7 @@ async fn polls_and_sweeps_catch_up_with_a_changed_store() {
         first_product,
         json!({"name": "Renamed"}),
     );
-    sim.create(Resource::Orders, 0, json!({"status": "processing"}));
+    sim.create(Resource::Orders, 0, json!({"status": "pending"}));
     let order = read(&sim.data).collection((Resource::Orders, 0))[3]["id"]
         .as_i64()
         .unwrap();
@@ -101,8 +103,8 @@ async fn polls_and_sweeps_catch_up_with_a_changed_store() {
         .unwrap();
     write(&sim.data).remove((Resource::Coupons, 0), coupon);
 
-    for sweep in [false, true] {
-        pipeline.poll_and_wait(store, sweep).await;
+    for kind in [PollKind::Changes, PollKind::IdSweep] {
+        pipeline.poll_and_wait(store, kind).await;
     }
     pipeline.assert_database_equals_store(store).await;
 }
@@ -183,4 +185,69 @@ async fn out_of_order_and_deleted_webhooks_apply_as_the_store_meant() {
         "Newer",
         "a tombstone keeps the last state"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_woocommerce_makes_without_a_modified_date_are_caught_by_the_refresh() {
+    let (pipeline, store, _worker) = TestPipeline::synced(QueueKind::Embedded, small_store()).await;
+    let sim = &pipeline.sim.server.store;
+    let first = |resource: Resource| read(&sim.data).collection((resource, 0))[0].clone();
+    let modified = |record: &Value| record["date_modified_gmt"].clone();
+
+    // A coupon's amount is meta: saved without moving its modified date.
+    let coupon = first(Resource::Coupons);
+    let coupon_id = coupon["id"].as_i64().unwrap();
+    let edited = sim
+        .update(Resource::Coupons, 0, coupon_id, json!({"amount": "7.00"}))
+        .unwrap();
+    assert_eq!(modified(&edited), modified(&coupon));
+    // An order paid adds to its products' sales counts, and a category renamed changes the
+    // name inside its products: neither moves a product's modified date.
+    let products_before = read(&sim.data).collection((Resource::Products, 0)).to_vec();
+    sim.create(Resource::Orders, 0, json!({"status": "processing"}));
+    let category = read(&sim.data)
+        .collection((Resource::Products, 0))
+        .iter()
+        .find_map(|product| product["categories"][0]["id"].as_i64())
+        .unwrap();
+    sim.update(
+        Resource::ProductCategories,
+        0,
+        category,
+        json!({"name": "Renamed in the admin"}),
+    );
+    let products_after = read(&sim.data).collection((Resource::Products, 0)).to_vec();
+    let changed: Vec<(&Value, &Value)> = products_before
+        .iter()
+        .zip(&products_after)
+        .filter(|(before, after)| before != after)
+        .collect();
+    assert!(changed.len() > 1, "sales counts and category names changed");
+    assert!(
+        changed
+            .iter()
+            .all(|(before, after)| modified(before) == modified(after)),
+        "without moving a modified date"
+    );
+
+    // A poll and an ID sweep see only what moved a date: the coupon, listed whole at every
+    // poll while there are few, is put right; the products are not.
+    for kind in [PollKind::Changes, PollKind::IdSweep] {
+        pipeline.poll_and_wait(store, kind).await;
+    }
+    let coupons = stored_records(&pipeline.services.db, store, Resource::Coupons, false)
+        .await
+        .unwrap();
+    let kept = coupons.iter().find(|c| c["id"] == coupon_id).unwrap();
+    assert_eq!(kept["amount"], "7.00");
+    let difference = pipeline.difference(store, sim).await;
+    assert!(
+        difference
+            .as_deref()
+            .is_some_and(|text| text.starts_with("products:")),
+        "{difference:?}"
+    );
+    // The scheduled refresh lists everything again and writes what changed.
+    pipeline.poll_and_wait(store, PollKind::Refresh).await;
+    pipeline.assert_database_equals_store(store).await;
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use entity::sync_checkpoints;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use woosync::jobs::SyncMode;
+use woosync::jobs::poll_store::PollKind;
 use woosync::sim::generate::Sizes;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
@@ -128,8 +129,8 @@ async fn runs_whose_jobs_were_lost_with_redis_are_resumed_from_the_database() {
     // Runs that had finished before the loss lost the children jobs they queued; the
     // next poll lists the small resources again with their children (attribute terms,
     // zone methods), and the sweeps fetch the variations and refunds that are missing.
-    for sweep in [false, true] {
-        pipeline.poll_and_wait(store, sweep).await;
+    for kind in [PollKind::Changes, PollKind::IdSweep] {
+        pipeline.poll_and_wait(store, kind).await;
     }
     pipeline.assert_database_equals_store(store).await;
     pipeline.assert_nothing_marked_deleted(store).await;

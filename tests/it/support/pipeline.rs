@@ -11,6 +11,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use tempfile::TempDir;
 use woosync::config::Config;
 use woosync::database;
+use woosync::jobs::poll_store::PollKind;
 use woosync::jobs::{PollStore, SyncMode, start_sync};
 use woosync::queue::storage::NewJob;
 use woosync::queue::storage::QueueCounts;
@@ -198,10 +199,10 @@ impl TestPipeline {
 
     /// Enqueues what the clock would (a poll, or an ID sweep) and waits for its runs and
     /// their children.
-    pub async fn poll_and_wait(&self, store_id: i64, sweep: bool) {
+    pub async fn poll_and_wait(&self, store_id: i64, kind: PollKind) {
         self.services
             .queue
-            .enqueue(vec![NewJob::of(&PollStore { store_id, sweep })])
+            .enqueue(vec![NewJob::of(&PollStore { store_id, kind })])
             .await
             .unwrap();
         wait_for(
