@@ -22,7 +22,7 @@ pub struct StoreRef {
 }
 
 /// What the test found. `ok` false comes with a `reason`: invalid_credentials,
-/// missing_scope, rest_api_unavailable, https_required, unreachable, timeout,
+/// missing_scope, rest_api_unavailable, https_required, unreachable, tls_error, timeout,
 /// not_woocommerce, or store_error (the store answered with an error of its own).
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct TestResult {
@@ -131,6 +131,7 @@ fn failure(error: WooError, scope: &str) -> TestResult {
         WooError::RestUnavailable | WooError::NotFound { .. } => "rest_api_unavailable",
         WooError::Timeout => "timeout",
         WooError::Unreachable { .. } => "unreachable",
+        WooError::Tls { .. } => "tls_error",
         WooError::NotWooCommerce { .. } | WooError::Malformed { .. } => "not_woocommerce",
         WooError::RateLimited { .. }
         | WooError::BudgetSpent { .. }

@@ -164,15 +164,20 @@ impl SimServer {
 }
 
 /// A self-signed certificate for `127.0.0.1` and `localhost`, its PEM written to
-/// `cert_dir/sim-ca.pem` for clients to trust.
+/// `cert_dir/sim-ca.pem` for clients to trust. It is marked as a CA, as one made by
+/// `openssl req -x509` with its defaults is: what staging stores are commonly given.
 async fn tls_config(
     cert_dir: &Path,
 ) -> Result<(axum_server::tls_rustls::RustlsConfig, PathBuf), StartError> {
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
-            .map_err(|error| StartError::Certificate(error.to_string()))?;
-    let cert_pem = certified.cert.pem();
-    let key_pem = certified.signing_key.serialize_pem();
+    let certificate_error = |error: rcgen::Error| StartError::Certificate(error.to_string());
+    let mut params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .map_err(certificate_error)?;
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let key = rcgen::KeyPair::generate().map_err(certificate_error)?;
+    let cert = params.self_signed(&key).map_err(certificate_error)?;
+    let cert_pem = cert.pem();
+    let key_pem = key.serialize_pem();
     std::fs::create_dir_all(cert_dir)
         .map_err(|error| StartError::Certificate(error.to_string()))?;
     let path = cert_dir.join("sim-ca.pem");

@@ -53,8 +53,8 @@ pub struct StoreConnection {
 }
 
 /// An HTTP client fit for stores: rustls, a User-Agent naming woosync (some hosts refuse
-/// requests without one), timeouts, an extra CA certificate to trust if given, and the
-/// addresses it may connect to.
+/// requests without one), timeouts, an extra certificate to trust if given (as a root,
+/// and as a store's own: see `woo::tls`), and the addresses it may connect to.
 pub fn http_client(
     extra_ca_cert: Option<&Path>,
     request_timeout: Duration,
@@ -69,14 +69,19 @@ pub fn http_client(
     if addresses == StoreAddresses::PublicOnly {
         builder = builder.dns_resolver(PublicOnlyResolver);
     }
-    if let Some(path) = extra_ca_cert {
-        let pem = std::fs::read(path).map_err(|error| {
-            format!("cannot read the CA certificate {}: {error}", path.display())
+    let trusted = extra_ca_cert
+        .map(|path| {
+            std::fs::read(path).map_err(|error| {
+                format!("cannot read the CA certificate {}: {error}", path.display())
+            })
+        })
+        .transpose()?;
+    let tls =
+        super::tls::client_config(trusted.as_deref()).map_err(|error| match extra_ca_cert {
+            Some(path) => format!("{}: {error}", path.display()),
+            None => error,
         })?;
-        let certificate = reqwest::Certificate::from_pem(&pem)
-            .map_err(|error| format!("{} is not a PEM certificate: {error}", path.display()))?;
-        builder = builder.tls_certs_merge([certificate]);
-    }
+    builder = builder.tls_backend_preconfigured(tls);
     builder.build().map_err(|error| error.to_string())
 }
 
@@ -699,7 +704,9 @@ fn shutting_down(_: tokio::sync::AcquireError) -> WooError {
 }
 
 fn transport_error(error: reqwest::Error) -> WooError {
-    if error.is_timeout() {
+    if let Some(cause) = super::tls::tls_failure(&error) {
+        WooError::Tls { detail: cause }
+    } else if error.is_timeout() {
         WooError::Timeout
     } else if error.is_connect() {
         WooError::Unreachable {

@@ -31,9 +31,12 @@ pub enum WooError {
     /// The store did not answer in time.
     #[error("the store did not answer in time")]
     Timeout,
-    /// No connection could be made (DNS, refused, TLS).
+    /// No connection could be made (DNS, refused, reset).
     #[error("the store is unreachable: {detail}")]
     Unreachable { detail: String },
+    /// The store's certificate was refused, or TLS failed otherwise.
+    #[error("TLS failed: {detail}")]
+    Tls { detail: String },
     /// HTML (a login page, a host's error page) where WooCommerce JSON was due.
     #[error("the response is not from WooCommerce: {detail}")]
     NotWooCommerce { detail: String },

@@ -12,6 +12,7 @@ pub mod rate_limit;
 pub mod records;
 pub mod resource;
 pub mod response;
+pub mod tls;
 
 pub use error::WooError;
 pub use resource::Resource;

@@ -11,6 +11,7 @@ use woosync::woo::auth::oauth1::SignatureMethod;
 
 use crate::support::app::{TestApp, code};
 use crate::support::pipeline::QueueKind;
+use crate::support::sim::TestSim;
 
 async fn test(app: &TestApp, store_id: i64) -> Value {
     let (status, body) = app.integration("test", json!({"store_id": store_id})).await;
@@ -107,6 +108,25 @@ async fn each_failure_has_its_reason() {
     assert_eq!(
         reason(&test(&app, nowhere["store_id"].as_i64().unwrap()).await),
         "unreachable"
+    );
+
+    // A store whose certificate no one said to trust: the TLS failure, with its cause.
+    let stranger = TestSim::start(true, Sizes::default()).await;
+    let (_, connected) = app
+        .integration(
+            "connect",
+            json!({
+                "store_url": stranger.server.info.url,
+                "consumer_key": stranger.server.info.consumer_key,
+                "consumer_secret": stranger.server.info.consumer_secret,
+            }),
+        )
+        .await;
+    let body = test(&app, connected["store_id"].as_i64().unwrap()).await;
+    assert_eq!(reason(&body), "tls_error", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("certificate"),
+        "{body}"
     );
 
     // A plain-HTTP store saved while allowed, tested after it no longer is.
