@@ -174,14 +174,21 @@ pub async fn handle(
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
-/// The host's 429: more requests in the current second than it tolerates.
+/// The host's 429: as many requests let through within the last second as it tolerates.
 fn host_over_limit(store: &SimStore, per_second: f64) -> bool {
     let mut window = lock(&store.host_window);
-    if window.0.elapsed() >= Duration::from_secs(1) {
-        *window = (Instant::now(), 0);
+    let now = Instant::now();
+    while window
+        .front()
+        .is_some_and(|at| now.duration_since(*at) >= Duration::from_secs(1))
+    {
+        window.pop_front();
     }
-    window.1 += 1;
-    f64::from(window.1) > per_second.max(0.0)
+    if window.len() as f64 >= per_second.max(0.0).floor() {
+        return true;
+    }
+    window.push_back(now);
+    false
 }
 
 fn without_credentials(query: &[(String, String)]) -> String {

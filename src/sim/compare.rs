@@ -4,11 +4,10 @@
 
 use sea_orm::{ConnectionTrait, DbErr};
 
+use super::listing::full_pages;
 use super::store::{SimStore, read};
 use crate::sync::stored::stored_texts;
 use crate::woo::Resource;
-use crate::woo::client::MAX_PER_PAGE;
-use serde_json::Value;
 
 /// How the copy of store `store_id` differs from `sim`, resource by resource; none when
 /// it is equal.
@@ -17,7 +16,20 @@ pub async fn difference<C: ConnectionTrait>(
     store_id: i64,
     sim: &SimStore,
 ) -> Result<Option<String>, DbErr> {
-    for resource in Resource::ALL {
+    difference_in(db, store_id, sim, &Resource::TOP_LEVEL).await
+}
+
+/// The same for some top-level resources and their children only.
+pub async fn difference_in<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    sim: &SimStore,
+    resources: &[Resource],
+) -> Result<Option<String>, DbErr> {
+    let compared = Resource::ALL
+        .into_iter()
+        .filter(|resource| resources.contains(&resource.parent().unwrap_or(*resource)));
+    for resource in compared {
         let mut upstream: Vec<String> = read(&sim.data).served_texts(resource);
         let mut kept: Vec<String> = stored_texts(db, store_id, resource, false).await?;
         upstream.sort_unstable();
@@ -50,49 +62,30 @@ pub async fn difference<C: ConnectionTrait>(
     Ok(None)
 }
 
-/// The requests the design needs for a backfill of `resources`: every page of every
-/// listing once, every page of the closing ID sweep once, and one listing of children for
-/// each parent that has some (variations of variable products, refunds of refunded orders,
-/// terms of attributes, locations and methods of zones).
+/// The requests a backfill of `resources` needs at the least, counted from what the store
+/// holds and how it serves it: every page of each listing (one for a collection the store
+/// answers whole), every page of its ids where the store pages it (the sweep that closes
+/// a backfill), and one listing of children for each parent that has any.
 pub fn backfill_requests(sim: &SimStore, resources: &[Resource]) -> u64 {
     let data = read(&sim.data);
-    let pages = |count: usize| count.div_ceil(MAX_PER_PAGE as usize).max(1) as u64;
     let mut needed = 0;
     for resource in resources {
-        let count = data.count(*resource);
-        needed += if resource.listed_whole() {
+        let pages = if resource.listed_whole() {
             1
         } else {
-            2 * pages(count)
+            2 * full_pages(data.count(*resource))
         };
-        let parents = data.collection((*resource, 0));
-        let with = |field: &str| {
-            parents
-                .iter()
-                .filter(|parent| {
-                    parent
-                        .get(field)
-                        .and_then(Value::as_array)
-                        .is_some_and(|list| !list.is_empty())
-                })
-                .count() as u64
-        };
-        needed += match resource {
-            Resource::Products => parents
-                .iter()
-                .filter(|product| {
-                    product.get("type").and_then(Value::as_str) == Some("variable")
-                        && product
-                            .get("variations")
-                            .and_then(Value::as_array)
-                            .is_some_and(|list| !list.is_empty())
-                })
-                .count() as u64,
-            Resource::Orders => with("refunds"),
-            Resource::ProductAttributes => parents.len() as u64,
-            Resource::ShippingZones => 2 * parents.len() as u64,
-            _ => 0,
-        };
+        let parents_with_children: usize = Resource::ALL
+            .into_iter()
+            .filter(|child| child.parent() == Some(*resource))
+            .map(|child| {
+                data.parents(child)
+                    .into_iter()
+                    .filter(|parent| !data.collection((child, *parent)).is_empty())
+                    .count()
+            })
+            .sum();
+        needed += (pages + parents_with_children) as u64;
     }
     needed
 }

@@ -8,6 +8,14 @@ use serde_json::{Map, Value};
 
 use super::error::SimError;
 
+/// The most records WooCommerce lists in one page.
+pub const MAX_PER_PAGE: usize = 100;
+
+/// The pages a full listing of `count` records takes, at the most records a page.
+pub fn full_pages(count: usize) -> usize {
+    count.div_ceil(MAX_PER_PAGE).max(1)
+}
+
 #[derive(Debug, Clone)]
 pub struct ListParams {
     pub page: usize,
@@ -65,7 +73,7 @@ impl ListParams {
             })
         };
         let per_page = number("per_page", 10)?;
-        if !(1..=100).contains(&per_page) {
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
             return Err(invalid("per_page"));
         }
         let page = number("page", 1)?.max(1);

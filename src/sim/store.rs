@@ -2,7 +2,7 @@
 //! deleted (each firing the webhooks a real store would), faults, and the log of every
 //! request it served, which tests read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -74,8 +74,8 @@ pub struct SimStore {
     pub faults_served: Mutex<FaultsServed>,
     /// WooCommerce's settings the store answers, by id (`woocommerce_notify_low_stock_amount`).
     pub settings: Mutex<HashMap<String, String>>,
-    /// Start of the current second and requests in it, for the host's 429s.
-    pub host_window: Mutex<(Instant, u32)>,
+    /// When the requests of the last second were let through, for the host's 429s.
+    pub host_window: Mutex<VecDeque<Instant>>,
     pub http: reqwest::Client,
 }
 
@@ -107,7 +107,7 @@ impl SimStore {
                 LOW_STOCK_SETTING.to_string(),
                 "2".to_string(),
             )])),
-            host_window: Mutex::new((Instant::now(), 0)),
+            host_window: Mutex::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
                 .redirect(reqwest::redirect::Policy::none())
@@ -126,6 +126,25 @@ impl SimStore {
 
     pub fn requests(&self) -> Vec<RequestRecord> {
         lock(&self.requests).clone()
+    }
+
+    /// The most requests the store answered (a 429 is no answer) within any one second.
+    pub fn busiest_second(&self) -> usize {
+        let mut answered: Vec<u128> = lock(&self.requests)
+            .iter()
+            .filter(|request| request.status != 429)
+            .map(|request| request.at_us)
+            .collect();
+        answered.sort_unstable();
+        let mut busiest = 0;
+        let mut first = 0;
+        for (last, at) in answered.iter().enumerate() {
+            while answered[first] + 1_000_000 <= *at {
+                first += 1;
+            }
+            busiest = busiest.max(last + 1 - first);
+        }
+        busiest
     }
 
     /// A modification time for `record`: now, and after its last one, so that every change
