@@ -22,8 +22,8 @@ pub struct StoreRef {
 }
 
 /// What the test found. `ok` false comes with a `reason`: invalid_credentials,
-/// missing_scope, rest_api_unavailable, https_required, unreachable, tls_error, timeout,
-/// not_woocommerce, or store_error (the store answered with an error of its own).
+/// missing_scope, rest_api_unavailable, https_required, unreachable, tls_error, redirected,
+/// timeout, not_woocommerce, or store_error (the store answered with an error of its own).
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct TestResult {
     pub ok: bool,
@@ -132,6 +132,7 @@ fn failure(error: WooError, scope: &str) -> TestResult {
         WooError::Timeout => "timeout",
         WooError::Unreachable { .. } => "unreachable",
         WooError::Tls { .. } => "tls_error",
+        WooError::Redirected { .. } => "redirected",
         WooError::NotWooCommerce { .. } | WooError::Malformed { .. } => "not_woocommerce",
         WooError::RateLimited { .. }
         | WooError::BudgetSpent { .. }

@@ -82,6 +82,16 @@ pub async fn handle(
                 headers: vec![("Content-Type", "text/html; charset=UTF-8".into())],
             };
         }
+        if let Some(location) = &faults.redirect_to {
+            break 'answer Answer {
+                status: 301,
+                body: String::new(),
+                headers: vec![
+                    ("Location", location.clone()),
+                    ("Content-Type", "text/html; charset=UTF-8".into()),
+                ],
+            };
+        }
         if let Some(limit) = faults.rate_limit_per_s
             && host_over_limit(&store, limit)
         {
@@ -308,17 +318,28 @@ fn list_collection(
             churn_collection(store, resource, churn);
         }
     }
+    let (strip_paging_headers, undercount_pages) = {
+        let faults = read(&store.faults);
+        (faults.strip_paging_headers, faults.undercount_pages)
+    };
+    if strip_paging_headers {
+        return answer;
+    }
+    // A host that miscounts claims one page fewer than there are, and links on as far
+    // as that count goes.
+    let total_pages = result.total_pages.max(usize::from(result.total > 0));
+    let claimed_pages = if undercount_pages {
+        total_pages.saturating_sub(1).max(1)
+    } else {
+        total_pages
+    };
     answer
         .headers
         .push(("X-WP-Total", result.total.to_string()));
-    answer.headers.push((
-        "X-WP-TotalPages",
-        result
-            .total_pages
-            .max(usize::from(result.total > 0))
-            .to_string(),
-    ));
-    let link = link_header(url, query, result.page, result.total_pages)
+    answer
+        .headers
+        .push(("X-WP-TotalPages", claimed_pages.to_string()));
+    let link = link_header(url, query, result.page, claimed_pages)
         .unwrap_or_else(|| format!("<{}/wp-json/>; rel=\"https://api.w.org/\"", store.site_url));
     answer.headers.push(("Link", link));
     answer

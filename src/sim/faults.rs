@@ -31,6 +31,9 @@ pub struct Faults {
     pub php_notice: bool,
     /// Answer every request with a WordPress login page (a security plugin, say).
     pub login_page: bool,
+    /// Answer every API request with a `301` to this address (a site moved to `www.` or to
+    /// https, say).
+    pub redirect_to: Option<String>,
     /// Answer every API request with `rest_no_route` (WooCommerce deactivated).
     pub rest_disabled: bool,
     /// Strip `X-WP-Total`, `X-WP-TotalPages` and `Link`, as some hosts do.

@@ -37,6 +37,12 @@ pub enum WooError {
     /// The store's certificate was refused, or TLS failed otherwise.
     #[error("TLS failed: {detail}")]
     Tls { detail: String },
+    /// A redirect (3xx) where an answer was due: the store's URL is not the site's own
+    /// (`www.`, `https`, a moved site), or a plugin sends the API elsewhere.
+    #[error(
+        "the store answered with a redirect ({status}) to {location}: connect it with the address it redirects to"
+    )]
+    Redirected { status: u16, location: String },
     /// HTML (a login page, a host's error page) where WooCommerce JSON was due.
     #[error("the response is not from WooCommerce: {detail}")]
     NotWooCommerce { detail: String },

@@ -47,8 +47,9 @@ impl Resolve for PublicOnlyResolver {
 }
 
 /// Whether an address is on the public internet: not loopback, a private or link-local
-/// network, nor an address reserved or special otherwise (an IPv4 address carried in IPv6
-/// is judged as itself).
+/// network, nor an address reserved or special otherwise. An IPv6 address that carries an
+/// IPv4 one (compatible, mapped, translated, NAT64, 6to4, Teredo) is judged by the IPv4
+/// address it reaches.
 pub fn is_public(address: &IpAddr) -> bool {
     match address {
         IpAddr::V4(v4) => {
@@ -68,21 +69,11 @@ pub fn is_public(address: &IpAddr) -> bool {
                 || a >= 240)
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(&IpAddr::V4(v4));
+            let embedded = carried_ipv4(v6);
+            if !embedded.is_empty() {
+                return embedded.into_iter().all(|v4| is_public(&IpAddr::V4(v4)));
             }
             let segments = v6.segments();
-            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address.
-            if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-                let [a, b] = segments[6].to_be_bytes();
-                let [c, d] = segments[7].to_be_bytes();
-                return is_public(&IpAddr::V4([a, b, c, d].into()));
-            }
-            if segments[0] == 0x2002 {
-                let [a, b] = segments[1].to_be_bytes();
-                let [c, d] = segments[2].to_be_bytes();
-                return is_public(&IpAddr::V4([a, b, c, d].into()));
-            }
             let first = segments[0];
             !(v6.is_loopback()
                 || v6.is_unspecified()
@@ -90,8 +81,50 @@ pub fn is_public(address: &IpAddr) -> bool {
                 // Unique local fc00::/7, link-local fe80::/10, site-local fec0::/10.
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || (first & 0xffc0) == 0xfec0)
+                || (first & 0xffc0) == 0xfec0
+                // NAT64 for local use, 64:ff9b:1::/48; discard-only, 100::/64;
+                // documentation, 2001:db8::/32.
+                || segments[..3] == [0x64, 0xff9b, 1]
+                || segments[..4] == [0x100, 0, 0, 0]
+                || segments[..2] == [0x2001, 0xdb8])
         }
+    }
+}
+
+/// The IPv4 addresses an IPv6 address reaches, in each form that carries one.
+fn carried_ipv4(v6: &std::net::Ipv6Addr) -> Vec<std::net::Ipv4Addr> {
+    let s = v6.segments();
+    let v4 = |high: u16, low: u16| {
+        let [a, b] = high.to_be_bytes();
+        let [c, d] = low.to_be_bytes();
+        std::net::Ipv4Addr::new(a, b, c, d)
+    };
+    match s {
+        // IPv4-compatible ::a.b.c.d (deprecated, still routed by some stacks); `::` and
+        // `::1` are themselves.
+        [0, 0, 0, 0, 0, 0, high, low] if (high, low) != (0, 0) && (high, low) != (0, 1) => {
+            vec![v4(high, low)]
+        }
+        // IPv4-mapped ::ffff:a.b.c.d and IPv4-translated ::ffff:0:a.b.c.d.
+        [0, 0, 0, 0, 0, 0xffff, high, low] | [0, 0, 0, 0, 0xffff, 0, high, low] => {
+            vec![v4(high, low)]
+        }
+        // NAT64, 64:ff9b::/96.
+        [0x64, 0xff9b, 0, 0, 0, 0, high, low] => vec![v4(high, low)],
+        // 6to4, 2002:a.b.c.d::/48.
+        [0x2002, high, low, ..] => vec![v4(high, low)],
+        // Teredo, 2001::/32: its server, and its client with the bits flipped.
+        [
+            0x2001,
+            0,
+            server_high,
+            server_low,
+            _,
+            _,
+            client_high,
+            client_low,
+        ] => vec![v4(server_high, server_low), v4(!client_high, !client_low)],
+        _ => Vec::new(),
     }
 }
 
@@ -115,6 +148,14 @@ mod tests {
             "::ffff:127.0.0.1",
             "64:ff9b::a00:1",
             "2002:7f00:1::",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::ffff:0:127.0.0.1",
+            "64:ff9b:1::a00:1",
+            "2001:0:7f00:1::",
+            "2001:0:808:808::80ff:fffe",
+            "2001:db8::1",
+            "100::1",
             "fec0::1",
             "ff02::1",
             "224.0.0.1",
@@ -128,6 +169,9 @@ mod tests {
             "2606:2800:220:1::1",
             "8.8.8.8",
             "64:ff9b::808:808",
+            "::8.8.8.8",
+            "2002:808:808::1",
+            "2001:0:808:808::f7f7:f7f7",
         ] {
             assert!(is_public(&public.parse().unwrap()), "{public}");
         }

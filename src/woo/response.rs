@@ -61,6 +61,13 @@ pub fn classify(status: u16, headers: &HeaderMap, body: &[u8]) -> WooError {
     let message = field("message").unwrap_or_default();
     let wait = retry_after(headers, SystemTime::now());
     match status {
+        300..=399 => WooError::Redirected {
+            status,
+            location: headers
+                .get(reqwest::header::LOCATION)
+                .and_then(|value| value.to_str().ok())
+                .map_or_else(|| "nowhere it says".to_string(), str::to_string),
+        },
         429 => WooError::RateLimited { retry_after: wait },
         503 if wait.is_some() => WooError::RateLimited { retry_after: wait },
         500..=599 => WooError::Transient {

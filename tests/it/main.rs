@@ -14,6 +14,7 @@ mod quarantine;
 mod queue;
 mod rate_limit;
 mod secrets_at_rest;
+mod sim_faults;
 mod sim_store;
 mod upserts;
 mod woo_client;

@@ -176,13 +176,29 @@ async fn stores_on_private_networks_are_refused_unless_allowed() {
         (StatusCode::UNPROCESSABLE_ENTITY, "private_address"),
         "{body}"
     );
-    let mut private = request(&app);
-    private["store_url"] = json!("https://10.1.2.3");
-    let (status, body) = app.integration("connect", private).await;
-    assert_eq!(
-        (status, code(&body)),
-        (StatusCode::UNPROCESSABLE_ENTITY, "private_address")
-    );
+    // Every way of writing a private or loopback address, IPv4 carried in IPv6 included.
+    for url in [
+        "https://10.1.2.3",
+        "https://[::127.0.0.1]",
+        "https://[::ffff:127.0.0.1]",
+        "https://[::ffff:0:10.0.0.1]",
+        "https://[64:ff9b::7f00:1]",
+        "https://[2002:7f00:1::1]",
+        "https://[2001:0:7f00:1::]",
+        "https://[::1]",
+        "https://0x7f000001",
+        "https://2130706433",
+        "https://127.1",
+    ] {
+        let mut private = request(&app);
+        private["store_url"] = json!(url);
+        let (status, body) = app.integration("connect", private).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "private_address"),
+            "{url}: {body}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

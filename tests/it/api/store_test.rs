@@ -81,6 +81,18 @@ async fn each_failure_has_its_reason() {
     assert_eq!(reason(&test(&app, store).await), "rest_api_unavailable");
     sim.set_faults(|faults| faults.rest_disabled = false);
 
+    sim.set_faults(|faults| faults.redirect_to = Some("https://www.shop.example/".into()));
+    let body = test(&app, store).await;
+    assert_eq!(reason(&body), "redirected", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("https://www.shop.example/"),
+        "{body}"
+    );
+    sim.set_faults(|faults| faults.redirect_to = None);
+
     sim.set_faults(|faults| faults.login_page = true);
     assert_eq!(reason(&test(&app, store).await), "not_woocommerce");
     sim.set_faults(|faults| faults.login_page = false);

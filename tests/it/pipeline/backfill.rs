@@ -87,3 +87,20 @@ async fn a_run_succeeds_only_once_its_children_are_written() {
     assert_eq!(progress.parents_done, variable, "{progress:?}");
     assert!(progress.last_done_at.unwrap() <= products.finished_at.unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backfill_through_a_host_that_strips_or_miscounts_paging_headers_is_whole() {
+    for (strip, undercount) in [(true, false), (false, true)] {
+        let pipeline = TestPipeline::start(QueueKind::Embedded, few_thousand()).await;
+        pipeline.sim.server.set_faults(|faults| {
+            faults.strip_paging_headers = strip;
+            faults.undercount_pages = undercount;
+        });
+        let store = pipeline.connect_store(10_000.0).await;
+        let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
+        let _worker = pipeline.spawn_worker();
+        pipeline.wait_synced(&runs, Duration::from_secs(120)).await;
+        pipeline.assert_database_equals_store(store).await;
+        pipeline.assert_nothing_marked_deleted(store).await;
+    }
+}
