@@ -189,6 +189,14 @@ impl Answer {
 }
 
 impl WooClient {
+    /// What a failure says, without the store's secret in it: errors are logged, kept
+    /// with jobs and shown to operators.
+    fn scrubbed<T>(&self, result: Result<T, WooError>) -> Result<T, WooError> {
+        result.map_err(|error| error.without_secret(self.connection.consumer_secret.expose()))
+    }
+}
+
+impl WooClient {
     pub fn new(
         http: reqwest::Client,
         connection: StoreConnection,
@@ -363,9 +371,8 @@ impl WooClient {
 
     /// One record, such as `products/42`.
     pub async fn get(&self, path: &str) -> Result<Value, WooError> {
-        self.send(Method::GET, path, Vec::new(), None, None)
-            .await?
-            .json()
+        let answer = self.send(Method::GET, path, Vec::new(), None, None).await?;
+        self.scrubbed(answer.json())
     }
 
     pub async fn system_status(&self) -> Result<SystemStatus, WooError> {
@@ -433,7 +440,7 @@ impl WooClient {
         let answer = self
             .send(Method::POST, "webhooks", Vec::new(), Some(&body), None)
             .await?;
-        webhook(answer.json()?)
+        webhook(self.scrubbed(answer.json())?)
     }
 
     /// Changes a webhook: `{"status": "active"}` re-enables it, `{"secret": ...}` replaces
@@ -448,7 +455,7 @@ impl WooClient {
                 None,
             )
             .await?;
-        webhook(answer.json()?)
+        webhook(self.scrubbed(answer.json())?)
     }
 
     /// Deletes a webhook for good (`force=true`: webhooks have no trash).
@@ -478,7 +485,11 @@ impl WooClient {
             Err(error) => Err(error),
             // A store that accepted an empty webhook has one it should not: it is removed.
             Ok(answer) => {
-                if let Some(id) = answer.json()?.get("id").and_then(Value::as_i64) {
+                if let Some(id) = self
+                    .scrubbed(answer.json())?
+                    .get("id")
+                    .and_then(Value::as_i64)
+                {
                     self.delete_webhook(id).await?;
                 }
                 Ok(true)
@@ -496,16 +507,30 @@ impl WooClient {
         let info = page_info(&answer.headers);
         match parse_json::<Vec<T>>(&answer.body) {
             Ok(items) => Ok((ListPage { items, info }, answer.permit)),
-            Err(error) => Err(match answer.json() {
+            Err(error) => self.scrubbed(Err(match answer.json() {
                 Ok(other) if !other.is_array() => WooError::Malformed {
                     detail: format!("a listing answered {} instead of a list", kind(&other)),
                 },
                 _ => error,
-            }),
+            })),
         }
     }
 
     async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        pairs: Vec<(String, String)>,
+        body: Option<&Value>,
+        memory: Option<&PageMemory>,
+    ) -> Result<Answer, WooError> {
+        let answer = self
+            .send_unscrubbed(method, path, pairs, body, memory)
+            .await;
+        self.scrubbed(answer)
+    }
+
+    async fn send_unscrubbed(
         &self,
         method: Method,
         path: &str,

@@ -59,6 +59,63 @@ pub enum WooError {
 }
 
 impl WooError {
+    /// The error with every trace of `secret` replaced, as written or as a URL carries it:
+    /// the one place a store's answer or a transport error could repeat a credential.
+    pub fn without_secret(self, secret: &str) -> WooError {
+        if secret.is_empty() {
+            return self;
+        }
+        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let scrub = |text: String| -> String {
+            text.replace(secret, "[redacted]")
+                .replace(&encoded, "[redacted]")
+        };
+        match self {
+            WooError::BadCredentials { code, message } => WooError::BadCredentials {
+                code: scrub(code),
+                message: scrub(message),
+            },
+            WooError::MissingScope { message } => WooError::MissingScope {
+                message: scrub(message),
+            },
+            WooError::NotFound { message } => WooError::NotFound {
+                message: scrub(message),
+            },
+            WooError::Transient { detail } => WooError::Transient {
+                detail: scrub(detail),
+            },
+            WooError::Unreachable { detail } => WooError::Unreachable {
+                detail: scrub(detail),
+            },
+            WooError::Tls { detail } => WooError::Tls {
+                detail: scrub(detail),
+            },
+            WooError::Redirected { status, location } => WooError::Redirected {
+                status,
+                location: scrub(location),
+            },
+            WooError::NotWooCommerce { detail } => WooError::NotWooCommerce {
+                detail: scrub(detail),
+            },
+            WooError::Malformed { detail } => WooError::Malformed {
+                detail: scrub(detail),
+            },
+            WooError::Rejected {
+                status,
+                code,
+                message,
+            } => WooError::Rejected {
+                status,
+                code: scrub(code),
+                message: scrub(message),
+            },
+            other @ (WooError::RestUnavailable
+            | WooError::RateLimited { .. }
+            | WooError::BudgetSpent { .. }
+            | WooError::Timeout) => other,
+        }
+    }
+
     /// Errors no retry can fix: the store must be marked and its jobs stopped.
     pub fn is_permanent(&self) -> bool {
         matches!(

@@ -3,6 +3,7 @@
 mod access;
 mod connect;
 mod jobs;
+mod leaks;
 mod metrics;
 mod openapi;
 mod postgres;

@@ -132,6 +132,43 @@ impl TestApp {
         (store, worker)
     }
 
+    /// A dashboard session's cookie (`name=value`), signed in with the token.
+    pub async fn dashboard_cookie(&self) -> String {
+        let no_redirects = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let signed_in = no_redirects
+            .post(format!("{}/dashboard/sign-in", self.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={TOKEN}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+        signed_in.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    /// The dashboard's page as a signed-in browser gets it.
+    pub async fn dashboard_html(&self) -> String {
+        let cookie = self.dashboard_cookie().await;
+        self.http
+            .get(format!("{}/dashboard", self.url))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// The text of `/metrics`.
     pub async fn scrape_metrics(&self) -> String {
         self.http
