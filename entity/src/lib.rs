@@ -23,6 +23,7 @@ pub mod shipping_zone_locations;
 pub mod shipping_zone_methods;
 pub mod shipping_zones;
 pub mod stores;
+pub mod sweep_listings;
 pub mod sync_checkpoints;
 pub mod sync_run_children;
 pub mod sync_runs;
@@ -57,6 +58,7 @@ pub mod prelude {
     pub use super::shipping_zone_methods::Entity as ShippingZoneMethods;
     pub use super::shipping_zones::Entity as ShippingZones;
     pub use super::stores::Entity as Stores;
+    pub use super::sweep_listings::Entity as SweepListings;
     pub use super::sync_checkpoints::Entity as SyncCheckpoints;
     pub use super::sync_run_children::Entity as SyncRunChildren;
     pub use super::sync_runs::Entity as SyncRuns;

@@ -40,6 +40,7 @@ mod m20261202_000034_raw_json_as_sent;
 mod m20261202_000035_create_sync_run_children;
 mod m20261202_000036_store_low_stock_note;
 mod m20261202_000037_store_refresh_cron;
+mod m20261202_000038_create_sweep_listings;
 
 pub struct Migrator;
 
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000035_create_sync_run_children::Migration),
             Box::new(m20261202_000036_store_low_stock_note::Migration),
             Box::new(m20261202_000037_store_refresh_cron::Migration),
+            Box::new(m20261202_000038_create_sweep_listings::Migration),
         ]
     }
 }

@@ -49,7 +49,7 @@ async fn requests(State(store): State<Arc<SimStore>>) -> Json<Value> {
 }
 
 async fn clear_requests(State(store): State<Arc<SimStore>>) -> StatusCode {
-    lock(&store.requests).clear();
+    store.clear_requests();
     StatusCode::NO_CONTENT
 }
 

@@ -124,6 +124,11 @@ impl SimStore {
         lock(&self.faults_served).clone()
     }
 
+    /// Forgets the requests served so far, so that a test counts from now.
+    pub fn clear_requests(&self) {
+        lock(&self.requests).clear();
+    }
+
     pub fn requests(&self) -> Vec<RequestRecord> {
         lock(&self.requests).clone()
     }

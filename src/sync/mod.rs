@@ -7,6 +7,7 @@ pub mod group_commit;
 pub mod run_children;
 pub mod runs;
 pub mod stored;
+pub mod sweep_listing;
 pub mod tombstone;
 pub mod upsert;
 

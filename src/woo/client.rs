@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use futures_util::{StreamExt, TryStreamExt, stream};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use reqwest::{Method, StatusCode};
@@ -290,63 +289,6 @@ impl WooClient {
             };
         }
         Ok(records)
-    }
-
-    /// Every record of the collection at `path`, as [`list_all`](Self::list_all) finds
-    /// them, each turned by `keep` into what the caller needs as its page arrives (a sweep
-    /// of 100,000 orders keeps 100,000 ids and dates, not 100,000 JSON objects), with the
-    /// pages after the first fetched `concurrency` at a time (a real store takes seconds a
-    /// page: one after another, a sweep of 10,000 orders would take minutes), and the
-    /// store's rate budget waited out rather than given up: for a job that needs a whole
-    /// listing at once.
-    pub async fn list_all_in_parallel<T: Send>(
-        &self,
-        path: &str,
-        query: &ListQuery,
-        concurrency: usize,
-        keep: impl Fn(Value) -> T + Sync,
-    ) -> Result<Vec<T>, WooError> {
-        let page_query = |page: u32| ListQuery {
-            page: Some(page),
-            ..query.clone()
-        };
-        let per_page = query.per_page.unwrap_or(MAX_PER_PAGE) as usize;
-        let first = self.list_page_patiently(path, &page_query(1)).await?;
-        let Some(total_pages) = first.info.total_pages else {
-            // No page count to fan out over: follow the pages one by one.
-            let records: Vec<Value> = self.list_all(path, query).await?;
-            return Ok(records.into_iter().map(keep).collect());
-        };
-        let total = first.info.total;
-        let last = u32::try_from(total_pages).unwrap_or(u32::MAX).max(1);
-        let mut last_count = first.items.len();
-        let mut kept: Vec<T> = first.items.into_iter().map(&keep).collect();
-        let keep = &keep;
-        // Each page's records are kept as it comes, in page order, not gathered first.
-        stream::iter(2..=last)
-            .map(|page| {
-                let query = page_query(page);
-                async move {
-                    let page = self.list_page_patiently(path, &query).await?;
-                    let count = page.items.len();
-                    let kept: Vec<T> = page.items.into_iter().map(keep).collect();
-                    Ok::<_, WooError>((count, kept))
-                }
-            })
-            .buffered(concurrency.max(1))
-            .try_for_each(|(count, page)| {
-                last_count = count;
-                kept.extend(page);
-                std::future::ready(Ok(()))
-            })
-            .await?;
-        let all_seen = total.is_some_and(|total| kept.len() as u64 >= total);
-        if last_count >= per_page && !all_seen {
-            // The host undercounted its pages: the rest, one by one.
-            let more: Vec<Value> = self.list_all(path, &page_query(last + 1)).await?;
-            kept.extend(more.into_iter().map(keep));
-        }
-        Ok(kept)
     }
 
     /// One page, waiting out the store's rate budget however long it takes.

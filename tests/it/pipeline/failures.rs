@@ -5,7 +5,7 @@ use std::time::Duration;
 use entity::stores;
 use sea_orm::EntityTrait;
 use woosync::jobs::resume::resume_quiet_runs;
-use woosync::jobs::{FetchChildren, SyncMode};
+use woosync::jobs::{FetchChildren, SyncMode, start_sync};
 use woosync::queue::job::Job;
 use woosync::queue::storage::JobState;
 use woosync::sim::generate::Sizes;
@@ -193,4 +193,66 @@ async fn a_parent_whose_children_never_list_fails_alone_and_its_batch_is_kept() 
     )
     .await;
     pipeline.assert_database_equals_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_id_sweep_through_a_store_failing_a_third_of_its_requests_ends_right() {
+    let sizes = Sizes {
+        products: 100,
+        orders: 3_000,
+        ..Sizes::default()
+    };
+    let (pipeline, store, _worker) = TestPipeline::synced(QueueKind::Embedded, sizes).await;
+    let sim = &pipeline.sim.server.store;
+    // Deleted for good (no webhook) and edited while nobody watched.
+    let orders: Vec<i64> = read(&sim.data)
+        .collection((Resource::Orders, 0))
+        .iter()
+        .map(|order| order["id"].as_i64().unwrap())
+        .collect();
+    for order in orders.iter().step_by(150) {
+        sim.delete_permanently(Resource::Orders, 0, *order);
+    }
+    for order in orders.iter().skip(7).step_by(300) {
+        sim.update(
+            Resource::Orders,
+            0,
+            *order,
+            serde_json::json!({"status": "completed"}),
+        );
+    }
+    sim.clear_requests();
+    pipeline
+        .sim
+        .server
+        .set_faults(|faults| faults.error_rate = 0.33);
+    let sweep = start_sync(
+        &pipeline.services.context,
+        store,
+        Resource::Orders,
+        SyncMode::Sweep,
+    )
+    .await
+    .unwrap();
+    pipeline
+        .wait_synced(&[sweep.run.id], Duration::from_secs(120))
+        .await;
+    pipeline
+        .sim
+        .server
+        .set_faults(|faults| faults.error_rate = 0.0);
+    pipeline.assert_database_equals_store(store).await;
+
+    // Each page of ids came through once: a page that failed was asked again, and no other.
+    let pages_answered: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .filter(|request| {
+            request.status == 200 && request.path == "orders" && request.query.contains("_fields")
+        })
+        .map(|request| request.query)
+        .collect();
+    let distinct: std::collections::HashSet<&String> = pages_answered.iter().collect();
+    assert_eq!(distinct.len(), pages_answered.len(), "a page listed twice");
+    assert_eq!(pages_answered.len(), (orders.len() - 20).div_ceil(100));
 }
