@@ -43,8 +43,7 @@ pub struct DeliveryTaken {
     responses(
         (status = 200, description = "Queued, a duplicate, a ping, or a topic not used", body = DeliveryTaken),
         (status = 400, description = "Malformed JSON, or no topic", body = ErrorBody),
-        (status = 401, description = "A missing or wrong signature", body = ErrorBody),
-        (status = 404, description = "No such store", body = ErrorBody),
+        (status = 401, description = "A missing or wrong signature, or no such store (answered alike)", body = ErrorBody),
         (status = 413, description = "Body over WOOSYNC_WEBHOOK_MAX_BYTES", body = ErrorBody),
         (status = 503, description = "The queue is unavailable: nothing was taken", body = ErrorBody),
     )
@@ -199,12 +198,9 @@ async fn store_of(
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<i64, Refused> {
-    let unknown = |message: String| {
-        refused(
-            "unknown_store",
-            ApiError::new(StatusCode::NOT_FOUND, "store_not_found", message),
-        )
-    };
+    // An unknown store is answered as a bad signature is: the answer tells no one which
+    // stores exist.
+    let unknown = |_: String| refused("unknown_store", signature_mismatch().1);
     let named = query.and_then(|query| {
         url::form_urlencoded::parse(query.as_bytes())
             .find(|(name, _)| name == "store")
@@ -250,10 +246,7 @@ async fn verify(
     };
     let matches = |secret: &StoreSecret| -> Result<bool, Refused> {
         match secret {
-            StoreSecret::UnknownStore => Err(refused(
-                "unknown_store",
-                ApiError::store_not_found(store_id),
-            )),
+            StoreSecret::UnknownStore => Err(refused("unknown_store", signature_mismatch().1)),
             StoreSecret::NoSecret => Ok(false),
             StoreSecret::Secret(secret) => Ok(signature_is_valid(secret, body, signature)),
         }
@@ -263,8 +256,10 @@ async fn verify(
     }
     match secrets.get_again(store_id).await.map_err(unusable)? {
         Some(secret) if matches(&secret)? => Ok(()),
-        _ => Err(bad_signature(
-            "the signature does not match the store's webhook secret",
-        )),
+        _ => Err(signature_mismatch()),
     }
+}
+
+fn signature_mismatch() -> Refused {
+    bad_signature("the signature does not match the store's webhook secret")
 }

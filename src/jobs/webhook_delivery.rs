@@ -1,6 +1,13 @@
 //! `WebhookDelivery`: applies one webhook the store sent: the record it carries, which never
-//! replaces a newer one (deliveries arrive out of order), or a tombstone for `*.deleted`;
-//! then notes the delivery in `webhook_deliveries`, the audit of what stores sent.
+//! replaces a newer one (deliveries arrive out of order), or a deletion; then notes the
+//! delivery in `webhook_deliveries`, the audit of what stores sent.
+//!
+//! WooCommerce signs the body only: the topic and delivery-id headers are anyone's to
+//! change, so a delivery does what its body supports and nothing more. A record's body is
+//! written by its own `date_modified_gmt`, as the resource its `_links.self` names, whatever
+//! the topic says; a deletion is a body of exactly `{"id": N}` under a `*.deleted` topic,
+//! and the record is marked deleted only once the store confirms it is gone (one request:
+//! a replayed deletion of a record restored since finds it there).
 
 use chrono::{DateTime, Utc};
 use entity::{stores, webhook_deliveries};
@@ -16,7 +23,7 @@ use crate::queue::job::{Job, JobError};
 use crate::stores::StoreStatus;
 use crate::sync::tombstone::tombstone_ids;
 use crate::sync::{Origin, RecordsWrite};
-use crate::woo::Resource;
+use crate::woo::{Resource, WooError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookDelivery {
@@ -39,23 +46,82 @@ pub struct Received {
     pub at: DateTime<Utc>,
 }
 
+/// What a delivery's body is.
+enum Body {
+    /// `{"id": N}` and nothing else: what WooCommerce sends for a deletion.
+    IdOnly(i64),
+    /// A record, of the resource its own `_links.self` names (or its topic, without one).
+    Record { resource: Resource, parent_id: i64 },
+}
+
 impl WebhookDelivery {
-    /// The resource a topic is about, and the event.
-    fn resource_and_event(&self) -> Result<(Resource, &str), JobError> {
-        let unknown = || JobError::permanent(format!("unknown webhook topic {}", self.topic));
-        let (kind, event) = self.topic.split_once('.').ok_or_else(unknown)?;
-        let resource = match kind {
-            // Variations arrive as product.* too.
-            "product" if self.body.get("type").and_then(Value::as_str) == Some("variation") => {
-                Resource::ProductVariations
-            }
-            "product" => Resource::Products,
-            "order" => Resource::Orders,
-            "customer" => Resource::Customers,
-            "coupon" => Resource::Coupons,
-            _ => return Err(unknown()),
+    /// The kind of record its topic is about (`product`, `order`, ...), and the event.
+    fn topic(&self) -> Result<(&str, &str), JobError> {
+        self.topic
+            .split_once('.')
+            .filter(|(kind, _)| matches!(*kind, "product" | "order" | "customer" | "coupon"))
+            .ok_or_else(|| JobError::permanent(format!("unknown webhook topic {}", self.topic)))
+    }
+
+    /// What the body is, read from the body alone; none when it is neither a deletion nor
+    /// a record of the topic's kind.
+    fn body(&self, kind: &str) -> Option<Body> {
+        let object = self.body.as_object()?;
+        let id = object.get("id")?.as_i64()?;
+        if object.len() == 1 {
+            return Some(Body::IdOnly(id));
+        }
+        let (resource, parent_id) = match self_link(&self.body) {
+            Some((resource, parent_id, linked_id)) if linked_id == id => (resource, parent_id),
+            Some(_) => return None,
+            // Without links (a store that strips them), the topic and the body's type.
+            None => match kind {
+                "product" if self.body.get("type").and_then(Value::as_str) == Some("variation") => {
+                    let parent = self.body.get("parent_id").and_then(Value::as_i64)?;
+                    (Resource::ProductVariations, parent)
+                }
+                "product" => (Resource::Products, 0),
+                "order" => (Resource::Orders, 0),
+                "customer" => (Resource::Customers, 0),
+                "coupon" => (Resource::Coupons, 0),
+                _ => return None,
+            },
         };
-        Ok((resource, event))
+        (topic_kind(resource) == kind).then_some(Body::Record {
+            resource,
+            parent_id,
+        })
+    }
+}
+
+/// The kind of topic a resource's webhooks come under (variations come as products).
+fn topic_kind(resource: Resource) -> &'static str {
+    match resource {
+        Resource::Products | Resource::ProductVariations => "product",
+        Resource::Orders => "order",
+        Resource::Customers => "customer",
+        Resource::Coupons => "coupon",
+        _ => "",
+    }
+}
+
+/// The resource, parent and id a record's `_links.self` names
+/// (`.../wp-json/wc/v3/products/12/variations/34`).
+fn self_link(record: &Value) -> Option<(Resource, i64, i64)> {
+    let href = record.pointer("/_links/self/0/href")?.as_str()?;
+    let path = href.split_once("/wp-json/wc/v3/")?.1;
+    let path = path.split(['?', '#']).next()?;
+    let segments: Vec<&str> = path.split('/').filter(|part| !part.is_empty()).collect();
+    let number = |text: &str| text.parse::<i64>().ok();
+    match segments.as_slice() {
+        ["products", parent, "variations", id] => {
+            Some((Resource::ProductVariations, number(parent)?, number(id)?))
+        }
+        ["products", id] => Some((Resource::Products, 0, number(id)?)),
+        ["orders", id] => Some((Resource::Orders, 0, number(id)?)),
+        ["customers", id] => Some((Resource::Customers, 0, number(id)?)),
+        ["coupons", id] => Some((Resource::Coupons, 0, number(id)?)),
+        _ => None,
     }
 }
 
@@ -116,6 +182,69 @@ impl Audit {
 }
 
 impl WebhookDelivery {
+    /// Marks the record deleted if the store confirms it is gone (not found, or in the
+    /// trash); a record the store still has is written as it is now. Returns the outcome
+    /// for the audit.
+    async fn delete_if_gone(
+        &self,
+        context: &Context,
+        kind: &str,
+        id: i64,
+    ) -> Result<&'static str, JobError> {
+        let Some(active) = context.active_store(self.store_id).await? else {
+            // Nothing can be asked of a stopped store: the sweeps find the deletion later.
+            return Ok("skipped: store not active");
+        };
+        let resource = match kind {
+            "product" => Resource::Products,
+            "order" => Resource::Orders,
+            "customer" => Resource::Customers,
+            _ => Resource::Coupons,
+        };
+        let path = format!("{}/{id}", resource.collection_path(0));
+        let found = match active.client.get(&path).await {
+            Ok(record) if record.get("status").and_then(Value::as_str) != Some("trash") => {
+                Some(record)
+            }
+            Ok(_) | Err(WooError::NotFound { .. }) => None,
+            Err(error) => return Err(context.woo_failure(self.store_id, error).await),
+        };
+        if let Some(record) = found {
+            let resource = match self_link(&record) {
+                Some((linked, _, _)) => linked,
+                None => resource,
+            };
+            let parent_id = record
+                .get("parent_id")
+                .and_then(Value::as_i64)
+                .filter(|_| resource == Resource::ProductVariations)
+                .unwrap_or(0);
+            let origin = Origin {
+                store_id: self.store_id,
+                resource,
+                parent_id,
+                run_id: None,
+            };
+            let records =
+                prepare_with_children(context, &active.store, origin, vec![record]).await?;
+            context
+                .writer
+                .write(RecordsWrite(records))
+                .await?
+                .count_committed(resource);
+            return Ok("not deleted: the store still has it");
+        }
+        // A deletion's body is only `{"id": N}`: a product or one of its variations.
+        let resources = match resource {
+            Resource::Products => vec![Resource::Products, Resource::ProductVariations],
+            other => vec![other],
+        };
+        for resource in resources {
+            tombstone_ids(&context.db, self.store_id, resource, &[id], Utc::now()).await?;
+        }
+        Ok("applied")
+    }
+
     fn audit(&self) -> Audit {
         Audit {
             store_id: self.store_id,
@@ -144,7 +273,7 @@ impl Job for WebhookDelivery {
     }
 
     async fn run(self, context: Context) -> Result<(), JobError> {
-        let (resource, event) = self.resource_and_event()?;
+        let (kind, event) = self.topic()?;
         let audit = self.audit();
         let Some(store) = stores::Entity::find_by_id(self.store_id)
             .one(&context.db)
@@ -155,42 +284,41 @@ impl Job for WebhookDelivery {
         if store.status == StoreStatus::Paused.as_str() {
             return audit.note(&context, "skipped: store paused").await;
         }
-        let id = self.body.get("id").and_then(Value::as_i64);
-        if event == "deleted" {
-            let id = id.ok_or_else(|| JobError::permanent("a deleted webhook without an id"))?;
-            // A deleted body is only `{"id": N}`: a product or one of its variations.
-            let resources: &[Resource] = match resource {
-                Resource::Products | Resource::ProductVariations => {
-                    &[Resource::Products, Resource::ProductVariations]
-                }
-                other => &[other],
-            };
-            for resource in resources {
-                tombstone_ids(&context.db, self.store_id, *resource, &[id], Utc::now()).await?;
+        match self.body(kind) {
+            Some(Body::IdOnly(id)) if event == "deleted" => {
+                let outcome = self.delete_if_gone(&context, kind, id).await?;
+                audit.note(&context, outcome).await
             }
-            return audit.note(&context, "applied").await;
+            Some(Body::IdOnly(_)) => {
+                audit
+                    .note(&context, "ignored: an id alone is only a deletion")
+                    .await
+            }
+            None => {
+                audit
+                    .note(&context, "ignored: the body is not a record of its topic")
+                    .await
+            }
+            Some(Body::Record {
+                resource,
+                parent_id,
+            }) => {
+                let origin = Origin {
+                    store_id: self.store_id,
+                    resource,
+                    parent_id,
+                    run_id: None,
+                };
+                let records =
+                    prepare_with_children(&context, &store, origin, vec![self.body]).await?;
+                context
+                    .writer
+                    .write(RecordsWrite(records))
+                    .await?
+                    .count_committed(resource);
+                audit.note(&context, "applied").await
+            }
         }
-        let parent_id = match resource {
-            Resource::ProductVariations => self
-                .body
-                .get("parent_id")
-                .and_then(Value::as_i64)
-                .unwrap_or_default(),
-            _ => 0,
-        };
-        let origin = Origin {
-            store_id: self.store_id,
-            resource,
-            parent_id,
-            run_id: None,
-        };
-        let records = prepare_with_children(&context, &store, origin, vec![self.body]).await?;
-        context
-            .writer
-            .write(RecordsWrite(records))
-            .await?
-            .count_committed(resource);
-        audit.note(&context, "applied").await
     }
 
     fn store_id(&self) -> Option<i64> {

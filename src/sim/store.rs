@@ -189,6 +189,14 @@ impl SimStore {
         })?;
         let mut record = template;
         let id = data.next_id(resource);
+        if let Some(template_id) = record["id"].as_i64() {
+            relink(
+                &mut record["_links"],
+                &resource.collection_path(parent),
+                template_id,
+                id,
+            );
+        }
         record["id"] = json!(id);
         merge(&mut record, fields);
         let now = Utc::now().format(DATE_FORMAT).to_string();
@@ -437,6 +445,37 @@ fn replace_term(product: &mut Value, field: &str, id: i64, with: Option<&Value>)
         }
     }
     true
+}
+
+/// Points the links of a record copied from record `from` of `collection` (a path such as
+/// `orders` or `products/7/variations`) at record `to`.
+fn relink(links: &mut Value, collection: &str, from: i64, to: i64) {
+    let (old, new) = (
+        format!("/{collection}/{from}"),
+        format!("/{collection}/{to}"),
+    );
+    match links {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                match value {
+                    Value::String(href) if key == "href" => {
+                        let at = href.find(&old).filter(|at| {
+                            let rest = &href[at + old.len()..];
+                            rest.is_empty() || rest.starts_with('/')
+                        });
+                        if let Some(at) = at {
+                            href.replace_range(at..at + old.len(), &new);
+                        }
+                    }
+                    other => relink(other, collection, from, to),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| relink(item, collection, from, to)),
+        _ => {}
+    }
 }
 
 /// Merges the top-level fields of `changes` into `record`.

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use woosync::sim::generate::Sizes;
-use woosync::sim::store::{lock, read};
+use woosync::sim::store::{lock, read, write};
 use woosync::sim::webhooks::{delivery_id, signature};
 use woosync::woo::Resource;
 
@@ -303,9 +303,10 @@ async fn forged_and_replayed_deliveries_are_refused_or_taken_once() {
         &body,
     )
     .await;
+    // An unknown store is answered as a bad signature is: which stores exist is not told.
     assert_eq!(
         (status, code(&refused)),
-        (StatusCode::NOT_FOUND, "store_not_found")
+        (StatusCode::UNAUTHORIZED, "invalid_signature")
     );
     assert_eq!(queued().await, 4, "nothing else was queued");
 }
@@ -474,5 +475,88 @@ async fn deletions_no_webhook_reported_are_found_once_the_webhooks_are_put_right
         || async { app.pipeline.jobs_left().await == 0 && app.pipeline.live_runs().await == 0 },
     )
     .await;
+    app.pipeline.assert_database_equals_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delivery_does_only_what_its_signed_body_supports() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let (store, _worker) = app.synced_store().await;
+    set_up(&app, store).await;
+    let sim = &app.pipeline.sim.server.store;
+    let secret = lock(&sim.webhooks)[0].secret.clone();
+    let product = read(&sim.data).collection((Resource::Products, 0))[0].clone();
+    let id = product["id"].as_i64().unwrap();
+    let signed_body = product.to_string().into_bytes();
+    let deletion = json!({"id": id}).to_string().into_bytes();
+    let now = Utc::now().timestamp();
+    let mut second = now;
+    let mut deliver = |topic: &'static str, body: Vec<u8>| {
+        second += 1;
+        let headers = delivery(topic, &body, &secret, second);
+        let app = &app;
+        async move {
+            let (status, taken) = send(app, store, &headers, &body).await;
+            assert_eq!(
+                (status, taken["status"].as_str()),
+                (StatusCode::OK, Some("accepted")),
+                "{topic}: {taken}"
+            );
+        }
+    };
+    let settled = || async {
+        app.pipeline.jobs_left().await == 0 && app.pipeline.difference(store, sim).await.is_none()
+    };
+    let outcomes = || async {
+        let mut audit = entity::webhook_deliveries::Entity::find()
+            .all(&app.pipeline.services.db)
+            .await
+            .unwrap();
+        audit.sort_by_key(|delivery| delivery.id);
+        audit
+            .into_iter()
+            .map(|delivery| delivery.outcome)
+            .collect::<Vec<_>>()
+    };
+
+    // A record's body under another topic: it is the record, written by its own date
+    // (the same as kept: nothing changes), never a deletion, never an order.
+    deliver("product.deleted", signed_body.clone()).await;
+    deliver("order.updated", signed_body.clone()).await;
+    // An id alone under an update topic is no update; under a deletion topic the store is
+    // asked, and it still has the product.
+    deliver("product.updated", deletion.clone()).await;
+    deliver("product.deleted", deletion.clone()).await;
+    wait_for(
+        "the deliveries to be applied",
+        Duration::from_secs(30),
+        settled,
+    )
+    .await;
+    let mut first = outcomes().await;
+    first.sort();
+    assert_eq!(
+        first,
+        [
+            "applied",
+            "ignored: an id alone is only a deletion",
+            "ignored: the body is not a record of its topic",
+            "not deleted: the store still has it",
+        ]
+    );
+
+    // Deleted at the store, restored, and the captured deletion replayed with a new
+    // delivery id: the store has the product, so it stays.
+    sim.delete(Resource::Products, 0, id);
+    wait_for("the deletion to land", Duration::from_secs(30), settled).await;
+    write(&sim.data).upsert((Resource::Products, 0), product.clone());
+    sim.update(Resource::Products, 0, id, json!({}));
+    wait_for("the restore to land", Duration::from_secs(30), settled).await;
+    deliver("product.deleted", deletion).await;
+    wait_for("the replay to be checked", Duration::from_secs(30), settled).await;
+    assert_eq!(
+        outcomes().await.last().map(String::as_str),
+        Some("not deleted: the store still has it")
+    );
     app.pipeline.assert_database_equals_store(store).await;
 }

@@ -170,6 +170,8 @@ async fn out_of_order_and_deleted_webhooks_apply_as_the_store_meant() {
         "an older version never replaces a newer"
     );
 
+    // The store deletes it; its webhook, confirmed at the store, marks it deleted.
+    write(&sim.data).remove((Resource::Products, 0), id);
     queue
         .enqueue(vec![deliver("product.deleted", json!({"id": id}))])
         .await
