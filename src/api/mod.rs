@@ -6,6 +6,7 @@ pub mod connect;
 pub mod dashboard;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod health;
 pub mod jobs;
 pub mod metrics;
@@ -15,6 +16,7 @@ pub mod store_test;
 pub mod stores;
 pub mod sync;
 pub mod sync_runs;
+pub mod throttle;
 pub mod webhook_receiver;
 pub mod webhook_setup;
 
@@ -58,6 +60,7 @@ pub fn router(state: ApiState) -> Router {
                 "the route does not take this method",
             )
         })
+        .layer(middleware::from_fn(headers::protect))
         .with_state(state)
 }
 
@@ -117,7 +120,9 @@ pub async fn serve(
     state: ApiState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    // Each client's address, for the throttle on guessing the token.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use super::throttle::Throttle;
 use crate::queue::batcher::EnqueueBatcher;
 use crate::startup::Services;
 use crate::webhooks::secrets::WebhookSecrets;
@@ -21,6 +22,10 @@ pub struct ApiState {
     /// Webhook deliveries arriving together are enqueued together.
     pub deliveries: Arc<EnqueueBatcher>,
     pub metrics: PrometheusHandle,
+    /// Sign-ins to the dashboard, per client: a person needs a few.
+    pub sign_in_throttle: Arc<Throttle>,
+    /// API requests with a wrong token, per client: a misconfigured script makes more.
+    pub token_throttle: Arc<Throttle>,
 }
 
 impl ApiState {
@@ -41,6 +46,8 @@ impl ApiState {
             webhook_secrets: Arc::new(webhook_secrets),
             deliveries: Arc::new(deliveries),
             metrics: crate::telemetry::metrics_handle(),
+            sign_in_throttle: Arc::new(Throttle::per_minute(10)),
+            token_throttle: Arc::new(Throttle::per_minute(120)),
         }
     }
 }

@@ -116,3 +116,63 @@ async fn a_failed_sync_is_retried_from_the_dashboard() {
     eprintln!("dashboard screenshot: {}", path.display());
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_on_another_port_cannot_post_the_dashboards_forms() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let store = app.connect_sim().await;
+    // A page of the same site (127.0.0.1), on another port, that posts the pause form as
+    // soon as it loads.
+    let hostile = format!(
+        "<!doctype html><form method=post action=\"{}/dashboard/stores/{store}/pause\">\
+         <input name=csrf value=guessed></form><script>document.forms[0].submit()</script>",
+        app.url
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hostile_url = format!("http://{}/", listener.local_addr().unwrap());
+    let router = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || async move { axum::response::Html(hostile) }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let browser = Browser::start().await;
+    let page = &browser.client;
+    page.goto(&format!("{}/dashboard/sign-in", app.url))
+        .await
+        .unwrap();
+    page.find(Locator::Css("#token"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    browser.click("#sign-in").await;
+    browser.wait_for("tr.store", 10).await;
+
+    page.goto(&hostile_url).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let url = page.current_url().await.unwrap();
+        if url.path().ends_with("/pause") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the form was not posted"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let answer = page.source().await.unwrap();
+    assert!(answer.contains("another site"), "{answer}");
+    let (_, detail) = app.get(&format!("/api/stores/{store}")).await;
+    assert_eq!(detail["status"], "active", "the store was not paused");
+
+    // The dashboard's own button still works.
+    page.goto(&format!("{}/dashboard", app.url)).await.unwrap();
+    browser.click("tr.store button.pause").await;
+    browser.wait_for("tr.store button.resume", 10).await;
+    let (_, detail) = app.get(&format!("/api/stores/{store}")).await;
+    assert_eq!(detail["status"], "paused");
+    browser.close().await;
+}

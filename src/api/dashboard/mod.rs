@@ -24,6 +24,7 @@ pub fn router(state: &ApiState) -> Router<ApiState> {
         .route("/dashboard/stores/{id}/sync", post(actions::sync_store))
         .route("/dashboard/stores/{id}/pause", post(actions::pause_store))
         .route("/dashboard/stores/{id}/resume", post(actions::resume_store))
+        .route("/dashboard/sign-out", post(session::sign_out))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             session::require_session,
@@ -33,6 +34,7 @@ pub fn router(state: &ApiState) -> Router<ApiState> {
             "/dashboard/sign-in",
             get(session::sign_in_form).post(session::sign_in),
         )
-        .route("/dashboard/sign-out", post(session::sign_out))
         .merge(signed_in)
 }
+
+pub use page::content_security_policy;

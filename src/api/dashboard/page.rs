@@ -1,10 +1,12 @@
 //! The dashboard's markup.
 
+use axum::Extension;
 use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
+use super::session::{CSRF_FIELD, Csrf};
 use super::summary::{COUNTED, StoreRow, Summary, summary};
 use crate::api::error::ApiError;
 use crate::api::state::ApiState;
@@ -41,6 +43,22 @@ setInterval(async () => {
 }, 2000);
 ";
 
+/// What the pages may load: their own inline style and script (by hash), requests to
+/// this service, forms posted here; nothing else, and no framing.
+pub fn content_security_policy() -> String {
+    let hash = |text: &str| {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(text.as_bytes()))
+    };
+    format!(
+        "default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}'; \
+         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        hash(STYLE),
+        hash(SCRIPT)
+    )
+}
+
 #[derive(Deserialize)]
 pub struct Notice {
     notice: Option<String>,
@@ -63,6 +81,7 @@ pub fn layout(title: &str, body: Markup) -> Markup {
 
 pub async fn dashboard(
     State(state): State<ApiState>,
+    Extension(csrf): Extension<Csrf>,
     Query(notice): Query<Notice>,
 ) -> Result<Markup, ApiError> {
     let summary = summary(&state).await?;
@@ -71,13 +90,13 @@ pub async fn dashboard(
         html! {
             header {
                 h1 { "woosync" }
-                form.inline method="post" action="/dashboard/sign-out" { button type="submit" { "Sign out" } }
+                form.inline method="post" action="/dashboard/sign-out" { (token(&csrf)) button type="submit" { "Sign out" } }
             }
             main {
                 @if let Some(notice) = notice.notice {
                     p.notice #notice { (notice) }
                 }
-                div #live { (live_sections(&summary, Utc::now())) }
+                div #live { (live_sections(&summary, &csrf, Utc::now())) }
             }
             script { (PreEscaped(SCRIPT)) }
         },
@@ -85,20 +104,28 @@ pub async fn dashboard(
 }
 
 /// The part of the page that changes: fetched again by the page's script.
-pub async fn live(State(state): State<ApiState>) -> Result<Markup, ApiError> {
-    Ok(live_sections(&summary(&state).await?, Utc::now()))
+pub async fn live(
+    State(state): State<ApiState>,
+    Extension(csrf): Extension<Csrf>,
+) -> Result<Markup, ApiError> {
+    Ok(live_sections(&summary(&state).await?, &csrf, Utc::now()))
 }
 
-fn live_sections(summary: &Summary, now: DateTime<Utc>) -> Markup {
+/// The hidden field every form that changes something carries.
+fn token(csrf: &Csrf) -> Markup {
+    html! { input type="hidden" name=(CSRF_FIELD) value=(csrf.0); }
+}
+
+fn live_sections(summary: &Summary, csrf: &Csrf, now: DateTime<Utc>) -> Markup {
     html! {
-        (stores(&summary.stores, now))
+        (stores(&summary.stores, csrf, now))
         (runs(summary))
         (queues(summary))
-        (failed(summary, now))
+        (failed(summary, csrf, now))
     }
 }
 
-fn stores(rows: &[StoreRow], now: DateTime<Utc>) -> Markup {
+fn stores(rows: &[StoreRow], csrf: &Csrf, now: DateTime<Utc>) -> Markup {
     html! {
         section #stores {
             h2 { "Stores" }
@@ -136,6 +163,7 @@ fn stores(rows: &[StoreRow], now: DateTime<Utc>) -> Markup {
                             }
                             td {
                                 form.inline method="post" action={ "/dashboard/stores/" (store.id) "/sync" } {
+                                    (token(csrf))
                                     select name="resource" {
                                         option value="all" { "everything" }
                                         @for resource in Resource::TOP_LEVEL {
@@ -148,15 +176,18 @@ fn stores(rows: &[StoreRow], now: DateTime<Utc>) -> Markup {
                                 " "
                                 @if store.status == StoreStatus::Paused.as_str() {
                                     form.inline method="post" action={ "/dashboard/stores/" (store.id) "/resume" } {
+                                        (token(csrf))
                                         button.resume type="submit" { "Resume" }
                                     }
                                 } @else {
                                     form.inline method="post" action={ "/dashboard/stores/" (store.id) "/pause" } {
+                                        (token(csrf))
                                         button.pause type="submit" { "Pause" }
                                     }
                                 }
                                 " "
                                 form.inline method="post" action="/dashboard/jobs/retry-failed" {
+                                    (token(csrf))
                                     input type="hidden" name="store_id" value=(store.id);
                                     button.retry-store type="submit" { "Retry failed" }
                                 }
@@ -230,7 +261,7 @@ fn queues(summary: &Summary) -> Markup {
     }
 }
 
-fn failed(summary: &Summary, now: DateTime<Utc>) -> Markup {
+fn failed(summary: &Summary, csrf: &Csrf, now: DateTime<Utc>) -> Markup {
     html! {
         section #failed {
             @let total: u64 = summary.queues.iter().map(|queue| queue.failed).sum();
@@ -242,6 +273,7 @@ fn failed(summary: &Summary, now: DateTime<Utc>) -> Markup {
                 p.muted { "Nothing has failed." }
             } @else {
                 form.inline method="post" action="/dashboard/jobs/retry-failed" {
+                    (token(csrf))
                     button.primary #retry-all type="submit" { "Retry all failed" }
                 }
                 table {
@@ -260,10 +292,12 @@ fn failed(summary: &Summary, now: DateTime<Utc>) -> Markup {
                             td.error { (job.last_error.as_deref().unwrap_or("")) }
                             td {
                                 form.inline method="post" action={ "/dashboard/jobs/" (job.id) "/retry" } {
+                                    (token(csrf))
                                     button.retry type="submit" { "Retry" }
                                 }
                                 " "
                                 form.inline method="post" action={ "/dashboard/jobs/" (job.id) "/discard" } {
+                                    (token(csrf))
                                     button.discard type="submit" { "Discard" }
                                 }
                             }

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use woosync::sim::generate::Sizes;
 
-use crate::support::app::{TestApp, answer, code};
+use crate::support::app::{TOKEN, TestApp, answer, code};
 use crate::support::pipeline::QueueKind;
 
 const PROTECTED: [(&str, &str); 19] = [
@@ -145,4 +145,139 @@ async fn readiness_fails_when_the_queue_is_gone() {
         .await
         .unwrap();
     assert_eq!(live.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_scheme_is_read_in_any_case_and_every_answer_refuses_framing() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let response = app
+            .http
+            .get(format!("{}/api/stores", app.url))
+            .header("authorization", format!("{scheme} {TOKEN}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{scheme}");
+    }
+    for path in ["/api/stores", "/healthz", "/dashboard/sign-in", "/nowhere"] {
+        let response = app
+            .http
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        assert!(!policy.contains("unsafe-inline"), "{path}: {policy}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guessing_the_token_is_throttled() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let mut statuses = Vec::new();
+    for guess in 0..12 {
+        let response = app
+            .http
+            .post(format!("{}/dashboard/sign-in", app.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token=guess-{guess}"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status());
+    }
+    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        statuses[11],
+        StatusCode::TOO_MANY_REQUESTS,
+        "ten tries a minute: {statuses:?}"
+    );
+    // Even the right token waits its turn once the tries are spent.
+    let response = app
+        .http
+        .post(format!("{}/dashboard/sign-in", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dashboard_form_is_taken_only_from_its_own_page() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let store = app.connect_sim().await;
+    let cookie = app.dashboard_cookie().await;
+    let page = app.dashboard_html().await;
+    let token = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let pause = |body: String, headers: Vec<(&'static str, String)>| {
+        let mut request = no_redirects
+            .post(format!("{}/dashboard/stores/{store}/pause", app.url))
+            .header("cookie", cookie.clone())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        async move { request.send().await.unwrap().status() }
+    };
+    let own_origin = app.url.clone();
+    let other_port = own_origin.replace(own_origin.rsplit(':').next().unwrap(), "9");
+    for (body, headers) in [
+        // No token.
+        (String::new(), vec![("origin", own_origin.clone())]),
+        (
+            "csrf=0123".to_string(),
+            vec![("origin", own_origin.clone())],
+        ),
+        // The right token from another origin of the same site.
+        (
+            format!("csrf={token}"),
+            vec![("origin", other_port.clone())],
+        ),
+        (
+            format!("csrf={token}"),
+            vec![("sec-fetch-site", "same-site".to_string())],
+        ),
+    ] {
+        assert_eq!(
+            pause(body.clone(), headers.clone()).await,
+            StatusCode::FORBIDDEN,
+            "{body} {headers:?}"
+        );
+    }
+    let (_, detail) = app.get(&format!("/api/stores/{store}")).await;
+    assert_eq!(detail["status"], "active");
+    assert_eq!(
+        pause(
+            format!("csrf={token}"),
+            vec![
+                ("origin", own_origin),
+                ("sec-fetch-site", "same-origin".to_string())
+            ]
+        )
+        .await,
+        StatusCode::SEE_OTHER
+    );
+    let (_, detail) = app.get(&format!("/api/stores/{store}")).await;
+    assert_eq!(detail["status"], "paused");
 }
