@@ -1,4 +1,4 @@
-//! `quarantined_records`: A record a store sent that could not be parsed, kept with its raw text and the reason.
+//! `quarantined_records`: A record a store sent that could not be parsed or stored, kept with its raw text and the reason.
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,8 @@ pub struct Model {
     pub store_id: i64,
     pub resource: String,
     pub woo_id: Option<String>,
+    /// The parent it was listed under (0 for a top-level resource).
+    pub parent_id: i64,
     pub run_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub reason: String,

@@ -16,6 +16,8 @@ pub struct Model {
     pub pages_done: i64,
     pub pages_total: Option<i64>,
     pub records_written: i64,
+    /// Records it could not parse or store, set aside in `quarantined_records`.
+    pub records_quarantined: i64,
     pub error_count: i64,
     #[sea_orm(column_type = "Text")]
     pub last_error: Option<String>,

@@ -41,6 +41,7 @@ mod m20261202_000035_create_sync_run_children;
 mod m20261202_000036_store_low_stock_note;
 mod m20261202_000037_store_refresh_cron;
 mod m20261202_000038_create_sweep_listings;
+mod m20261202_000039_quarantine_visible;
 
 pub struct Migrator;
 
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000036_store_low_stock_note::Migration),
             Box::new(m20261202_000037_store_refresh_cron::Migration),
             Box::new(m20261202_000038_create_sweep_listings::Migration),
+            Box::new(m20261202_000039_quarantine_visible::Migration),
         ]
     }
 }

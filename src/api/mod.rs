@@ -10,6 +10,7 @@ pub mod headers;
 pub mod health;
 pub mod jobs;
 pub mod metrics;
+pub mod quarantine;
 pub mod records;
 pub mod state;
 pub mod store_test;
@@ -79,6 +80,8 @@ fn routes(state: &ApiState) -> OpenApiRouter<ApiState> {
         .routes(routes!(stores::show_store, stores::disconnect_store))
         .routes(routes!(records::list_records))
         .routes(routes!(records::list_inventory))
+        .routes(routes!(quarantine::list_quarantined))
+        .routes(routes!(quarantine::retry_quarantined))
         .routes(routes!(sync_runs::show_sync_run))
         .routes(routes!(stores::pause_store))
         .routes(routes!(stores::resume_store))

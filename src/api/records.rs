@@ -275,7 +275,7 @@ fn filter_columns(resource: Resource) -> &'static [&'static str] {
 
 /// The page, its size, and the offset it starts at (which the database must be able to
 /// take: at most `i64::MAX`).
-fn paging(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u64, u64), ApiError> {
+pub fn paging(page: Option<u64>, per_page: Option<u64>) -> Result<(u64, u64, u64), ApiError> {
     let page = page.unwrap_or(1);
     let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
     if page == 0 {

@@ -14,6 +14,7 @@ use super::extract::ApiPath;
 use super::state::ApiState;
 use crate::jobs::resume::resume_store_runs;
 use crate::stores::{StoreStatus, erase_store, find_store, set_status};
+use crate::sync::quarantine;
 use crate::sync::runs::last_synced;
 use crate::sync::stored::live_record_counts;
 use crate::webhooks::registration::remove_webhooks;
@@ -60,6 +61,9 @@ pub struct ResourceSummary {
     pub resource: String,
     /// Records kept, not counting those deleted upstream.
     pub records: i64,
+    /// Records the store sent that could not be parsed or stored
+    /// (`GET /api/stores/{id}/quarantine`).
+    pub quarantined: i64,
     pub last_synced_at: Option<DateTime<Utc>>,
 }
 
@@ -133,6 +137,7 @@ pub async fn show_store(
         .filter(|(of, _, _)| *of == store_id)
         .map(|(_, resource, at)| (resource, at))
         .collect();
+    let quarantined = quarantine::counts_by_resource(db, store_id).await?;
     let mut resources = Vec::with_capacity(Resource::ALL.len());
     for resource in Resource::ALL {
         let records = live_record_counts(db, resource, Some(store_id))
@@ -149,6 +154,10 @@ pub async fn show_store(
         resources.push(ResourceSummary {
             resource: resource.name().to_string(),
             records,
+            quarantined: quarantined
+                .iter()
+                .find(|(name, _)| name == resource.name())
+                .map_or(0, |(_, count)| *count),
             last_synced_at,
         });
     }

@@ -29,6 +29,8 @@ pub struct SyncRunView {
     pub pages_total: Option<i64>,
     /// Records of the resource written.
     pub records: i64,
+    /// Records it could not parse or store, set aside in quarantine.
+    pub quarantined: i64,
     /// The children the run fetches under the records it lists (variations, refunds,
     /// notes): the run succeeds only once they are all written.
     pub children: ChildrenView,
@@ -124,6 +126,7 @@ fn view(run: sync_runs::Model, children: ChildrenProgress, now: DateTime<Utc>) -
         pages_done: run.pages_done,
         pages_total: run.pages_total,
         records: run.records_written,
+        quarantined: run.records_quarantined,
         children: ChildrenView {
             parents: children.parents,
             parents_done: children.parents_done,

@@ -31,7 +31,7 @@ use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::{each_stored_version, parents_missing_children};
 use crate::sync::sweep_listing::{self, Listed, ListedPage};
 use crate::sync::tombstone::tombstone_ids;
-use crate::sync::{Origin, RecordsWrite};
+use crate::sync::{Applied, Origin, RecordsWrite};
 use crate::woo::client::{ListQuery, MAX_PER_PAGE};
 use crate::woo::lenient::parse_gmt;
 use crate::woo::listed::ListedRecord;
@@ -117,10 +117,10 @@ impl Job for ReconcileSweep {
         // once more (paging by offset skips a record when an earlier one is deleted between
         // two pages), and only what it does not have is marked deleted.
         let mut attempt = Attempt::default();
-        let (written, _) = self
+        let (fetched, _) = self
             .fetch_by_id(&context, &active, &wanted, &mut attempt)
             .await?;
-        let (rewritten, still_there) = self
+        let (fetched_again, still_there) = self
             .fetch_by_id(&context, &active, &gone, &mut attempt)
             .await?;
         attempt.end(&context, self.store_id).await?;
@@ -133,7 +133,7 @@ impl Job for ReconcileSweep {
             tracing::info!(store = self.store_id, %resource, gone = gone.len(), "records gone upstream marked deleted");
         }
         self.fetch_orphaned_children(&context, &run).await?;
-        runs::listing_finished(&context.db, &run, written + rewritten).await?;
+        runs::listing_finished(&context.db, &run, fetched.written + fetched_again.written).await?;
         sweep_listing::forget(&context.db, run.id).await?;
         Ok(())
     }
@@ -254,15 +254,15 @@ impl ReconcileSweep {
     }
 
     /// Fetches these records by id, a page at a time, each page written as it arrives;
-    /// returns how many rows were written and the ids the store listed. A page that fails
-    /// is noted in `attempt`, and the others go on.
+    /// returns what writing them did and the ids the store listed. A page that fails is
+    /// noted in `attempt`, and the others go on.
     async fn fetch_by_id(
         &self,
         context: &Context,
         active: &ActiveStore,
         ids: &[i64],
         attempt: &mut Attempt,
-    ) -> Result<(u64, HashSet<i64>), JobError> {
+    ) -> Result<(Applied, HashSet<i64>), JobError> {
         let path = self.resource.collection_path(0);
         let (client, path, memory) = (&active.client, path.as_str(), &context.page_memory);
         let chunks: Vec<Vec<i64>> = ids
@@ -281,7 +281,7 @@ impl ReconcileSweep {
                     .await
             })
             .buffer_unordered(SWEEP_CONCURRENCY);
-        let mut written = 0;
+        let mut applied = Applied::default();
         let mut found = HashSet::new();
         while let Some(page) = pages.next().await {
             let (page, _room) = match page {
@@ -304,15 +304,15 @@ impl ReconcileSweep {
                     .map(|record| record.id),
             );
             let records = prepare_with_children(context, &active.store, origin, page.items).await?;
-            written += context
+            let page = context
                 .writer
                 .write(RecordsWrite(records))
                 .await?
-                .count_committed(self.resource)
-                .written;
+                .count_committed(self.resource);
+            applied = applied.and(page);
             attempt.progressed = true;
         }
-        Ok((written, found))
+        Ok((applied, found))
     }
 
     /// Children lost on the way (their jobs lost with a queue, say) are fetched again by

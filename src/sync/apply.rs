@@ -26,10 +26,22 @@ pub struct Applied {
 }
 
 impl Applied {
+    /// What two writes did together.
+    pub fn and(self, other: Applied) -> Applied {
+        Applied {
+            written: self.written + other.written,
+            quarantined: self.quarantined + other.quarantined,
+        }
+    }
+
     /// Counts the rows in `woosync_records_written_total`, once they are committed.
     pub fn count_committed(self, resource: Resource) -> Applied {
         metrics::counter!("woosync_records_written_total", "resource" => resource.name())
             .increment(self.written);
+        if self.quarantined > 0 {
+            metrics::counter!("woosync_records_quarantined_total", "resource" => resource.name())
+                .increment(self.quarantined);
+        }
         self
     }
 }
@@ -41,7 +53,8 @@ impl Applied {
 /// writes at a time, so the lock is held only while SQL runs.
 pub struct PreparedRecords {
     upserts: Vec<Statement>,
-    quarantine: Option<Statement>,
+    /// Takes out the entries of records quarantined before, then sets these aside.
+    quarantine: Vec<Statement>,
     quarantined: u64,
     parents: Vec<Parent>,
     /// The run that fetched the records, which waits for the children they want.
@@ -128,8 +141,8 @@ impl PreparedRecords {
         for upsert in &self.upserts {
             written += db.execute_raw(upsert.clone()).await?.rows_affected();
         }
-        if let Some(quarantine) = &self.quarantine {
-            db.execute_raw(quarantine.clone()).await?;
+        for statement in &self.quarantine {
+            db.execute_raw(statement.clone()).await?;
         }
         if let Some(run_id) = self.run_id {
             mark_wanted(db, run_id, &self.wanted_children).await?;
@@ -139,6 +152,63 @@ impl PreparedRecords {
             quarantined: self.quarantined,
         })
     }
+}
+
+/// The statements that set records aside: first the entries an earlier failure of the
+/// same records left (one entry per record), then these.
+fn quarantine_statements(
+    backend: DbBackend,
+    store_id: i64,
+    resource: Resource,
+    entries: Vec<quarantined_records::ActiveModel>,
+) -> Vec<Statement> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    let ids: Vec<String> = entries
+        .iter()
+        .filter_map(|entry| entry.woo_id.clone().take().flatten())
+        .collect();
+    let earlier = quarantined_records::Entity::delete_many()
+        .filter(quarantined_records::Column::StoreId.eq(store_id))
+        .filter(quarantined_records::Column::Resource.eq(resource.name()))
+        .filter(quarantined_records::Column::WooId.is_in(ids))
+        .build(backend);
+    vec![
+        earlier,
+        quarantined_records::Entity::insert_many(entries).build(backend),
+    ]
+}
+
+/// Why a database could not hold a row's values, if it could not: Postgres takes no NUL
+/// character in text, numbers beyond `numeric(24, 8)`, nor dates before 4713 BC or after
+/// 294276 AD (SQLite takes them all, as text).
+fn unstorable<E: EntityTrait>(backend: DbBackend, model: &E::Model) -> Option<String> {
+    use sea_orm::Value as Column;
+    use sea_orm::{IdenStatic, Iterable, ModelTrait};
+    /// Digits `numeric(24, 8)` holds before the point.
+    const MAX_WHOLE: i128 = 10_000_000_000_000_000;
+    if backend != DbBackend::Postgres {
+        return None;
+    }
+    E::Column::iter().find_map(|column| {
+        let name = column.as_str();
+        match model.get(column) {
+            Column::String(Some(text)) if text.contains('\0') => {
+                Some(format!("{name}: holds a NUL character, which Postgres cannot store"))
+            }
+            Column::Decimal(Some(amount)) if amount.trunc().mantissa().abs() >= MAX_WHOLE => Some(
+                format!("{name}: {amount} is beyond the largest amount kept (16 digits before the point)"),
+            ),
+            Column::ChronoDateTimeUtc(Some(at))
+                if !(-4712..=294_275).contains(&chrono::Datelike::year(&at)) =>
+            {
+                Some(format!("{name}: {at} is outside the dates Postgres holds"))
+            }
+            _ => None,
+        }
+    })
 }
 
 /// Records written on their own, with no page to mark done (a sweep's, a webhook's).
@@ -177,38 +247,51 @@ impl<J: ListedRecord> Page<J> {
             .listings
             .into_iter()
             .flat_map(|(parent_id, items)| items.into_iter().map(move |raw| (parent_id, raw)));
+        let set_aside = |raw: J, reason: String| quarantined_records::ActiveModel {
+            store_id: Set(store_id),
+            resource: Set(resource.name().to_string()),
+            woo_id: Set(raw.read::<Value>().ok().as_ref().and_then(display_id)),
+            run_id: Set(run_id),
+            reason: Set(reason),
+            raw: Set(raw.into_text()),
+            created_at: Set(now),
+            ..Default::default()
+        };
         for (parent_id, raw) in listed {
             match raw.read::<R>() {
                 Ok(record) => {
-                    parents.extend(record.as_parent());
+                    let parent = record.as_parent();
                     let raw_text = raw.into_text();
-                    rows.push(Row {
-                        model: record.into_model(RowContext {
-                            store_id,
-                            parent_id,
-                            content_hash: content_hash(&raw_text),
-                            synced_at: now,
-                        }),
-                        raw_text,
+                    let model = record.into_model(RowContext {
+                        store_id,
+                        parent_id,
+                        content_hash: content_hash(&raw_text),
+                        synced_at: now,
                     });
+                    if let Some(reason) = unstorable::<R::Entity>(backend, &model) {
+                        let raw: J = match serde_json::from_str(&raw_text) {
+                            Ok(raw) => raw,
+                            Err(_) => continue,
+                        };
+                        let mut entry = set_aside(raw, reason);
+                        entry.parent_id = Set(parent_id);
+                        quarantined.push(entry);
+                        continue;
+                    }
+                    parents.extend(parent);
+                    rows.push(Row { model, raw_text });
                 }
-                Err(error) => quarantined.push(quarantined_records::ActiveModel {
-                    store_id: Set(store_id),
-                    resource: Set(resource.name().to_string()),
-                    woo_id: Set(raw.read::<Value>().ok().as_ref().and_then(display_id)),
-                    run_id: Set(run_id),
-                    reason: Set(format!("{}: {}", error.path(), error.inner())),
-                    raw: Set(raw.into_text()),
-                    created_at: Set(now),
-                    ..Default::default()
-                }),
+                Err(error) => {
+                    let mut entry = set_aside(raw, format!("{}: {}", error.path(), error.inner()));
+                    entry.parent_id = Set(parent_id);
+                    quarantined.push(entry);
+                }
             }
         }
         let quarantined_count = quarantined.len() as u64;
         PreparedRecords {
             upserts: upsert_statements::<R::Entity>(backend, rows),
-            quarantine: (!quarantined.is_empty())
-                .then(|| quarantined_records::Entity::insert_many(quarantined).build(backend)),
+            quarantine: quarantine_statements(backend, store_id, resource, quarantined),
             quarantined: quarantined_count,
             parents,
             run_id,

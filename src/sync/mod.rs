@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod content_hash;
 pub mod group_commit;
+pub mod quarantine;
 pub mod run_children;
 pub mod runs;
 pub mod stored;

@@ -76,6 +76,7 @@ pub async fn start_run<C: ConnectionTrait>(
         pages_done: Set(0),
         pages_total: Set(None),
         records_written: Set(0),
+        records_quarantined: Set(0),
         error_count: Set(0),
         last_error: Set(None),
         created_at: Set(Utc::now()),
@@ -235,7 +236,7 @@ impl PageWrite {
         let applied = page.records.write(txn).await?;
         let at_least = i64::from(pages_at_least(page.page, page.total_pages, page.full));
         Ok(PageProgress {
-            run: count_page(txn, self.run_id, at_least, applied.written, now).await?,
+            run: count_page(txn, self.run_id, at_least, applied, now).await?,
             written_now: true,
             applied: Some(applied),
         })
@@ -248,7 +249,7 @@ async fn count_page(
     txn: &DatabaseTransaction,
     run_id: i64,
     pages_at_least: i64,
-    records: u64,
+    applied: Applied,
     now: DateTime<Utc>,
 ) -> Result<sync_runs::Model, DbErr> {
     use sea_orm::sea_query::ExprTrait;
@@ -264,7 +265,11 @@ async fn count_page(
         )
         .value(
             Column::RecordsWritten,
-            Expr::col(Column::RecordsWritten).add(records as i64),
+            Expr::col(Column::RecordsWritten).add(applied.written as i64),
+        )
+        .value(
+            Column::RecordsQuarantined,
+            Expr::col(Column::RecordsQuarantined).add(applied.quarantined as i64),
         )
         .value(
             Column::Status,
@@ -316,13 +321,13 @@ pub async fn mark_running<C: ConnectionTrait>(
     update.update(db).await
 }
 
-/// The run's listing (and its sweep, where it has one) is written, with `extra_records`
-/// more records written by the sweep: the run ends once the children it asked for are in
-/// too.
+/// The run's listing (and its sweep, where it has one) is written, with what the sweep
+/// wrote besides: the run ends once the children it asked for are in too. (What the sweep
+/// set aside is not counted again: it asks for the records its listing set aside.)
 pub async fn listing_finished(
     db: &DatabaseConnection,
     run: &sync_runs::Model,
-    extra_records: u64,
+    extra_written: u64,
 ) -> Result<(), DbErr> {
     use sea_orm::sea_query::ExprTrait;
     sync_runs::Entity::update_many()
@@ -332,7 +337,7 @@ pub async fn listing_finished(
         )
         .col_expr(
             sync_runs::Column::RecordsWritten,
-            Expr::col(sync_runs::Column::RecordsWritten).add(extra_records as i64),
+            Expr::col(sync_runs::Column::RecordsWritten).add(extra_written as i64),
         )
         .filter(sync_runs::Column::Id.eq(run.id))
         .exec(db)

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::api::error::ApiError;
 use crate::api::jobs::{job_types, retry_all, retry_one};
+use crate::api::quarantine::retry;
 use crate::api::state::ApiState;
 use crate::api::stores::{change_status, resume};
 use crate::api::sync::start_runs;
@@ -73,6 +74,20 @@ pub async fn sync_store(
         Err(error) if error.status.is_client_error() => Ok(back(&error.message)),
         Err(error) => Err(error),
     }
+}
+
+pub async fn retry_quarantined(
+    State(state): State<ApiState>,
+    Path(id): Path<i64>,
+) -> Result<Redirect, ApiError> {
+    let notice = match retry(&state, id).await {
+        Ok(outcome) => match outcome.reason {
+            Some(reason) => format!("Record set aside again: {reason}"),
+            None => format!("Record fetched again: {}.", outcome.outcome),
+        },
+        Err(error) => error.message,
+    };
+    Ok(back(&notice))
 }
 
 pub async fn pause_store(

@@ -24,6 +24,10 @@ pub fn router(state: &ApiState) -> Router<ApiState> {
         .route("/dashboard/stores/{id}/sync", post(actions::sync_store))
         .route("/dashboard/stores/{id}/pause", post(actions::pause_store))
         .route("/dashboard/stores/{id}/resume", post(actions::resume_store))
+        .route(
+            "/dashboard/quarantine/{id}/retry",
+            post(actions::retry_quarantined),
+        )
         .route("/dashboard/sign-out", post(session::sign_out))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

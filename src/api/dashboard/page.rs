@@ -122,6 +122,43 @@ fn live_sections(summary: &Summary, csrf: &Csrf, now: DateTime<Utc>) -> Markup {
         (runs(summary))
         (queues(summary))
         (failed(summary, csrf, now))
+        (quarantined(summary, csrf, now))
+    }
+}
+
+fn quarantined(summary: &Summary, csrf: &Csrf, now: DateTime<Utc>) -> Markup {
+    html! {
+        section #quarantined {
+            h2 {
+                "Quarantined records (" (summary.quarantined_total) ")"
+                @if summary.quarantined_total > summary.quarantined.len() as u64 { " — the newest " (summary.quarantined.len()) " shown" }
+            }
+            @if summary.quarantined.is_empty() {
+                p.muted { "Every record the stores sent could be read and kept." }
+            } @else {
+                table {
+                    tr {
+                        th { "Store" } th { "Resource" } th { "Id" } th { "Set aside" } th { "Why" } th { "As sent" } th { "" }
+                    }
+                    @for entry in &summary.quarantined {
+                        tr.quarantined data-id=(entry.id) {
+                            td { (entry.store_id) }
+                            td { (entry.resource) }
+                            td { (entry.woo_id.as_deref().unwrap_or("?")) }
+                            td { (ago(entry.created_at, now)) }
+                            td.error { (entry.reason) }
+                            td { code.raw { (entry.raw.chars().take(160).collect::<String>()) @if entry.raw.chars().count() > 160 { "…" } } }
+                            td {
+                                form.inline method="post" action={ "/dashboard/quarantine/" (entry.id) "/retry" } {
+                                    (token(csrf))
+                                    button.retry-record type="submit" { "Fetch again" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{stores, sync_runs, webhook_subscriptions};
+use entity::{quarantined_records, stores, sync_runs, webhook_subscriptions};
 use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
 
 use crate::api::error::ApiError;
@@ -12,6 +12,7 @@ use crate::api::state::ApiState;
 use crate::api::sync_runs::{SyncRunView, views};
 use crate::jobs::QUEUES;
 use crate::queue::storage::JobState;
+use crate::sync::quarantine;
 use crate::sync::runs::last_synced;
 use crate::sync::stored::live_record_counts;
 use crate::woo::Resource;
@@ -40,6 +41,9 @@ pub struct Summary {
     pub runs: Vec<SyncRunView>,
     pub queues: Vec<QueueView>,
     pub failed: Vec<JobView>,
+    /// Records set aside, the newest, and how many there are in all.
+    pub quarantined: Vec<quarantined_records::Model>,
+    pub quarantined_total: u64,
 }
 
 pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
@@ -81,10 +85,13 @@ pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
         .all(db)
         .await?;
     let runs = views(db, runs).await?;
+    let (quarantined_total, quarantined) = quarantine::latest(db, 20).await?;
     let queue = state.services.queue.as_ref();
     Ok(Summary {
         stores,
         runs,
+        quarantined,
+        quarantined_total,
         queues: queue_views(queue).await?,
         failed: list(queue, &QUEUES, JobState::Failed, None, 0, 50).await?,
     })

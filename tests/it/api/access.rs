@@ -6,7 +6,7 @@ use woosync::sim::generate::Sizes;
 use crate::support::app::{TOKEN, TestApp, answer, code};
 use crate::support::pipeline::QueueKind;
 
-const PROTECTED: [(&str, &str); 19] = [
+const PROTECTED: [(&str, &str); 21] = [
     ("POST", "/api/integrations/woocommerce/connect"),
     ("POST", "/api/integrations/woocommerce/test"),
     ("POST", "/api/integrations/woocommerce/sync/products"),
@@ -16,6 +16,8 @@ const PROTECTED: [(&str, &str); 19] = [
     ("DELETE", "/api/stores/1"),
     ("GET", "/api/stores/1/products"),
     ("GET", "/api/stores/1/inventory"),
+    ("GET", "/api/stores/1/quarantine"),
+    ("POST", "/api/quarantine/1/retry"),
     ("GET", "/api/sync-runs/1"),
     ("GET", "/api/openapi.json"),
     ("POST", "/api/stores/1/pause"),

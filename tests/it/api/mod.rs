@@ -7,6 +7,7 @@ mod leaks;
 mod metrics;
 mod openapi;
 mod postgres;
+mod quarantine;
 mod read;
 mod store_test;
 mod sync;

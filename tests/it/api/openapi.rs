@@ -7,7 +7,7 @@ use crate::support::app::TestApp;
 use crate::support::pipeline::QueueKind;
 
 /// Every route of the ingress, as the issue and README list them.
-const ROUTES: [(&str, &str); 23] = [
+const ROUTES: [(&str, &str); 25] = [
     ("post", "/api/integrations/woocommerce/connect"),
     ("post", "/api/integrations/woocommerce/test"),
     ("post", "/api/integrations/woocommerce/sync/{resource}"),
@@ -18,6 +18,8 @@ const ROUTES: [(&str, &str); 23] = [
     ("delete", "/api/stores/{store_id}"),
     ("get", "/api/stores/{store_id}/{resource}"),
     ("get", "/api/stores/{store_id}/inventory"),
+    ("get", "/api/stores/{store_id}/quarantine"),
+    ("post", "/api/quarantine/{id}/retry"),
     ("get", "/api/sync-runs/{run_id}"),
     ("post", "/api/stores/{store_id}/pause"),
     ("post", "/api/stores/{store_id}/resume"),
