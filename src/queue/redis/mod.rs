@@ -7,14 +7,17 @@
 //! jobs only while another worker is alive, and cannot list, retry or discard failed jobs
 //! (../shared/APALIS.md, checked against its source).
 
+mod reconnecting;
 mod scripts;
+
+pub use reconnecting::Reconnecting;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManagerConfig;
 use redis::streams::{
     StreamInfoConsumersReply, StreamPendingCountReply, StreamReadOptions, StreamReadReply,
 };
@@ -33,10 +36,10 @@ const ENQUEUE_BATCH: usize = 1000;
 
 pub struct RedisStorage {
     prefix: String,
-    commands: ConnectionManager,
+    commands: Reconnecting,
     /// Blocking reads get a connection of their own: a multiplexed connection waiting on
     /// XREADGROUP would hold up every other command.
-    reads: ConnectionManager,
+    reads: Reconnecting,
     enqueue: Script,
     promote: Script,
     claim: Script,
@@ -77,8 +80,8 @@ impl RedisStorage {
             .map_err(unavailable)?;
         Ok(RedisStorage {
             prefix: prefix.to_string(),
-            commands,
-            reads,
+            commands: Reconnecting::new(commands),
+            reads: Reconnecting::new(reads),
             enqueue: Script::new(scripts::ENQUEUE),
             promote: Script::new(scripts::PROMOTE),
             claim: Script::new(scripts::CLAIM),

@@ -6,6 +6,8 @@ use std::time::Duration;
 use redis::Script;
 use redis::aio::ConnectionManager;
 
+use crate::queue::redis::Reconnecting;
+
 use super::{LimiterUnavailable, RateLimit, RateLimiter};
 
 /// KEYS[1]: the store's key. ARGV: the interval between requests and the burst, in µs and
@@ -29,7 +31,7 @@ return 0
 
 #[derive(Clone)]
 pub struct RedisRateLimiter {
-    connection: ConnectionManager,
+    connection: Reconnecting,
     script: Script,
     prefix: String,
 }
@@ -38,7 +40,7 @@ impl RedisRateLimiter {
     /// `prefix` starts every key, as it does the queue's.
     pub fn new(connection: ConnectionManager, prefix: &str) -> Self {
         RedisRateLimiter {
-            connection,
+            connection: Reconnecting::new(connection),
             script: Script::new(GCRA),
             prefix: format!("{prefix}rate:"),
         }

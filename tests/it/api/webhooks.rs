@@ -560,3 +560,43 @@ async fn a_delivery_does_only_what_its_signed_body_supports() {
     );
     app.pipeline.assert_database_equals_store(store).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_requests_after_a_redis_restart_succeed() {
+    let mut app = TestApp::start(QueueKind::RedisWithAof, Sizes::default()).await;
+    let store = app.connect_sim().await;
+    set_up(&app, store).await;
+    let secret = lock(&app.pipeline.sim.server.store.webhooks)[0]
+        .secret
+        .clone();
+    let (status, _) = app.get("/api/queues").await;
+    assert_eq!(status, StatusCode::OK);
+
+    app.pipeline.restart_redis();
+    // Every pooled connection is dead; none of these may fail for it.
+    let (status, queues) = app.get("/api/queues").await;
+    assert_eq!(status, StatusCode::OK, "{queues}");
+    let product =
+        read(&app.pipeline.sim.server.store.data).collection((Resource::Products, 0))[0].clone();
+    let body = product.to_string().into_bytes();
+    let (status, taken) = send(
+        &app,
+        store,
+        &delivery("product.updated", &body, &secret, Utc::now().timestamp()),
+        &body,
+    )
+    .await;
+    assert_eq!(
+        (status, taken["status"].as_str()),
+        (StatusCode::OK, Some("accepted")),
+        "{taken}"
+    );
+    let (status, started) = app
+        .integration("sync/orders", json!({"store_id": store}))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    let (status, again) = app
+        .integration("webhooks/setup", json!({"store_id": store}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+}

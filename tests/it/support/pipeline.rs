@@ -40,6 +40,9 @@ pub enum Transport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueKind {
     Redis,
+    /// Redis with its append-only file, as operators run it: it can restart and keep its
+    /// data.
+    RedisWithAof,
     Embedded,
 }
 
@@ -91,8 +94,13 @@ impl TestPipeline {
         settings: &[(&str, &str)],
     ) -> TestPipeline {
         let sim = TestSim::start(transport == Transport::BasicOverHttps, sizes).await;
-        let redis =
-            (queue == QueueKind::Redis).then(|| tokio::task::block_in_place(RedisServer::start));
+        let redis = match queue {
+            QueueKind::Redis => Some(tokio::task::block_in_place(RedisServer::start)),
+            QueueKind::RedisWithAof => {
+                Some(tokio::task::block_in_place(RedisServer::start_durable))
+            }
+            QueueKind::Embedded => None,
+        };
         let dir = tempfile::Builder::new()
             .prefix("woosync-pipeline")
             .tempdir()
@@ -228,6 +236,15 @@ impl TestPipeline {
     /// Kills the Redis server and starts it again empty (no append-only file): the queue is
     /// lost, the database is not.
     pub fn lose_redis(&mut self) {
+        self.redis
+            .as_mut()
+            .expect("a pipeline on Redis")
+            .crash_and_restart();
+    }
+
+    /// Kills Redis (SIGKILL) and starts it again on its files: every connection to it is
+    /// dropped, and with its append-only file its data is back.
+    pub fn restart_redis(&mut self) {
         self.redis
             .as_mut()
             .expect("a pipeline on Redis")
