@@ -15,7 +15,7 @@ use entity::stores;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::jobs::poll_store::PollKind;
-use crate::jobs::resume::resume_quiet_runs;
+use crate::jobs::resume::{forget_resolved_failures, resume_quiet_runs};
 use crate::jobs::webhook_delivery::{AUDIT_KEPT_FOR, forget_deliveries_before};
 use crate::jobs::{Context, PollStore};
 use crate::queue::storage::NewJob;
@@ -72,6 +72,9 @@ impl Clock {
             Ok(0) => {}
             Ok(resumed) => tracing::warn!(resumed, "resumed sync runs that had lost their jobs"),
             Err(error) => tracing::warn!(%error, "resuming quiet sync runs failed"),
+        }
+        if let Err(error) = forget_resolved_failures(&self.context).await {
+            tracing::warn!(%error, "looking for failed jobs resolved since failed");
         }
     }
 

@@ -17,6 +17,7 @@ use super::context::Context;
 use super::failure::stopping_status;
 use crate::queue::job::{Job, JobError};
 use crate::queue::storage::NewJob;
+use crate::queue::waiting::waiting;
 use crate::sync::group_commit::{GroupWrite, WriteFuture};
 use crate::sync::run_children::{self, WantedChildren};
 use crate::sync::runs;
@@ -338,17 +339,21 @@ impl Job for FetchChildren {
         let Some(active) = context.active_store(self.store_id).await? else {
             return Ok(());
         };
-        let _in_memory = CHILDREN_IN_MEMORY
-            .acquire()
+        let _in_memory = waiting(CHILDREN_IN_MEMORY.acquire())
             .await
             .map_err(|_| JobError::retry("the worker is shutting down"))?;
         let listed_at = Utc::now();
         let halted = AtomicBool::new(false);
         let (job, client, halted) = (&self, &active.client, &halted);
-        let listings: Vec<(i64, Listing)> = stream::iter(self.parent_ids.clone())
-            .map(|parent_id| async move { (parent_id, job.list(client, parent_id, halted).await) })
-            .buffered(PARENTS_AT_ONCE)
-            .collect()
+        let listings: Vec<(i64, Listing)> =
+            waiting(
+                stream::iter(self.parent_ids.clone())
+                    .map(|parent_id| async move {
+                        (parent_id, job.list(client, parent_id, halted).await)
+                    })
+                    .buffered(PARENTS_AT_ONCE)
+                    .collect(),
+            )
             .await;
 
         let Tally {

@@ -14,6 +14,7 @@ use super::failpoint;
 use super::fetch_children::prepare_with_children;
 use super::start::{listing_done, page_job};
 use crate::queue::job::JobError;
+use crate::queue::waiting::waiting;
 use crate::sync::Origin;
 use crate::sync::runs::{self, FetchedPage, RunKind};
 use crate::sync::tombstone::{Identities, Missing};
@@ -103,10 +104,12 @@ async fn fetch_and_write(
     let run = runs::mark_running(&context.db, &run).await?;
     let query = listing_query(&run, kind, resource, job.page);
     let listed_at = Utc::now();
-    let listed = active
-        .client
-        .list_page_holding(&resource.collection_path(0), &query, &context.page_memory)
-        .await;
+    let listed = waiting(active.client.list_page_holding(
+        &resource.collection_path(0),
+        &query,
+        &context.page_memory,
+    ))
+    .await;
     // The room is held until the page is written.
     let (listed, _room) = match listed {
         Ok(listed) => listed,

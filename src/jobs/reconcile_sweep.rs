@@ -26,6 +26,7 @@ use super::failpoint;
 use super::failure::stopping_status;
 use super::fetch_children::{FetchChildren, prepare_with_children};
 use crate::queue::job::{Job, JobError};
+use crate::queue::waiting::waiting;
 use crate::sync::run_children::{self, WantedChildren};
 use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::{each_stored_version, parents_missing_children};
@@ -175,10 +176,12 @@ impl ReconcileSweep {
         page: u32,
     ) -> Result<ListedPage, WooError> {
         let listed_at = Utc::now();
-        let answer = active
-            .client
-            .list_page_patiently(&self.resource.collection_path(0), &self.ids_query(page))
-            .await?;
+        let answer = waiting(
+            active
+                .client
+                .list_page_patiently(&self.resource.collection_path(0), &self.ids_query(page)),
+        )
+        .await?;
         let full = answer.items.len() >= MAX_PER_PAGE as usize;
         let listed = ListedPage {
             page,
@@ -276,9 +279,7 @@ impl ReconcileSweep {
                     include,
                     ..ListQuery::default()
                 };
-                client
-                    .list_page_holding_patiently(path, &query, memory)
-                    .await
+                waiting(client.list_page_holding_patiently(path, &query, memory)).await
             })
             .buffer_unordered(SWEEP_CONCURRENCY);
         let mut applied = Applied::default();

@@ -9,10 +9,14 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use super::backfill_page::BackfillPage;
 use super::context::Context;
 use super::fetch_children::FetchChildren;
+use super::incremental_page::IncrementalPage;
+use super::reconcile_sweep::ReconcileSweep;
 use super::start::{first_job, listing_done, page_job};
-use crate::queue::job::JobError;
+use crate::queue::job::{Job, JobError};
+use crate::queue::storage::JobState;
 use crate::sync::run_children;
 use crate::sync::runs::{self, RunKind};
 use crate::woo::Resource;
@@ -79,3 +83,47 @@ async fn resume_runs(
     }
     Ok(resumed)
 }
+
+/// Failed jobs resolved since: a job in the failed set whose sync run has succeeded
+/// anyway (its pages written by jobs the clock gave the run again, its children by a
+/// later job) is taken out of the failed set, so that an operator is not left to wonder
+/// about it. Returns how many.
+pub async fn forget_resolved_failures(context: &Context) -> Result<usize, JobError> {
+    /// The run a job of the pipeline belongs to, read from its payload.
+    #[derive(serde::Deserialize)]
+    struct OfRun {
+        run_id: Option<i64>,
+    }
+    let queue = &context.queue;
+    let mut forgotten = 0;
+    for name in [
+        BackfillPage::NAME,
+        IncrementalPage::NAME,
+        ReconcileSweep::NAME,
+        FetchChildren::NAME,
+    ] {
+        let failed = queue
+            .list(name, JobState::Failed, 0, RESOLVED_AT_A_TIME)
+            .await
+            .map_err(|error| JobError::retry(error.to_string()))?;
+        for job in failed {
+            let Some(run_id) = serde_json::from_str::<OfRun>(&job.payload)
+                .ok()
+                .and_then(|of| of.run_id)
+            else {
+                continue;
+            };
+            let succeeded = runs::find_run(&context.db, run_id)
+                .await?
+                .is_some_and(|run| run.status == runs::status::SUCCEEDED);
+            if succeeded && queue.discard(&job.id).await.is_ok() {
+                tracing::info!(job = name, id = %job.id, run = run_id, "a failed job resolved by its run's success");
+                forgotten += 1;
+            }
+        }
+    }
+    Ok(forgotten)
+}
+
+/// Failed jobs of a type looked at in one pass of the clock.
+const RESOLVED_AT_A_TIME: usize = 1_000;

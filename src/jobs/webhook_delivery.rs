@@ -20,6 +20,7 @@ use serde_json::Value;
 use super::context::Context;
 use super::fetch_children::prepare_with_children;
 use crate::queue::job::{Job, JobError};
+use crate::queue::waiting::waiting;
 use crate::stores::StoreStatus;
 use crate::sync::tombstone::tombstone_ids;
 use crate::sync::{Origin, RecordsWrite};
@@ -202,7 +203,7 @@ impl WebhookDelivery {
             _ => Resource::Coupons,
         };
         let path = format!("{}/{id}", resource.collection_path(0));
-        let found = match active.client.get(&path).await {
+        let found = match waiting(active.client.get(&path)).await {
             Ok(record) if record.get("status").and_then(Value::as_str) != Some("trash") => {
                 Some(record)
             }

@@ -11,3 +11,4 @@ pub mod registry;
 pub mod runner;
 pub mod sqlite;
 pub mod storage;
+pub mod waiting;

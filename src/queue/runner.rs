@@ -12,7 +12,8 @@ use super::backend::{Held, QueueBackend, Shared, finish_attempts};
 use super::backoff::RetryPolicy;
 use super::job::{Job, JobError};
 use super::registry::Registry;
-use super::storage::{Claimed, Liveness, QueueError, Storage};
+use super::storage::{Claimed, Liveness, QueueError, Recovered, Storage};
+use super::waiting::{Holder, held_by};
 
 pub struct Runner<C> {
     storage: Arc<dyn Storage>,
@@ -36,12 +37,27 @@ pub fn unique_worker_name() -> String {
     )
 }
 
-/// The apalis service: one attempt of a claimed job, by its type.
+/// The apalis service: one attempt of a claimed job, by its type, its waits noted as its
+/// worker's.
 async fn run_claimed<C: Clone + Send + Sync + 'static>(
     claim: Claimed,
     registry: Data<Arc<Registry<C>>>,
+    worker: Data<WorkerOf>,
 ) -> Result<(), JobError> {
-    Arc::clone(&registry).run(claim).await
+    let holder = Holder {
+        storage: Arc::clone(&worker.storage),
+        worker: Arc::clone(&worker.name),
+        delivery: claim.delivery.clone(),
+        waits: Arc::default(),
+    };
+    held_by(holder, Arc::clone(&registry).run(claim)).await
+}
+
+/// The worker process's storage and name, which its jobs' waits are noted under.
+#[derive(Clone)]
+struct WorkerOf {
+    storage: Arc<dyn Storage>,
+    name: Arc<str>,
 }
 
 impl<C: Clone + Send + Sync + 'static> Runner<C> {
@@ -99,9 +115,11 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             self.retry_policy,
             Arc::clone(&registry),
         );
-        self.storage
+        let recovered = self
+            .storage
             .recover_orphans(&queues, self.liveness, &shared.held.of(&self.name))
             .await?;
+        tell_poisoned(&registry, recovered).await;
         tracing::info!(worker = %self.name, queues = ?queues, concurrency = self.concurrency, "worker started");
 
         let heartbeat = tokio::spawn(keep_alive(
@@ -110,6 +128,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
             queues.clone(),
             self.liveness,
             shared.held.clone(),
+            Arc::clone(&registry),
         ));
         let finisher = tokio::spawn(finish_attempts(
             Arc::clone(&self.storage),
@@ -122,10 +141,15 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
         let concurrency = self.concurrency;
         let worker_name = self.name.clone();
         let backend_shared = Arc::clone(&shared);
+        let worker_of = WorkerOf {
+            storage: Arc::clone(&self.storage),
+            name: Arc::from(self.name.as_str()),
+        };
         let monitor = Monitor::new().register(move |_restarts| {
             WorkerBuilder::new(worker_name.clone())
                 .backend(QueueBackend::new(Arc::clone(&backend_shared), batch))
                 .data(Arc::clone(&registry))
+                .data(worker_of.clone())
                 .concurrency(concurrency)
                 .catch_panic()
                 .parallelize(tokio::spawn)
@@ -151,12 +175,13 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
     }
 }
 
-async fn keep_alive(
+async fn keep_alive<C: Clone + Send + Sync + 'static>(
     storage: Arc<dyn Storage>,
     name: String,
     queues: Vec<String>,
     liveness: Liveness,
     held: Held,
+    registry: Arc<Registry<C>>,
 ) {
     let mut ticks = tokio::time::interval(liveness.heartbeat);
     loop {
@@ -169,9 +194,27 @@ async fn keep_alive(
             .recover_orphans(&queues, liveness, &held.of(&name))
             .await
         {
-            Ok(0) => {}
-            Ok(recovered) => tracing::warn!(recovered, "took back the jobs of a dead worker"),
+            Ok(recovered) => tell_poisoned(&registry, recovered).await,
             Err(error) => tracing::warn!(%error, "recovering a dead worker's jobs failed"),
         }
+    }
+}
+
+/// Says what recovery did, and tells each job that went to the failed set, as any job
+/// that fails for good is told (its sync run fails at once, not when the clock finds it
+/// quiet).
+async fn tell_poisoned<C: Clone + Send + Sync + 'static>(
+    registry: &Registry<C>,
+    recovered: Recovered,
+) {
+    if recovered.requeued > 0 {
+        tracing::warn!(
+            requeued = recovered.requeued,
+            "took back the jobs of a dead worker"
+        );
+    }
+    for (claim, error) in recovered.poisoned {
+        tracing::error!(job = %claim.queue, id = %claim.id, %error, "a job went to the failed set");
+        registry.failed(&claim, error).await;
     }
 }

@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 
 use super::storage::{
     AttemptRecord, Claimed, Enqueued, JobInfo, JobState, Liveness, NewJob, Outcome, OwnClaims,
-    QueueCounts, QueueError, Storage,
+    QueueCounts, QueueError, Recovered, Storage,
 };
 
 /// How often an idle worker looks for due jobs (at once when this process enqueues some).
@@ -431,13 +431,15 @@ impl Storage for SqliteStorage {
             .map_err(unavailable)
     }
 
-    /// A job's end is committed with it, so a living worker's jobs need no recovery.
+    /// A job's end is committed with it, so a living worker's jobs need no recovery. The
+    /// embedded queue keeps no marks of waiting jobs (one process: a crash takes every job
+    /// with it): each job held is charged.
     async fn recover_orphans(
         &self,
         _queues: &[String],
         liveness: Liveness,
         _own: &OwnClaims,
-    ) -> Result<usize, QueueError> {
+    ) -> Result<Recovered, QueueError> {
         let now = now_ms();
         let stale_before = now - liveness.orphan_after.as_millis() as i64;
         let limit = i64::from(liveness.crash_limit);
@@ -449,11 +451,12 @@ impl Storage for SqliteStorage {
                ELSE 'its worker died while running it' END, \
              history = {APPEND_HISTORY} \
              WHERE state = 'running' AND (worker IS NULL OR worker NOT IN \
-               (SELECT name FROM queue_workers WHERE heartbeat >= ?))"
+               (SELECT name FROM queue_workers WHERE heartbeat >= ?)) \
+             RETURNING id, queue, payload, attempts, max_attempts, state, last_error"
         );
-        let recovered = self
+        let rows = self
             .db
-            .execute_raw(statement(
+            .query_all_raw(statement(
                 &sql,
                 vec![
                     now.into(),
@@ -466,8 +469,7 @@ impl Storage for SqliteStorage {
                 ],
             ))
             .await
-            .map_err(unavailable)?
-            .rows_affected();
+            .map_err(unavailable)?;
         self.db
             .execute_raw(statement(
                 "DELETE FROM queue_workers WHERE heartbeat < ?",
@@ -475,7 +477,28 @@ impl Storage for SqliteStorage {
             ))
             .await
             .map_err(unavailable)?;
-        Ok(recovered as usize)
+        let mut recovered = Recovered::default();
+        for row in rows {
+            let get_i64 = |name: &str| row.try_get::<i64>("", name);
+            if row.try_get::<String>("", "state").map_err(unavailable)? != "failed" {
+                recovered.requeued += 1;
+                continue;
+            }
+            let id = get_i64("id").map_err(unavailable)?.to_string();
+            let claimed = Claimed {
+                delivery: id.clone(),
+                id,
+                queue: row.try_get("", "queue").map_err(unavailable)?,
+                payload: row.try_get("", "payload").map_err(unavailable)?,
+                attempt: get_i64("attempts").map_err(unavailable)? as u32,
+                max_attempts: get_i64("max_attempts").map_err(unavailable)? as u32,
+            };
+            let error: Option<String> = row.try_get("", "last_error").map_err(unavailable)?;
+            recovered
+                .poisoned
+                .push((claimed, error.unwrap_or_default()));
+        }
+        Ok(recovered)
     }
 
     async fn deregister(&self, worker: &str, _queues: &[String]) -> Result<(), QueueError> {

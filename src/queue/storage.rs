@@ -213,6 +213,11 @@ pub struct Liveness {
     /// A job whose worker died this many times while running it is a poison pill: it goes
     /// to the failed set.
     pub crash_limit: u32,
+    /// A job whose worker died this many times while it only waited (on a store, its rate
+    /// budget, room for a page) goes to the failed set too: a crash is charged to the job
+    /// that was running, but a job that kills its worker while marked waiting is stopped
+    /// all the same.
+    pub stranded_limit: u32,
 }
 
 impl Default for Liveness {
@@ -221,8 +226,19 @@ impl Default for Liveness {
             heartbeat: Duration::from_secs(5),
             orphan_after: Duration::from_secs(30),
             crash_limit: 3,
+            stranded_limit: 10,
         }
     }
+}
+
+/// What recovering the jobs of dead workers did.
+#[derive(Debug, Default)]
+pub struct Recovered {
+    /// Jobs given back to the living.
+    pub requeued: usize,
+    /// Jobs their workers died with too often, now in the failed set, with their last
+    /// error: what they were part of is told, as for any job that fails for good.
+    pub poisoned: Vec<(Claimed, String)>,
 }
 
 #[async_trait::async_trait]
@@ -262,7 +278,19 @@ pub trait Storage: Send + Sync {
         queues: &[String],
         liveness: Liveness,
         own: &OwnClaims,
-    ) -> Result<usize, QueueError>;
+    ) -> Result<Recovered, QueueError>;
+
+    /// Notes that the job `delivery` of `worker` waits (`true`: on a store, its rate
+    /// budget, room for a page) or runs again (`false`): a worker's crash is charged only
+    /// to the jobs that were running. Where it is not kept, every job held is charged.
+    async fn mark_waiting(
+        &self,
+        _worker: &str,
+        _delivery: &str,
+        _waiting: bool,
+    ) -> Result<(), QueueError> {
+        Ok(())
+    }
 
     /// A worker leaving cleanly, with nothing in flight.
     async fn deregister(&self, worker: &str, queues: &[String]) -> Result<(), QueueError>;

@@ -25,7 +25,7 @@ use redis::{AsyncCommands, Pipeline, RedisError, Script, Value};
 
 use super::storage::{
     AttemptRecord, Claimed, Enqueued, JobInfo, JobState, Liveness, NewJob, Outcome, OwnClaims,
-    QueueCounts, QueueError, Storage,
+    QueueCounts, QueueError, Recovered, Storage,
 };
 
 const GROUP: &str = "workers";
@@ -203,6 +203,11 @@ impl RedisStorage {
 
     fn workers_key(&self) -> String {
         format!("{}workers", self.prefix)
+    }
+
+    /// The deliveries a worker holds that wait rather than run (see `mark_waiting`).
+    fn waiting_key(&self, worker: &str) -> String {
+        format!("{}waiting:{worker}", self.prefix)
     }
 
     /// The policy that decides whether Redis may drop keys; anything but `noeviction` can
@@ -551,12 +556,28 @@ impl Storage for RedisStorage {
             .map_err(|error| self.error(error))
     }
 
+    async fn mark_waiting(
+        &self,
+        worker: &str,
+        delivery: &str,
+        waiting: bool,
+    ) -> Result<(), QueueError> {
+        let mut connection = self.commands.clone();
+        let key = self.waiting_key(worker);
+        let result = if waiting {
+            connection.hset::<_, _, _, ()>(key, delivery, 1).await
+        } else {
+            connection.hdel::<_, _, ()>(key, delivery).await
+        };
+        result.map_err(|error| self.error(error))
+    }
+
     async fn recover_orphans(
         &self,
         queues: &[String],
         liveness: Liveness,
         own: &OwnClaims,
-    ) -> Result<usize, QueueError> {
+    ) -> Result<Recovered, QueueError> {
         let mut connection = self.commands.clone();
         let stale_before = now_ms() - liveness.orphan_after.as_millis() as i64;
         let alive: HashSet<String> = connection
@@ -565,7 +586,8 @@ impl Storage for RedisStorage {
             .map_err(|error| self.error(error))?
             .into_iter()
             .collect();
-        let mut recovered = 0;
+        let mut recovered = Recovered::default();
+        let mut dead_workers = HashSet::new();
         for queue in queues {
             self.ensure_group(queue).await?;
             let stream = self.stream(queue);
@@ -581,13 +603,18 @@ impl Storage for RedisStorage {
                 if !dead {
                     if consumer.pending > 0 {
                         let held = (consumer.name == own.worker).then_some(&own.held);
-                        recovered += self
+                        recovered.requeued += self
                             .redeliver_unclaimed(&stream, queue, &consumer.name, liveness, held)
                             .await?;
                     }
                     continue;
                 }
+                dead_workers.insert(consumer.name.clone());
                 if consumer.pending > 0 {
+                    let waiting: HashSet<String> = connection
+                        .hkeys(self.waiting_key(&consumer.name))
+                        .await
+                        .map_err(|error| self.error(error))?;
                     let pending: StreamPendingCountReply = connection
                         .xpending_consumer_count(
                             &stream,
@@ -600,18 +627,40 @@ impl Storage for RedisStorage {
                         .await
                         .map_err(|error| self.error(error))?;
                     for entry in pending.ids {
-                        let result: i64 = self
+                        let (code, id): (i64, Option<String>) = self
                             .recover
                             .arg(&self.prefix)
                             .arg(queue)
                             .arg(&entry.id)
                             .arg(now_ms())
                             .arg(liveness.crash_limit)
+                            .arg(if waiting.contains(&entry.id) {
+                                "1"
+                            } else {
+                                "0"
+                            })
+                            .arg(liveness.stranded_limit)
                             .invoke_async(&mut connection)
                             .await
                             .map_err(|error| self.error(error))?;
-                        if result > 0 {
-                            recovered += 1;
+                        match (code, id) {
+                            (1, _) => recovered.requeued += 1,
+                            (2, Some(id)) => {
+                                let job = self.show(&id).await?;
+                                let error = job.last_error.clone().unwrap_or_default();
+                                recovered.poisoned.push((
+                                    Claimed {
+                                        id: job.id,
+                                        queue: job.queue,
+                                        payload: job.payload,
+                                        attempt: job.attempts,
+                                        max_attempts: job.max_attempts,
+                                        delivery: entry.id.clone(),
+                                    },
+                                    error,
+                                ));
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -625,6 +674,9 @@ impl Storage for RedisStorage {
                         .await;
                 }
             }
+        }
+        for worker in dead_workers {
+            let _: Result<i64, RedisError> = connection.del(self.waiting_key(&worker)).await;
         }
         let _: Result<i64, RedisError> = connection
             .zrembyscore(self.workers_key(), "-inf", stale_before)

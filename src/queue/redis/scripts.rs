@@ -37,7 +37,7 @@ end
 local id = tostring(redis.call('INCR', p..'next_id'))
 local key = p..'job:'..id
 redis.call('HSET', key, 'queue', q, 'payload', ARGV[3], 'max_attempts', ARGV[4],
-  'attempts', 0, 'crashes', 0, 'dedupe', ARGV[5], 'store', ARGV[8],
+  'attempts', 0, 'crashes', 0, 'stranded', 0, 'dedupe', ARGV[5], 'store', ARGV[8],
   'created_at', ARGV[7], 'updated_at', ARGV[7], 'state', 'pending')
 if ARGV[5] ~= '' then
   redis.call('SET', p..'dedupe:'..ARGV[5], id)
@@ -134,8 +134,11 @@ return 1
 }
 
 /// Takes a dead worker's entry back: the job goes to the stream again for any worker, or,
-/// if its workers died `crash_limit` times running it, to the failed set. ARGV: prefix,
-/// queue, entry, now ms, crash limit. Returns 0 (already taken), 1 (requeued), 2 (failed).
+/// if its workers died `crash_limit` times running it (or `stranded_limit` times while it
+/// only waited), to the failed set. A crash is charged to a job that was running, not to
+/// one its worker marked waiting. ARGV: prefix, queue, entry, now ms, crash limit, '1' if
+/// the job was waiting, stranded limit. Returns {0} (already taken), {1, id} (requeued),
+/// {2, id} (failed).
 pub fn recover() -> String {
     format!(
         "{RELEASE_DEDUPE}{}",
@@ -143,29 +146,40 @@ pub fn recover() -> String {
 local p, q, entry, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local stream = p..'q:'..q..':stream'
 local claimed = redis.call('XCLAIM', stream, 'workers', 'reaper', 0, entry, 'JUSTID')
-if #claimed == 0 then return 0 end
+if #claimed == 0 then return {0} end
 local message = redis.call('XRANGE', stream, entry, entry)
 redis.call('XACK', stream, 'workers', entry)
 redis.call('XDEL', stream, entry)
-if #message == 0 then return 0 end
+if #message == 0 then return {0} end
 local id = message[1][2][2]
 local key = p..'job:'..id
-if redis.call('EXISTS', key) == 0 then return 0 end
-local crashes = redis.call('HINCRBY', key, 'crashes', 1)
+if redis.call('EXISTS', key) == 0 then return {0} end
 local attempt = tonumber(redis.call('HGET', key, 'attempts'))
-local error = 'its worker died while running it'
+local error, poisoned
+if ARGV[6] == '1' then
+  local stranded = redis.call('HINCRBY', key, 'stranded', 1)
+  error = 'its worker died while it waited'
+  if stranded >= tonumber(ARGV[7]) then
+    poisoned = 'its worker died ' .. stranded .. ' times while it held it'
+  end
+else
+  local crashes = redis.call('HINCRBY', key, 'crashes', 1)
+  error = 'its worker died while running it'
+  if crashes >= tonumber(ARGV[5]) then
+    poisoned = 'a poison pill: its worker died ' .. crashes .. ' times while running it'
+  end
+end
 redis.call('RPUSH', key..':history', cjson.encode({attempt = attempt, at = tonumber(now), error = error}))
 redis.call('HSET', key, 'updated_at', now, 'worker', '', 'last_error', error)
-if crashes >= tonumber(ARGV[5]) then
-  redis.call('HSET', key, 'state', 'failed', 'last_error',
-    'a poison pill: its worker died ' .. crashes .. ' times while running it')
+if poisoned then
+  redis.call('HSET', key, 'state', 'failed', 'last_error', poisoned)
   redis.call('ZADD', p..'q:'..q..':failed', now, id)
   release_dedupe(p, key, id)
-  return 2
+  return {2, id}
 end
 redis.call('HSET', key, 'state', 'pending')
 redis.call('XADD', stream, '*', 'id', id)
-return 1
+return {1, id}
 "#
     )
 }
@@ -211,7 +225,7 @@ if dedupe and dedupe ~= '' then
   if redis.call('SET', p..'dedupe:'..dedupe, id, 'NX') == false then return -1 end
 end
 redis.call('ZREM', p..'q:'..q..':failed', id)
-redis.call('HSET', key, 'state', 'pending', 'attempts', 0, 'crashes', 0, 'updated_at', now)
+redis.call('HSET', key, 'state', 'pending', 'attempts', 0, 'crashes', 0, 'stranded', 0, 'updated_at', now)
 redis.call('XADD', p..'q:'..q..':stream', '*', 'id', id)
 return 1
 "#;

@@ -4,11 +4,15 @@
 
 use std::time::Duration;
 
-use entity::sync_checkpoints;
-use sea_orm::{EntityTrait, PaginatorTrait};
-use woosync::jobs::SyncMode;
+use entity::{sync_checkpoints, sync_runs};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
 use woosync::jobs::poll_store::PollKind;
+use woosync::jobs::resume::forget_resolved_failures;
+use woosync::jobs::{BackfillPage, SyncMode, start_sync};
+use woosync::queue::job::Job;
 use woosync::sim::generate::Sizes;
+use woosync::woo::Resource;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
 
@@ -134,4 +138,96 @@ async fn runs_whose_jobs_were_lost_with_redis_are_resumed_from_the_database() {
     }
     pipeline.assert_database_equals_store(store).await;
     pipeline.assert_nothing_marked_deleted(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_that_kills_its_workers_fails_its_run_at_once_and_is_resolved_once_its_run_succeeds()
+{
+    let sizes = Sizes {
+        products: 40,
+        variations_per_product: 0,
+        ..Sizes::default()
+    };
+    let pipeline =
+        TestPipeline::start_with(QueueKind::Redis, sizes, &[("WOOSYNC_ORPHAN_AFTER_S", "1")]).await;
+    let store = pipeline.connect_store(10_000.0).await;
+    let run = start_sync(
+        &pipeline.services.context,
+        store,
+        Resource::Products,
+        SyncMode::Backfill,
+    )
+    .await
+    .unwrap()
+    .run
+    .id;
+    let run_status = || async {
+        sync_runs::Entity::find_by_id(run)
+            .one(&pipeline.services.db)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    // Every worker dies writing the one page the store has.
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while run_status().await.status != "failed" {
+        assert!(std::time::Instant::now() < deadline, "the run never failed");
+        let mut doomed =
+            pipeline.spawn_process(&["work"], &[("WOOSYNC_FAILPOINT", "before_page_commit")]);
+        wait_for(
+            "the worker to die or the run to fail",
+            Duration::from_secs(30),
+            || {
+                let dead = matches!(doomed.try_wait(), Ok(Some(_)));
+                async move { dead || run_status().await.status == "failed" }
+            },
+        )
+        .await;
+        let _ = doomed.kill();
+        let _ = doomed.wait();
+    }
+    let failed = run_status().await;
+    assert!(
+        failed
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("poison pill"),
+        "{failed:?}"
+    );
+
+    let failed_jobs = || async {
+        pipeline
+            .services
+            .queue
+            .counts(BackfillPage::NAME)
+            .await
+            .unwrap()
+            .failed
+    };
+    assert_eq!(
+        failed_jobs().await,
+        1,
+        "the poison pill is in the failed set"
+    );
+
+    // A failed job whose run has succeeded since is resolved: the clock takes it out of
+    // the failed set.
+    assert_eq!(
+        forget_resolved_failures(&pipeline.services.context)
+            .await
+            .unwrap(),
+        0,
+        "not while its run has failed"
+    );
+    let mut succeeded: sync_runs::ActiveModel = failed.into();
+    succeeded.status = Set("succeeded".into());
+    succeeded.update(&pipeline.services.db).await.unwrap();
+    assert_eq!(
+        forget_resolved_failures(&pipeline.services.context)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(failed_jobs().await, 0);
 }

@@ -11,7 +11,7 @@ use woosync::queue::runner::Runner;
 use woosync::queue::storage::{Enqueued, JobState, Liveness, NewJob, OwnClaims, Storage};
 
 use super::backing::{Backing, storage_from_spec};
-use super::jobs::{Doomed, Flaky, Nap, Poison, Record, Seen, Slow};
+use super::jobs::{Dawdle, Doomed, Flaky, Nap, Poison, Record, Seen, Slow};
 use crate::support::redis::RedisServer;
 
 const WORKER_ENV: &str = "WOOSYNC_TEST_QUEUE_WORKER";
@@ -37,6 +37,7 @@ fn fast_liveness() -> Liveness {
         heartbeat: Duration::from_millis(300),
         orphan_after: Duration::from_secs(2),
         crash_limit: 3,
+        stranded_limit: 10,
     }
 }
 
@@ -317,6 +318,7 @@ async fn run_as_worker_if_child() -> bool {
     Runner::new(storage, Some(db))
         .register::<Slow>()
         .register::<Poison>()
+        .register::<Dawdle>()
         .concurrency(64)
         .liveness(fast_liveness())
         .run(std::future::pending())
@@ -497,6 +499,55 @@ async fn a_poison_pill_ends_failed(test: &str, backing: Backing) {
     assert_eq!(failed.crashes, fast_liveness().crash_limit);
     assert!(failed.last_error.unwrap().contains("poison pill"));
     assert!(workers_started <= fast_liveness().crash_limit as usize + 1);
+}
+
+#[tokio::test]
+async fn a_crash_is_not_charged_to_a_job_that_only_waited() {
+    if run_as_worker_if_child().await {
+        return;
+    }
+    let test = "a_crash_is_not_charged_to_a_job_that_only_waited";
+    let backing = Backing::redis().await;
+    let storage = backing.storage().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_db, db_url) = runs_db(dir.path()).await;
+    let waiting = storage.enqueue(vec![NewJob::of(&Dawdle)]).await.unwrap();
+    let kills = fast_liveness().crash_limit + 1;
+    for killed in 0..kills {
+        let mut worker = start_worker(test, &backing, &db_url);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            // Running under this worker: taken back from each worker killed before.
+            let info = storage.show(waiting[0].id()).await.unwrap();
+            if info.state == JobState::Running && info.history.len() as u32 == killed {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the job never ran: {info:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Running, and waiting on what it waits on, when its worker is killed.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sigkill(&mut worker);
+    }
+    // The next worker takes it back once more: never charged, never failed.
+    let mut worker = start_worker(test, &backing, &db_url);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let info = loop {
+        let info = storage.show(waiting[0].id()).await.unwrap();
+        if info.state == JobState::Running && info.history.len() as u32 == kills {
+            break info;
+        }
+        assert!(Instant::now() < deadline, "not taken back: {info:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    sigkill(&mut worker);
+    assert_eq!(info.crashes, 0, "{info:?}");
+    assert!(
+        info.history
+            .iter()
+            .all(|attempt| attempt.error.contains("waited")),
+        "{info:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -734,7 +785,7 @@ async fn a_job_whose_end_was_lost_runs_again_while_its_worker_lives() {
         .recover_orphans(&queues, liveness, &another)
         .await
         .unwrap();
-    assert_eq!(by_another, 0);
+    assert_eq!(by_another.requeued, 0);
     assert_eq!(storage.counts(Record::NAME).await.unwrap().running, 2);
 
     // Asked by the worker, which holds only the second: the first runs again.
@@ -742,7 +793,7 @@ async fn a_job_whose_end_was_lost_runs_again_while_its_worker_lives() {
         .recover_orphans(&queues, liveness, &holding(&[&running.delivery]))
         .await
         .unwrap();
-    assert_eq!(recovered, 1);
+    assert_eq!(recovered.requeued, 1);
     let counts = storage.counts(Record::NAME).await.unwrap();
     assert_eq!((counts.pending, counts.running), (1, 1));
     let again = storage

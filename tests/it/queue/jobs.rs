@@ -108,6 +108,20 @@ impl Job for Poison {
     }
 }
 
+/// Waits on something slow (as a job waits on a store) and never ends by itself.
+#[derive(Serialize, Deserialize)]
+pub struct Dawdle;
+
+impl Job for Dawdle {
+    const NAME: &'static str = "test_dawdle";
+    type Context = Option<DatabaseConnection>;
+
+    async fn run(self, _: Option<DatabaseConnection>) -> Result<(), JobError> {
+        woosync::queue::waiting::waiting(tokio::time::sleep(Duration::from_secs(600))).await;
+        Ok(())
+    }
+}
+
 /// Takes a while, then records that it ran.
 #[derive(Serialize, Deserialize)]
 pub struct Nap {
