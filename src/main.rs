@@ -82,6 +82,10 @@ enum Benchmark {
     Webhooks,
     /// Only the unthrottled part of the sync benchmark: ingest rate and worker memory.
     Ingest,
+    /// Two workers and a clock backfilling a store that fails a tenth of its requests,
+    /// a worker killed at random ten times: whether every run ends right (needs REDIS_URL;
+    /// a Postgres DATABASE_URL gets a scratch database).
+    Torture,
     /// The worker process `bench queue` starts and kills.
     #[command(hide = true)]
     HoldWorker {
@@ -451,6 +455,9 @@ async fn bench(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         }
         Some(Benchmark::Webhooks) => {
             serde_json::to_value(woosync::bench::webhooks::run(config).await?)?
+        }
+        Some(Benchmark::Torture) => {
+            serde_json::to_value(woosync::bench::torture::run(config).await?)?
         }
         Some(Benchmark::HoldWorker { scratch, prefix }) => {
             let (storage, _) = bench_storage(config, &scratch, &prefix).await?;

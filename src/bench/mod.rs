@@ -3,4 +3,5 @@
 
 pub mod queue;
 pub mod sync;
+pub mod torture;
 pub mod webhooks;

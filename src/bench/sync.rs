@@ -357,7 +357,7 @@ async fn watch(
 }
 
 /// Every run succeeded and no job of the pipeline is left.
-async fn finished(services: &Services, runs: &[i64]) -> anyhow::Result<bool> {
+pub(super) async fn finished(services: &Services, runs: &[i64]) -> anyhow::Result<bool> {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     let succeeded = entity::sync_runs::Entity::find()
         .filter(entity::sync_runs::Column::Id.is_in(runs.iter().copied()))
@@ -440,7 +440,7 @@ fn cpu_time(child: &Child) -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
-fn stop(child: &mut Child) {
+pub(super) fn stop(child: &mut Child) {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
