@@ -12,7 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
-use sea_orm::ConnectionTrait;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ConnectionTrait};
 use serde::Serialize;
 
 use super::sync::{finished, stop};
@@ -29,11 +30,15 @@ use crate::woo::Resource;
 use crate::woo::auth::oauth1::SignatureMethod;
 
 const KILLS: usize = 10;
+/// Requests a second the store takes: slow enough that the kills fall in the backfill.
+const RATE_LIMIT: f64 = 20.0;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TortureFigures {
     pub database: &'static str,
     pub kills: usize,
+    /// Kills that fell before every run had ended.
+    pub kills_during_the_runs: usize,
     pub error_rate: f64,
     pub runs: usize,
     pub runs_succeeded: usize,
@@ -55,8 +60,8 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
         .tempdir()?;
     let (database_url, database, dropped) = scratch_database(config, scratch.path()).await?;
     let sizes = Sizes {
-        products: 1_500,
-        orders: 3_000,
+        products: 1_000,
+        orders: 1_500,
         customers: 500,
         ..Sizes::default()
     };
@@ -72,7 +77,7 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
     let error_rate = 0.1;
     server.set_faults(|faults| {
         faults.error_rate = error_rate;
-        faults.latency_ms.insert("default".into(), 20);
+        faults.latency_ms.insert("default".into(), 100);
     });
     let mut env: Vec<(String, String)> = vec![
         ("DATABASE_URL".into(), database_url.clone()),
@@ -118,9 +123,17 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
             signature_method: SignatureMethod::HmacSha256,
             consumer_key: server.info.consumer_key.clone(),
             consumer_secret: Secret::new(server.info.consumer_secret.clone()),
-            rate_limit_per_s: 200.0,
+            rate_limit_per_s: RATE_LIMIT,
         },
     )
+    .await?;
+    // Every resource is compared at the end, order notes too.
+    entity::stores::ActiveModel {
+        id: Set(store),
+        backfill_order_notes: Set(true),
+        ..Default::default()
+    }
+    .update(&services.db)
     .await?;
 
     let spawn = |command: &str, name: &str| -> anyhow::Result<Child> {
@@ -155,8 +168,9 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
         error_rate * 100.0
     );
     let mut last_kill = Instant::now();
+    let mut kills_during_the_runs = 0;
     for kill in 0..KILLS {
-        let wait = rand::rng().random_range(500..4_000);
+        let wait = rand::rng().random_range(1_000..5_000);
         tokio::time::sleep(Duration::from_millis(wait)).await;
         let victim = rand::rng().random_range(0..workers.len());
         let _ = Command::new("kill")
@@ -164,6 +178,9 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
             .status();
         let _ = workers[victim].wait();
         last_kill = Instant::now();
+        if !finished(&services, &runs).await? {
+            kills_during_the_runs += 1;
+        }
         eprintln!(
             "  kill {} of {KILLS} at {:.1} s: worker {victim}",
             kill + 1,
@@ -193,6 +210,7 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
     let figures = TortureFigures {
         database,
         kills: KILLS,
+        kills_during_the_runs,
         error_rate,
         runs: runs.len(),
         runs_succeeded,

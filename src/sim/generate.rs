@@ -3788,10 +3788,7 @@ mod tests {
 
     use super::*;
 
-    const CAPTURES: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/woocommerce/captures"
-    );
+    const CAPTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/woocommerce");
     const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
     const SITE: &str = "https://127.0.0.1:8443";
 

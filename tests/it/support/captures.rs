@@ -1,5 +1,5 @@
-//! The responses captured from a real WooCommerce 10 store (`../shared/woocommerce/captures`),
-//! and records built from WooCommerce's documented schema where the capture is an empty list.
+//! The responses captured from a real WooCommerce 10 store (`tests/fixtures/woocommerce`), and
+//! records built from WooCommerce's documented schema where the capture is an empty list.
 
 use std::path::PathBuf;
 
@@ -7,17 +7,7 @@ use serde_json::Value;
 use woosync::woo::Resource;
 
 pub fn captures_dir() -> PathBuf {
-    let dir = std::env::var_os("WOOSYNC_CAPTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/woocommerce/captures")
-        });
-    assert!(
-        dir.is_dir(),
-        "the WooCommerce captures are not at {} (set WOOSYNC_CAPTURES to their folder)",
-        dir.display()
-    );
-    dir
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/woocommerce")
 }
 
 fn read_json(path: PathBuf) -> Value {
