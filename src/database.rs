@@ -121,6 +121,7 @@ fn tune_connection(
         // SAFETY: the handle is locked, so no other call uses the connection meanwhile.
         // QPSG takes an int and a nullable int pointer, as passed; the busy handler is a
         // plain function that neither unwinds nor uses its (null) argument.
+        #[allow(unsafe_code)]
         let codes = unsafe {
             [
                 libsqlite3_sys::sqlite3_db_config(
@@ -156,6 +157,7 @@ const LOCK_WAIT: Duration = Duration::from_secs(30);
 const LOCK_RETRY: Duration = Duration::from_micros(500);
 
 /// SQLite's busy handler: called with the number of tries so far; nonzero to try again.
+#[allow(unsafe_code)]
 unsafe extern "C" fn retry_write_lock(_: *mut c_void, tries: c_int) -> c_int {
     if LOCK_RETRY * u32::try_from(tries).unwrap_or_default() >= LOCK_WAIT {
         return 0;

@@ -17,16 +17,12 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::api::ApiState;
+use crate::bench::compare::{backfill_requests, difference};
 use crate::config::Config;
 use crate::jobs::WebhookDelivery;
 use crate::jobs::{QUEUES, SyncMode, start_sync};
 use crate::queue::job::Job;
 use crate::secrets::Secret;
-use crate::sim::compare::{backfill_requests, difference};
-use crate::sim::data::StoreData;
-use crate::sim::generate::Sizes;
-use crate::sim::server::{SimOptions, SimServer};
-use crate::sim::store::{SimStore, read, write};
 use crate::startup::{Services, generated_api_token, run_all};
 use crate::stores::{AuthMode, NewStore, save_store};
 use crate::sync::runs::status;
@@ -34,6 +30,10 @@ use crate::webhooks::registration::register_webhooks;
 use crate::woo::Resource;
 use crate::woo::auth::oauth1::SignatureMethod;
 use crate::woo::client::WooClient;
+use sim::data::StoreData;
+use sim::generate::Sizes;
+use sim::server::{SimOptions, SimServer};
+use sim::store::{SimStore, read, write};
 
 pub struct DemoOptions {
     /// Start from an empty data directory instead of the last run's.

@@ -9,7 +9,6 @@ pub mod demo;
 pub mod jobs;
 pub mod queue;
 pub mod secrets;
-pub mod sim;
 pub mod startup;
 pub mod stores;
 pub mod sync;

@@ -3,6 +3,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
+use sim::generate::Sizes;
+use sim::server::{SimOptions, SimServer};
 use woosync::api::ApiState;
 use woosync::config::Config;
 use woosync::jobs::{SyncMode, start_sync};
@@ -10,8 +12,6 @@ use woosync::queue::redis::RedisStorage;
 use woosync::queue::sqlite::SqliteStorage;
 use woosync::queue::storage::Storage;
 use woosync::secrets::Secret;
-use woosync::sim::generate::Sizes;
-use woosync::sim::server::{SimOptions, SimServer};
 use woosync::startup::{
     Services, bind_web, generated_api_token, run_all, serve_metrics, shutdown_signal,
 };

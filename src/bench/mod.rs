@@ -1,6 +1,7 @@
 //! Benchmarks (`woosync bench ...`): figures, not pass/fail tests. Each prints what it
 //! measured and, with `--json`, one JSON object last for scripts.
 
+pub mod compare;
 pub mod queue;
 pub mod sync;
 pub mod torture;

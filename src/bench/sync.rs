@@ -18,19 +18,19 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::bench::compare::{backfill_requests, difference_in};
 use crate::config::Config;
 use crate::database;
 use crate::jobs::{SyncMode, start_sync};
 use crate::secrets::{Secret, SecretKey};
-use crate::sim::compare::{backfill_requests, difference_in};
-use crate::sim::generate::Sizes;
-use crate::sim::server::{SimOptions, SimServer};
-use crate::sim::store::{SimStore, read};
 use crate::startup::Services;
 use crate::stores::{AuthMode, NewStore, save_store};
 use crate::sync::runs::status;
 use crate::woo::Resource;
 use crate::woo::auth::oauth1::SignatureMethod;
+use sim::generate::Sizes;
+use sim::server::{SimOptions, SimServer};
+use sim::store::{SimStore, read};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncFigures {

@@ -17,17 +17,17 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait};
 use serde::Serialize;
 
 use super::sync::{finished, stop};
+use crate::bench::compare::difference;
 use crate::config::Config;
 use crate::database;
 use crate::jobs::{QUEUES, SyncMode, start_sync};
 use crate::secrets::{Secret, SecretKey};
-use crate::sim::compare::difference;
-use crate::sim::generate::Sizes;
-use crate::sim::server::{SimOptions, SimServer};
 use crate::startup::Services;
 use crate::stores::{AuthMode, NewStore, save_store};
 use crate::woo::Resource;
 use crate::woo::auth::oauth1::SignatureMethod;
+use sim::generate::Sizes;
+use sim::server::{SimOptions, SimServer};
 
 const KILLS: usize = 10;
 /// Requests a second the store takes: slow enough that the kills fall in the backfill.

@@ -45,7 +45,7 @@ mod tests {
     #[test]
     fn a_signature_is_checked_over_the_raw_bytes() {
         let body = br#"{"id":1,"name":"A"}"#;
-        let good = crate::sim::webhooks::signature("s3cret", body);
+        let good = sim::webhooks::signature("s3cret", body);
         assert!(signature_is_valid(b"s3cret", body, &good));
         assert!(!signature_is_valid(b"other", body, &good));
         assert!(!signature_is_valid(

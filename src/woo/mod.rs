@@ -10,9 +10,8 @@ pub mod page_memory;
 pub mod public_address;
 pub mod rate_limit;
 pub mod records;
-pub mod resource;
 pub mod response;
 pub mod tls;
 
 pub use error::WooError;
-pub use resource::Resource;
+pub use woocommerce::Resource;

@@ -7,10 +7,10 @@ use std::time::Duration;
 use fantoccini::Locator;
 use reqwest::StatusCode;
 use serde_json::json;
+use sim::generate::Sizes;
+use sim::store::lock;
 use woosync::jobs::BackfillPage;
 use woosync::queue::job::Job;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::lock;
 
 use crate::support::app::{TOKEN, TestApp};
 use crate::support::browser::Browser;

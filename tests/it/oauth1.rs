@@ -3,7 +3,7 @@
 //! simulated store's own check, written apart from the signer.
 
 use serde::Deserialize;
-use woosync::sim::auth::string_to_sign;
+use sim::auth::string_to_sign;
 use woosync::woo::auth::oauth1::{SignatureMethod, base_string, sign};
 
 use crate::support::captures::fixture;

@@ -11,9 +11,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use sim::generate::Sizes;
 use url::Url;
 use woosync::secrets::Secret;
-use woosync::sim::generate::Sizes;
 use woosync::stores::AuthMode;
 use woosync::woo::auth::oauth1::SignatureMethod;
 use woosync::woo::client::{ListQuery, StoreConnection, WooClient, http_client};

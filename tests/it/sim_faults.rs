@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
-use woosync::sim::faults::Faults;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::read;
+use sim::faults::Faults;
+use sim::generate::Sizes;
+use sim::store::read;
 use woosync::woo::Resource;
 use woosync::woo::client::http_client;
 use woosync::woo::public_address::StoreAddresses;

@@ -11,10 +11,10 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
+use sim::generate::Sizes;
+use sim::store::{lock, read};
+use sim::webhooks::{FAILURES_BEFORE_DISABLED, signature};
 use woosync::secrets::Secret;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::{lock, read};
-use woosync::sim::webhooks::{FAILURES_BEFORE_DISABLED, signature};
 use woosync::woo::Resource;
 use woosync::woo::client::{ListQuery, http_client};
 use woosync::woo::public_address::StoreAddresses;
@@ -338,4 +338,47 @@ fn woosync_sim_serves_on_its_own() {
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(products.len(), 12);
+}
+
+/// Parses records with woosync's own record types, as a sync of the simulated store will.
+fn assert_woosync_reads<R: woosync::woo::records::Record>(what: &str, records: &[Value]) {
+    for record in records {
+        if let Err(error) = serde_json::from_value::<R>(record.clone()) {
+            panic!("woosync cannot read a generated {what}: {error}\n{record}");
+        }
+    }
+}
+
+#[test]
+fn woosync_reads_every_generated_record() {
+    use woosync::woo::records::*;
+    let store = sim::generate::generate(
+        7,
+        &Sizes::default(),
+        "https://127.0.0.1:8443",
+        chrono::Utc::now(),
+    );
+    let all = |map: &std::collections::BTreeMap<i64, Vec<Value>>| -> Vec<Value> {
+        map.values().flatten().cloned().collect()
+    };
+    assert_woosync_reads::<Product>("product", &store.products);
+    assert_woosync_reads::<ProductVariation>("variation", &all(&store.variations));
+    assert_woosync_reads::<Order>("order", &store.orders);
+    assert_woosync_reads::<OrderRefund>("refund", &all(&store.refunds));
+    assert_woosync_reads::<OrderNote>("order note", &all(&store.notes));
+    assert_woosync_reads::<Customer>("customer", &store.customers);
+    assert_woosync_reads::<Coupon>("coupon", &store.coupons);
+    assert_woosync_reads::<ProductCategory>("category", &store.categories);
+    assert_woosync_reads::<ProductTag>("tag", &store.tags);
+    assert_woosync_reads::<ProductAttribute>("attribute", &store.attributes);
+    assert_woosync_reads::<ProductAttributeTerm>("attribute term", &all(&store.terms));
+    assert_woosync_reads::<ProductReview>("review", &store.reviews);
+    assert_woosync_reads::<ProductShippingClass>("shipping class", &store.shipping_classes);
+    assert_woosync_reads::<TaxRate>("tax rate", &store.tax_rates);
+    assert_woosync_reads::<TaxClass>("tax class", &store.tax_classes);
+    assert_woosync_reads::<ShippingZone>("shipping zone", &store.zones);
+    assert_woosync_reads::<ShippingZoneLocation>("zone location", &all(&store.zone_locations));
+    assert_woosync_reads::<ShippingZoneMethod>("zone method", &all(&store.zone_methods));
+    assert_woosync_reads::<ShippingMethod>("shipping method", &store.shipping_methods);
+    assert_woosync_reads::<PaymentGateway>("payment gateway", &store.payment_gateways);
 }

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use sim::auth::ApiKey;
+use sim::generate::Sizes;
+use sim::store::{lock, read};
 use woosync::secrets::Secret;
-use woosync::sim::auth::ApiKey;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::{lock, read};
 use woosync::stores::AuthMode;
 use woosync::woo::Resource;
 use woosync::woo::auth::oauth1::{self, SignatureMethod};

@@ -1,7 +1,7 @@
 //! Who may call what: the API token, open health checks, metrics behind their own token.
 
 use reqwest::StatusCode;
-use woosync::sim::generate::Sizes;
+use sim::generate::Sizes;
 
 use crate::support::app::{TOKEN, TestApp, answer, code};
 use crate::support::pipeline::QueueKind;
@@ -220,7 +220,7 @@ async fn a_dashboard_form_is_taken_only_from_its_own_page() {
     let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
     let store = app.connect_sim().await;
     let cookie = app.dashboard_cookie().await;
-    let page = app.dashboard_html().await;
+    let page = app.dashboard_page(&cookie).await;
     let token = page
         .split("name=\"csrf\" value=\"")
         .nth(1)

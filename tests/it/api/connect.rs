@@ -5,7 +5,7 @@ use entity::stores;
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
-use woosync::sim::generate::Sizes;
+use sim::generate::Sizes;
 
 use crate::support::app::{TestApp, code};
 use crate::support::pipeline::QueueKind;

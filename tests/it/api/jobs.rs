@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
+use sim::generate::Sizes;
+use sim::store::lock;
 use woosync::jobs::BackfillPage;
 use woosync::queue::job::Job;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::lock;
 
 use crate::support::app::{TestApp, code};
 use crate::support::pipeline::{QueueKind, wait_for};

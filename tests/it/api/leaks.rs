@@ -7,8 +7,8 @@ use std::time::Duration;
 use entity::queue_jobs;
 use sea_orm::EntityTrait;
 use serde_json::json;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::lock;
+use sim::generate::Sizes;
+use sim::store::lock;
 
 use crate::support::app::TestApp;
 use crate::support::pipeline::{QueueKind, wait_for};

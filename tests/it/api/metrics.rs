@@ -6,9 +6,9 @@ use std::time::Duration;
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::json;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::{lock, read};
-use woosync::sim::webhooks::{delivery_id, signature};
+use sim::generate::Sizes;
+use sim::store::{lock, read};
+use sim::webhooks::{delivery_id, signature};
 use woosync::woo::Resource;
 
 use crate::support::app::TestApp;

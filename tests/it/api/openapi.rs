@@ -1,7 +1,7 @@
 //! `/api/openapi.json` describes every route the server answers.
 
 use reqwest::{Method, StatusCode};
-use woosync::sim::generate::Sizes;
+use sim::generate::Sizes;
 
 use crate::support::app::TestApp;
 use crate::support::pipeline::QueueKind;

@@ -2,7 +2,7 @@
 //! inventory, the metrics' and the dashboard's summaries, and disconnecting a store.
 
 use reqwest::{Method, StatusCode};
-use woosync::sim::generate::Sizes;
+use sim::generate::Sizes;
 
 use crate::support::app::{TOKEN, TestApp};
 use crate::support::database::{Backend, TestDatabase};
@@ -55,7 +55,7 @@ async fn reads_summaries_and_disconnecting_work_on_postgres() {
     let (_, served) = app
         .get_text(&format!("/api/stores/{store}/orders?per_page=500"))
         .await;
-    let orders = woosync::sim::store::read(&app.pipeline.sim.server.store.data)
+    let orders = sim::store::read(&app.pipeline.sim.server.store.data)
         .collection((woosync::woo::Resource::Orders, 0))
         .to_vec();
     for order in orders {

@@ -5,9 +5,9 @@
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
+use sim::generate::Sizes;
+use sim::store::read;
 use woosync::jobs::poll_store::PollKind;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::read;
 use woosync::woo::Resource;
 
 use crate::support::app::TestApp;

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::{lock, read};
+use sim::generate::Sizes;
+use sim::store::{lock, read};
 use woosync::sync::tombstone::tombstone_ids;
 use woosync::woo::Resource;
 

@@ -2,10 +2,10 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use sim::auth::ApiKey;
+use sim::generate::Sizes;
+use sim::store::lock;
 use woosync::secrets::Secret;
-use woosync::sim::auth::ApiKey;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::lock;
 use woosync::stores::{AuthMode, NewStore, save_store};
 use woosync::woo::auth::oauth1::SignatureMethod;
 

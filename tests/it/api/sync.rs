@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use woosync::sim::generate::Sizes;
+use sim::generate::Sizes;
 use woosync::stores::{StoreStatus, set_status};
 
 use crate::support::app::{TestApp, code};
@@ -47,7 +47,7 @@ async fn a_sync_runs_once_and_reports_its_progress() {
     })
     .await;
     let (_, view) = app.get(&format!("/api/sync-runs/{run}")).await;
-    let products = woosync::sim::store::read(&app.pipeline.sim.server.store.data)
+    let products = sim::store::read(&app.pipeline.sim.server.store.data)
         .collection((woosync::woo::Resource::Products, 0))
         .len();
     assert_eq!(view["records"].as_u64(), Some(products as u64), "{view}");

@@ -5,9 +5,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use serde_json::json;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::lock;
-use woosync::sim::webhooks::signature;
+use sim::generate::Sizes;
+use sim::store::lock;
+use sim::webhooks::signature;
 
 use crate::support::app::TestApp;
 use crate::support::pipeline::QueueKind;

@@ -8,9 +8,9 @@ use chrono::Utc;
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::{lock, read, write};
-use woosync::sim::webhooks::{delivery_id, signature};
+use sim::generate::Sizes;
+use sim::store::{lock, read, write};
+use sim::webhooks::{delivery_id, signature};
 use woosync::woo::Resource;
 
 use crate::support::app::{TestApp, answer, code};

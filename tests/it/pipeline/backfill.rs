@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use entity::sync_runs;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sim::generate::Sizes;
+use sim::store::{read, write};
 use woosync::jobs::SyncMode;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::{read, write};
 use woosync::sync::run_children;
 use woosync::woo::Resource;
 

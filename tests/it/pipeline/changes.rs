@@ -6,11 +6,11 @@ use std::time::Duration;
 use entity::products;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
+use sim::generate::Sizes;
+use sim::store::{read, write};
 use woosync::jobs::poll_store::PollKind;
 use woosync::jobs::{SyncMode, WebhookDelivery};
 use woosync::queue::storage::NewJob;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::{read, write};
 use woosync::sync::stored::stored_records;
 use woosync::woo::Resource;
 

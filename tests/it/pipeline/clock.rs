@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use entity::sync_runs;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sim::generate::Sizes;
 use woosync::jobs::SyncMode;
-use woosync::sim::generate::Sizes;
 use woosync::sync::runs::status;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};

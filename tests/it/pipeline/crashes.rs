@@ -7,11 +7,11 @@ use std::time::Duration;
 use entity::{sync_checkpoints, sync_runs};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
+use sim::generate::Sizes;
 use woosync::jobs::poll_store::PollKind;
 use woosync::jobs::resume::forget_resolved_failures;
 use woosync::jobs::{BackfillPage, SyncMode, start_sync};
 use woosync::queue::job::Job;
-use woosync::sim::generate::Sizes;
 use woosync::woo::Resource;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};

@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use entity::stores;
 use sea_orm::EntityTrait;
+use sim::generate::Sizes;
+use sim::store::read;
 use woosync::jobs::resume::resume_quiet_runs;
 use woosync::jobs::{FetchChildren, SyncMode, start_sync};
 use woosync::queue::job::Job;
 use woosync::queue::storage::JobState;
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::read;
 use woosync::woo::Resource;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use sim::generate::Sizes;
 use woosync::jobs::SyncMode;
 use woosync::secrets::Secret;
-use woosync::sim::generate::Sizes;
 use woosync::stores::{AuthMode, NewStore, save_store};
 use woosync::woo::auth::oauth1::SignatureMethod;
 

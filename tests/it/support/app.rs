@@ -3,8 +3,8 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use sim::generate::Sizes;
 use woosync::api::ApiState;
-use woosync::sim::generate::Sizes;
 
 use super::pipeline::{QueueKind, TestPipeline, Transport};
 
@@ -158,6 +158,11 @@ impl TestApp {
     /// The dashboard's page as a signed-in browser gets it.
     pub async fn dashboard_html(&self) -> String {
         let cookie = self.dashboard_cookie().await;
+        self.dashboard_page(&cookie).await
+    }
+
+    /// The dashboard's page for the session of `cookie`.
+    pub async fn dashboard_page(&self, cookie: &str) -> String {
         self.http
             .get(format!("{}/dashboard", self.url))
             .header("cookie", cookie)

@@ -8,6 +8,8 @@ use std::time::Duration;
 use entity::{stores, sync_runs};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+use sim::generate::Sizes;
+use sim::store::SimStore;
 use tempfile::TempDir;
 use woosync::config::Config;
 use woosync::database;
@@ -16,8 +18,6 @@ use woosync::jobs::{PollStore, SyncMode, start_sync};
 use woosync::queue::storage::NewJob;
 use woosync::queue::storage::QueueCounts;
 use woosync::secrets::{Secret, SecretKey};
-use woosync::sim::generate::Sizes;
-use woosync::sim::store::SimStore;
 use woosync::startup::Services;
 use woosync::stores::{AuthMode, NewStore, save_store};
 use woosync::sync::runs::status;
@@ -340,7 +340,7 @@ impl TestPipeline {
 
     /// How the database's copy of a store differs from `sim`, if it does.
     pub async fn difference(&self, store_id: i64, sim: &SimStore) -> Option<String> {
-        woosync::sim::compare::difference(&self.services.db, store_id, sim)
+        woosync::bench::compare::difference(&self.services.db, store_id, sim)
             .await
             .unwrap()
     }

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use sim::generate::Sizes;
+use sim::server::{SimOptions, SimServer};
 use tempfile::TempDir;
 use url::Url;
 use woosync::secrets::Secret;
-use woosync::sim::generate::Sizes;
-use woosync::sim::server::{SimOptions, SimServer};
 use woosync::stores::AuthMode;
 use woosync::woo::auth::oauth1::SignatureMethod;
 use woosync::woo::client::{StoreConnection, WooClient, http_client};

@@ -16,7 +16,7 @@ use super::listing::{ListParams, link_header, list, only_fields};
 use super::routes::{RecordId, Route, invalid_id_kind, route};
 use super::store::{RequestRecord, SimStore, lock, now_us, read, write};
 use super::webhooks::{self, SimWebhook};
-use crate::woo::Resource;
+use woocommerce::Resource;
 
 pub const API_ROOT: &str = "/wp-json/wc/v3/";
 

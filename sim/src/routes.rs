@@ -1,6 +1,6 @@
 //! The WooCommerce REST API v3 routes the simulated store answers.
 
-use crate::woo::Resource;
+use woocommerce::Resource;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {

@@ -18,7 +18,7 @@ use super::data::{CollectionKey, StoreData};
 use super::faults::Faults;
 use super::generate::{Sizes, generate};
 use super::webhooks::{self, FAILURES_BEFORE_DISABLED, SimWebhook};
-use crate::woo::Resource;
+use woocommerce::Resource;
 
 const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 

@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 
 use super::generate::Catalog;
 use super::listing::Listed;
-use crate::woo::Resource;
+use woocommerce::Resource;
 
 /// A collection: a resource, under its parent (0 for top-level ones).
 pub type CollectionKey = (Resource, i64);

@@ -4,10 +4,10 @@
 
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::listing::full_pages;
-use super::store::{SimStore, read};
 use crate::sync::stored::stored_texts;
 use crate::woo::Resource;
+use sim::listing::full_pages;
+use sim::store::{SimStore, read};
 
 /// How the copy of store `store_id` differs from `sim`, resource by resource; none when
 /// it is equal.

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::auth::ApiKey;
 use super::faults::Faults;
 use super::store::{SimStore, lock, read, write};
-use crate::woo::Resource;
+use woocommerce::Resource;
 
 pub fn router() -> Router<Arc<SimStore>> {
     Router::new()

@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn signs_like_the_captured_deliveries() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/woocommerce");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/woocommerce");
         for name in ["webhook-product.updated.json", "webhook-order.created.json"] {
             let Ok(text) = std::fs::read_to_string(format!("{dir}/{name}")) else {
                 panic!("the capture {name} is missing from {dir}");

@@ -1,4 +1,4 @@
-//! The WooCommerce resources woosync keeps, by the name used in tables, routes and jobs.
+//! The WooCommerce resources, by the name used in tables, routes and jobs.
 
 use std::fmt;
 use std::str::FromStr;
