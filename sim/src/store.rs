@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::auth::{ApiKey, Authenticator};
 use super::data::{CollectionKey, StoreData};
 use super::faults::Faults;
-use super::generate::{Sizes, generate};
+use super::generate::{Sizes, generate, refund_record};
 use super::webhooks::{self, FAILURES_BEFORE_DISABLED, SimWebhook};
 use woocommerce::Resource;
 
@@ -292,25 +292,7 @@ impl SimStore {
         data.find((Resource::Orders, 0), order_id)?;
         let refund_id = data.next_id(Resource::OrderRefunds);
         let now = Utc::now().format(DATE_FORMAT).to_string();
-        let refund = json!({
-            "id": refund_id,
-            "date_created": now,
-            "date_created_gmt": now,
-            "amount": amount,
-            "reason": reason,
-            "refunded_by": 1,
-            "refunded_payment": false,
-            "meta_data": [],
-            "line_items": [],
-            "shipping_lines": [],
-            "tax_lines": [],
-            "fee_lines": [],
-            "_links": {
-                "self": [{"href": format!("{}/wp-json/wc/v3/orders/{order_id}/refunds/{refund_id}", self.site_url)}],
-                "collection": [{"href": format!("{}/wp-json/wc/v3/orders/{order_id}/refunds", self.site_url)}],
-                "up": [{"href": format!("{}/wp-json/wc/v3/orders/{order_id}", self.site_url)}],
-            },
-        });
+        let refund = refund_record(&self.site_url, order_id, refund_id, amount, reason, &now);
         data.upsert((Resource::OrderRefunds, order_id), refund.clone());
         let order = data.find_mut((Resource::Orders, 0), order_id)?;
         if let Some(refunds) = order.get_mut("refunds").and_then(Value::as_array_mut) {
