@@ -14,10 +14,11 @@ use cron::Schedule;
 use entity::stores;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use crate::jobs::PollStore;
 use crate::jobs::poll_store::PollKind;
-use crate::jobs::resume::{forget_resolved_failures, resume_quiet_runs};
 use crate::jobs::webhook_delivery::{AUDIT_KEPT_FOR, forget_deliveries_before};
-use crate::jobs::{Context, PollStore};
+use crate::pipeline::Context;
+use crate::pipeline::resume::{forget_resolved_failures, resume_quiet_runs};
 use crate::queue::storage::NewJob;
 use crate::stores::StoreStatus;
 use crate::webhooks::registration::check_webhooks;
@@ -73,7 +74,7 @@ impl Clock {
             Ok(resumed) => tracing::warn!(resumed, "resumed sync runs that had lost their jobs"),
             Err(error) => tracing::warn!(%error, "resuming quiet sync runs failed"),
         }
-        if let Err(error) = forget_resolved_failures(&self.context).await {
+        if let Err(error) = forget_resolved_failures(&self.context, &crate::jobs::queues()).await {
             tracing::warn!(%error, "looking for failed jobs resolved since failed");
         }
     }

@@ -19,8 +19,9 @@ use serde_json::{Value, json};
 use crate::api::ApiState;
 use crate::bench::compare::{backfill_requests, difference};
 use crate::config::Config;
+use crate::jobs;
 use crate::jobs::WebhookDelivery;
-use crate::jobs::{QUEUES, SyncMode, start_sync};
+use crate::pipeline::{SyncMode, start_sync};
 use crate::queue::job::Job;
 use crate::secrets::Secret;
 use crate::startup::{Services, generated_api_token, run_all};
@@ -269,7 +270,7 @@ impl Watcher {
                 .all(&self.services.db)
                 .await?;
             let mut jobs_left = 0;
-            for queue in QUEUES {
+            for queue in jobs::queues() {
                 let counts = self.services.queue.counts(queue).await?;
                 jobs_left += counts.pending + counts.scheduled + counts.running;
             }

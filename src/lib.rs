@@ -7,6 +7,7 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod jobs;
+pub mod pipeline;
 pub mod queue;
 pub mod secrets;
 pub mod startup;

@@ -7,7 +7,7 @@ use sim::generate::Sizes;
 use sim::server::{SimOptions, SimServer};
 use woosync::api::ApiState;
 use woosync::config::Config;
-use woosync::jobs::{SyncMode, start_sync};
+use woosync::pipeline::{SyncMode, start_sync};
 use woosync::queue::redis::RedisStorage;
 use woosync::queue::sqlite::SqliteStorage;
 use woosync::queue::storage::Storage;

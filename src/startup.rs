@@ -9,8 +9,9 @@ use sea_orm::{DatabaseBackend, DatabaseConnection};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::database;
-use crate::jobs::context::PAGES_IN_MEMORY;
-use crate::jobs::{self, Context, SyncContext, SyncSettings};
+use crate::jobs;
+use crate::pipeline::context::PAGES_IN_MEMORY;
+use crate::pipeline::{Context, SyncContext, SyncSettings};
 use crate::queue::backoff::RetryPolicy;
 use crate::queue::redis::RedisStorage;
 use crate::queue::runner::Runner;
@@ -88,6 +89,7 @@ impl Services {
             limiter,
             http,
             secret_key: SecretKey::from_config(&config)?,
+            jobs: jobs::jobs_for,
             settings: SyncSettings {
                 modified_overlap: config.modified_overlap,
             },
@@ -107,16 +109,15 @@ impl Services {
             orphan_after: self.config.orphan_after,
             ..Liveness::default()
         };
-        jobs::register_all(Runner::new(
-            Arc::clone(&self.queue),
-            Arc::clone(&self.context),
-        ))
-        .concurrency(self.config.worker_concurrency)
-        .liveness(liveness)
-        .retry_policy(RetryPolicy {
-            first_delay: self.config.retry_first_delay,
-            ..RetryPolicy::default()
-        })
+        let mut runner = Runner::new(Arc::clone(&self.queue), Arc::clone(&self.context));
+        jobs::each_type(&mut runner);
+        runner
+            .concurrency(self.config.worker_concurrency)
+            .liveness(liveness)
+            .retry_policy(RetryPolicy {
+                first_delay: self.config.retry_first_delay,
+                ..RetryPolicy::default()
+            })
     }
 
     pub fn clock(&self) -> Clock {

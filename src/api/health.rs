@@ -43,7 +43,7 @@ pub async fn readyz(State(state): State<ApiState>) -> (StatusCode, Json<Health>)
         tracing::error!(%error, "readiness: the database does not answer");
         problems.push("database: does not answer".into());
     }
-    if let Err(error) = services.queue.counts(crate::jobs::QUEUES[0]).await {
+    if let Err(error) = services.queue.counts(crate::jobs::queues()[0]).await {
         tracing::error!(%error, "readiness: the queue does not answer");
         problems.push("queue: does not answer".into());
     }

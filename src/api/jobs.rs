@@ -12,8 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::state::ApiState;
-use crate::jobs::QUEUES;
-use crate::jobs::resume::resume_store_runs;
+use crate::jobs;
+use crate::pipeline::resume::resume_store_runs;
 use crate::queue::storage::{JobInfo, JobState, QueueCounts, Storage};
 use crate::stores::{StoreStatus, find_store, set_status};
 
@@ -106,8 +106,9 @@ pub async fn list_queues(State(state): State<ApiState>) -> Result<Json<Vec<Queue
 }
 
 pub async fn queue_views(queue: &dyn Storage) -> Result<Vec<QueueView>, ApiError> {
-    let mut views = Vec::with_capacity(QUEUES.len());
-    for job in QUEUES {
+    let queues = jobs::queues();
+    let mut views = Vec::with_capacity(queues.len());
+    for job in queues {
         let QueueCounts {
             pending,
             scheduled,
@@ -380,15 +381,15 @@ pub async fn retry_failed(
 /// The job types a filter names: one, or all.
 pub fn job_types(name: Option<&str>) -> Result<Vec<&'static str>, ApiError> {
     match name {
-        None => Ok(QUEUES.to_vec()),
-        Some(name) => QUEUES
+        None => Ok(jobs::queues()),
+        Some(name) => jobs::queues()
             .iter()
             .find(|queue| **queue == name)
             .map(|queue| vec![*queue])
             .ok_or_else(|| {
                 ApiError::bad_request(
                     "invalid_query",
-                    format!("unknown job type `{name}`: {}", QUEUES.join(", ")),
+                    format!("unknown job type `{name}`: {}", jobs::queues().join(", ")),
                 )
             }),
     }

@@ -10,7 +10,7 @@ use chrono::Utc;
 
 use super::auth::{has_bearer, refused};
 use super::state::ApiState;
-use crate::jobs::QUEUES;
+use crate::jobs;
 use crate::sync::runs::last_synced;
 
 #[utoipa::path(
@@ -40,7 +40,7 @@ pub async fn metrics(State(state): State<ApiState>, headers: HeaderMap) -> Respo
 /// synced; a source that does not answer leaves its gauges as they were.
 async fn refresh_gauges(state: &ApiState) {
     let services = &state.services;
-    for queue in QUEUES {
+    for queue in jobs::queues() {
         let Ok(counts) = services.queue.counts(queue).await else {
             continue;
         };

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiPath, ApiQuery};
 use super::state::ApiState;
-use crate::jobs::fetch_children::prepare_with_children;
+use crate::pipeline::children::prepare_with_children;
 use crate::stores::find_store;
 use crate::sync::{Origin, RecordsWrite, quarantine};
 use crate::woo::{Resource, WooError};

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiPath;
 use super::state::ApiState;
-use crate::jobs::resume::resume_store_runs;
+use crate::pipeline::resume::resume_store_runs;
 use crate::stores::{StoreStatus, erase_store, find_store, set_status};
 use crate::sync::quarantine;
 use crate::sync::runs::last_synced;

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath};
 use super::state::ApiState;
-use crate::jobs::{StartError, StartedRun, SyncMode, start_sync};
+use crate::pipeline::{StartError, StartedRun, SyncMode, start_sync};
 use crate::stores::{StoreStatus, find_store};
 use crate::woo::Resource;
 

@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::bench::compare::{backfill_requests, difference_in};
 use crate::config::Config;
 use crate::database;
-use crate::jobs::{SyncMode, start_sync};
+use crate::pipeline::{SyncMode, start_sync};
 use crate::secrets::{Secret, SecretKey};
 use crate::startup::Services;
 use crate::stores::{AuthMode, NewStore, save_store};
@@ -367,7 +367,7 @@ pub(super) async fn finished(services: &Services, runs: &[i64]) -> anyhow::Resul
     if succeeded < runs.len() as u64 {
         return Ok(false);
     }
-    for queue in crate::jobs::QUEUES {
+    for queue in crate::jobs::queues() {
         let counts = services.queue.counts(queue).await?;
         if counts.pending + counts.scheduled + counts.running > 0 {
             return Ok(false);

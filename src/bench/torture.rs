@@ -20,7 +20,8 @@ use super::sync::{finished, stop};
 use crate::bench::compare::difference;
 use crate::config::Config;
 use crate::database;
-use crate::jobs::{QUEUES, SyncMode, start_sync};
+use crate::jobs;
+use crate::pipeline::{SyncMode, start_sync};
 use crate::secrets::{Secret, SecretKey};
 use crate::startup::Services;
 use crate::stores::{AuthMode, NewStore, save_store};
@@ -238,7 +239,7 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
 
 async fn failed_jobs(services: &Services) -> anyhow::Result<u64> {
     let mut failed = 0;
-    for queue in QUEUES {
+    for queue in jobs::queues() {
         failed += services.queue.counts(queue).await?.failed;
     }
     Ok(failed)

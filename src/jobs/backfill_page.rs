@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::context::Context;
-use super::paging::{RunPage, run_page};
+use crate::pipeline::context::Context;
+use crate::pipeline::paging::{RunPage, run_page};
 use crate::queue::job::{Job, JobError};
 use crate::sync::runs;
 
@@ -12,6 +12,7 @@ pub struct BackfillPage(pub RunPage);
 
 impl Job for BackfillPage {
     const NAME: &'static str = "backfill_page";
+    const PRIORITY: i16 = 30;
     type Context = Context;
 
     async fn run(self, context: Context) -> Result<(), JobError> {

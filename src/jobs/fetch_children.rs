@@ -7,25 +7,23 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use entity::stores;
 use futures_util::{StreamExt, stream};
 use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
-use super::context::Context;
-use super::failure::stopping_status;
+use crate::pipeline::context::Context;
+use crate::pipeline::failure::stopping_status;
 use crate::queue::job::{Job, JobError};
 use crate::queue::storage::NewJob;
 use crate::queue::waiting::waiting;
 use crate::sync::group_commit::{GroupWrite, WriteFuture};
-use crate::sync::run_children::{self, WantedChildren};
+use crate::sync::run_children;
 use crate::sync::runs;
 use crate::sync::tombstone::{Identities, Missing};
 use crate::sync::{Applied, Origin, PreparedRecords};
 use crate::woo::client::{ListQuery, MAX_PER_PAGE, WooClient};
-use crate::woo::listed::{ListedRecord, RawRecord};
-use crate::woo::records::Parent;
+use crate::woo::listed::RawRecord;
 use crate::woo::{Resource, WooError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,82 +55,7 @@ const PARENTS_AT_ONCE: usize = 4;
 /// short, and too few were left asking). 16 jobs keep 64 requests asking.
 static CHILDREN_IN_MEMORY: Semaphore = Semaphore::const_new(16);
 
-/// Prepares records of a store to be written, and enqueues the fetching of the children
-/// they list: children first, so that if the write never happens, fetching them did no
-/// harm.
-pub async fn prepare_with_children<J: ListedRecord>(
-    context: &Context,
-    store: &stores::Model,
-    origin: Origin,
-    items: Vec<J>,
-) -> Result<PreparedRecords, JobError> {
-    let mut records = PreparedRecords::new(context.db.get_database_backend(), origin, items);
-    let wanted = FetchChildren::wanted(store, origin.resource, records.parents());
-    context
-        .enqueue(FetchChildren::jobs_for(store.id, origin.run_id, &wanted))
-        .await?;
-    records.want_children(wanted);
-    Ok(records)
-}
-
 impl FetchChildren {
-    /// The children worth fetching for records of `resource` just listed: only where the
-    /// parent says there is something (a variable product with variations, an order with
-    /// refunds), and order notes, one request per order, for orders changed since the store
-    /// was connected, or for all when the store asks for them.
-    pub fn wanted(
-        store: &stores::Model,
-        resource: Resource,
-        parents: &[Parent],
-    ) -> Vec<WantedChildren> {
-        let mut wanted: Vec<WantedChildren> = Vec::new();
-        let mut fetch = |child: Resource, parent: &Parent| match wanted
-            .iter_mut()
-            .find(|children| children.resource == child)
-        {
-            Some(children) => children.parent_ids.push(parent.id),
-            None => wanted.push(WantedChildren {
-                resource: child,
-                parent_ids: vec![parent.id],
-            }),
-        };
-        for parent in parents {
-            match resource {
-                Resource::Products if parent.lists_children => {
-                    fetch(Resource::ProductVariations, parent);
-                }
-                Resource::Orders => {
-                    if parent.lists_children {
-                        fetch(Resource::OrderRefunds, parent);
-                    }
-                    let changed_since_connected = parent
-                        .date_modified_gmt
-                        .is_some_and(|modified| modified >= store.connected_at);
-                    if store.backfill_order_notes || changed_since_connected {
-                        fetch(Resource::OrderNotes, parent);
-                    }
-                }
-                Resource::ProductAttributes => fetch(Resource::ProductAttributeTerms, parent),
-                Resource::ShippingZones => {
-                    fetch(Resource::ShippingZoneLocations, parent);
-                    fetch(Resource::ShippingZoneMethods, parent);
-                }
-                _ => {}
-            }
-        }
-        wanted
-    }
-
-    /// The jobs that fetch these children, for `run` if a run wants them.
-    pub fn jobs_for(store_id: i64, run_id: Option<i64>, wanted: &[WantedChildren]) -> Vec<NewJob> {
-        wanted
-            .iter()
-            .flat_map(|children| {
-                FetchChildren::jobs(store_id, children.resource, run_id, &children.parent_ids)
-            })
-            .collect()
-    }
-
     /// The jobs that fetch the `resource` children of these parents.
     pub fn jobs(
         store_id: i64,
@@ -329,6 +252,9 @@ impl GroupWrite for ChildrenWrite {
 
 impl Job for FetchChildren {
     const NAME: &'static str = "fetch_children";
+    /// Last: the store answers children in a fraction of a page's time, so a backfill
+    /// ends with them rather than with a sweep of orders that waited behind them.
+    const PRIORITY: i16 = 10;
     type Context = Context;
 
     fn span(&self) -> tracing::Span {
@@ -392,7 +318,7 @@ impl Job for FetchChildren {
             ));
         }
         context
-            .enqueue(rest.into_iter().map(|job| job.at(retry_at)).collect())
+            .enqueue_jobs(rest.into_iter().map(|job| job.at(retry_at)).collect())
             .await
     }
 

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::context::Context;
-use super::paging::{RunPage, run_page};
+use crate::pipeline::context::Context;
+use crate::pipeline::paging::{RunPage, run_page};
 use crate::queue::job::{Job, JobError};
 use crate::sync::runs;
 
@@ -13,6 +13,7 @@ pub struct IncrementalPage(pub RunPage);
 
 impl Job for IncrementalPage {
     const NAME: &'static str = "incremental_page";
+    const PRIORITY: i16 = 20;
     type Context = Context;
 
     async fn run(self, context: Context) -> Result<(), JobError> {

@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::context::Context;
-use super::start::{SyncMode, start_sync};
+use crate::pipeline::context::Context;
+use crate::pipeline::start::{SyncMode, start_sync};
 use crate::queue::job::{Job, JobError};
 use crate::stores::learn_low_stock_amount;
 use crate::woo::Resource;
@@ -45,6 +45,8 @@ impl PollKind {
 
 impl Job for PollStore {
     const NAME: &'static str = "poll_store";
+    /// A poll finds what changed; it only enqueues, so it costs the listings little.
+    const PRIORITY: i16 = 50;
     type Context = Context;
 
     fn span(&self) -> tracing::Span {

@@ -21,10 +21,10 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::context::{ActiveStore, Context};
-use super::failpoint;
-use super::failure::stopping_status;
-use super::fetch_children::{FetchChildren, prepare_with_children};
+use crate::pipeline::children::{children_steps, prepare_with_children};
+use crate::pipeline::context::{ActiveStore, Context};
+use crate::pipeline::failpoint;
+use crate::pipeline::failure::stopping_status;
 use crate::queue::job::{Job, JobError};
 use crate::queue::waiting::waiting;
 use crate::sync::run_children::{self, WantedChildren};
@@ -83,6 +83,8 @@ impl Attempt {
 
 impl Job for ReconcileSweep {
     const NAME: &'static str = "reconcile_sweep";
+    /// A run's sweep is what ends it: before the pages that wait behind it.
+    const PRIORITY: i16 = 40;
     type Context = Context;
 
     fn span(&self) -> tracing::Span {
@@ -342,11 +344,7 @@ impl ReconcileSweep {
         }];
         run_children::mark_wanted(&context.db, run.id, &wanted).await?;
         context
-            .enqueue(FetchChildren::jobs_for(
-                self.store_id,
-                Some(run.id),
-                &wanted,
-            ))
+            .enqueue(children_steps(self.store_id, Some(run.id), &wanted))
             .await
     }
 }

@@ -17,8 +17,8 @@ use sea_orm::sea_query::OnConflict;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::context::Context;
-use super::fetch_children::prepare_with_children;
+use crate::pipeline::children::prepare_with_children;
+use crate::pipeline::context::Context;
 use crate::queue::job::{Job, JobError};
 use crate::queue::waiting::waiting;
 use crate::stores::StoreStatus;
@@ -266,6 +266,8 @@ impl WebhookDelivery {
 
 impl Job for WebhookDelivery {
     const NAME: &'static str = "webhook_delivery";
+    /// A webhook's record is what keeps the copy fresh: taken before any listing.
+    const PRIORITY: i16 = 60;
     type Context = Context;
 
     fn span(&self) -> tracing::Span {

@@ -47,6 +47,12 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     const NAME: &'static str;
     /// Attempts before the job lands in the failed set.
     const MAX_ATTEMPTS: u32 = 8;
+    /// Of the jobs ready to run, those of a higher priority are taken first.
+    const PRIORITY: i16 = 0;
+    /// How long an attempt may take before it is given up (and retried through the
+    /// backoff): a job stuck on a connection that never answers does not hold its slot for
+    /// ever.
+    const TIMEOUT: Duration = Duration::from_secs(15 * 60);
     /// What every job of a runner shares (database, clients, settings).
     type Context: Clone + Send + Sync + 'static;
 

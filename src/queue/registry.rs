@@ -24,11 +24,34 @@ struct Handler<C> {
     max_attempts: u32,
 }
 
+/// Job types handed one by one (`jobs::each_type`): to a registry, to a listing of queues.
+pub trait JobTypes<C> {
+    fn add<J: Job<Context = C>>(&mut self);
+}
+
+/// The queues of the job types handed over, by priority.
+#[derive(Default)]
+pub struct Queues(Vec<(i16, &'static str)>);
+
+impl<C> JobTypes<C> for Queues {
+    fn add<J: Job<Context = C>>(&mut self) {
+        self.0.push((J::PRIORITY, J::NAME));
+    }
+}
+
+impl Queues {
+    /// The queues, the highest priority first (of equal ones, the first handed over).
+    pub fn in_order(&self) -> Vec<&'static str> {
+        let mut queues = self.0.clone();
+        queues.sort_by_key(|(priority, _)| std::cmp::Reverse(*priority));
+        queues.into_iter().map(|(_, name)| name).collect()
+    }
+}
+
 pub struct Registry<C> {
     context: C,
     handlers: HashMap<&'static str, Handler<C>>,
-    /// The job types in the order registered.
-    order: Vec<&'static str>,
+    queues: Queues,
 }
 
 impl<C: Clone + Send + Sync + 'static> Registry<C> {
@@ -36,15 +59,12 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
         Registry {
             context,
             handlers: HashMap::new(),
-            order: Vec::new(),
+            queues: Queues::default(),
         }
     }
 
     pub fn register<J: Job<Context = C>>(&mut self) {
-        if !self.order.contains(&J::NAME) {
-            self.order.push(J::NAME);
-        }
-        self.handlers.insert(
+        let replaced = self.handlers.insert(
             J::NAME,
             Handler {
                 run: Box::new(|payload, context| {
@@ -53,7 +73,15 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
                         match parsed {
                             Ok(job) => {
                                 let span = job.span();
-                                job.run(context).instrument(span).await
+                                let attempt = job.run(context).instrument(span);
+                                tokio::time::timeout(J::TIMEOUT, attempt)
+                                    .await
+                                    .unwrap_or_else(|_| {
+                                        Err(JobError::retry(format!(
+                                            "the attempt took longer than {} s",
+                                            J::TIMEOUT.as_secs()
+                                        )))
+                                    })
                             }
                             Err(error) => Err(JobError::permanent(format!(
                                 "cannot read the job {}: {error}",
@@ -73,12 +101,19 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
                 max_attempts: J::MAX_ATTEMPTS,
             },
         );
+        if replaced.is_none() {
+            JobTypes::<C>::add::<J>(&mut self.queues);
+        }
     }
 
-    /// The queues of the registered job types, in the order registered: the order in which
-    /// a worker takes ready jobs on Redis (the embedded queue takes them as they fell due).
+    /// The queues of the registered job types, the highest priority first (of equal ones,
+    /// the first registered): the order in which a worker takes ready jobs.
     pub fn queues(&self) -> Vec<String> {
-        self.order.iter().map(|name| name.to_string()).collect()
+        self.queues
+            .in_order()
+            .into_iter()
+            .map(String::from)
+            .collect()
     }
 
     /// Runs one attempt of a claimed job.

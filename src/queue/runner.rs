@@ -11,7 +11,7 @@ use apalis::prelude::{Data, Monitor, ParallelizeExt, WorkerBuilder, WorkerBuilde
 use super::backend::{Held, QueueBackend, Shared, finish_attempts};
 use super::backoff::RetryPolicy;
 use super::job::{Job, JobError};
-use super::registry::Registry;
+use super::registry::{JobTypes, Registry};
 use super::storage::{Claimed, Liveness, QueueError, Recovered, Storage};
 use super::waiting::{Holder, held_by};
 
@@ -76,7 +76,15 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
         self.registry.register::<J>();
         self
     }
+}
 
+impl<C: Clone + Send + Sync + 'static> JobTypes<C> for Runner<C> {
+    fn add<J: Job<Context = C>>(&mut self) {
+        self.registry.register::<J>();
+    }
+}
+
+impl<C: Clone + Send + Sync + 'static> Runner<C> {
     /// Jobs run at once.
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);

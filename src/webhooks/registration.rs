@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::secrets::ensure_secret;
 use super::{TOPICS, delivery_url};
-use crate::jobs::{SyncContext, SyncMode, start_sync};
+use crate::pipeline::{SyncContext, SyncMode, start_sync};
 use crate::stores::StoreError;
 use crate::woo::client::Webhook;
 use crate::woo::{Resource, WooError};

@@ -12,7 +12,7 @@ use crate::api::quarantine::retry;
 use crate::api::state::ApiState;
 use crate::api::stores::{change_status, resume};
 use crate::api::sync::start_runs;
-use crate::jobs::SyncMode;
+use crate::pipeline::SyncMode;
 use crate::stores::StoreStatus;
 
 #[derive(Deserialize)]

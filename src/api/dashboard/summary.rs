@@ -10,7 +10,7 @@ use crate::api::error::ApiError;
 use crate::api::jobs::{JobView, QueueView, list, queue_views};
 use crate::api::state::ApiState;
 use crate::api::sync_runs::{SyncRunView, views};
-use crate::jobs::QUEUES;
+use crate::jobs;
 use crate::queue::storage::JobState;
 use crate::sync::quarantine;
 use crate::sync::runs::last_synced;
@@ -93,6 +93,6 @@ pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
         quarantined,
         quarantined_total,
         queues: queue_views(queue).await?,
-        failed: list(queue, &QUEUES, JobState::Failed, None, 0, 50).await?,
+        failed: list(queue, &jobs::queues(), JobState::Failed, None, 0, 50).await?,
     })
 }

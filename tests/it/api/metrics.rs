@@ -12,7 +12,7 @@ use sim::webhooks::{delivery_id, signature};
 use woosync::woo::Resource;
 
 use crate::support::app::TestApp;
-use woosync::jobs::SyncMode;
+use woosync::pipeline::SyncMode;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
 use crate::support::process::free_port;

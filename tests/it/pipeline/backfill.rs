@@ -6,7 +6,7 @@ use entity::sync_runs;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use sim::generate::Sizes;
 use sim::store::{read, write};
-use woosync::jobs::SyncMode;
+use woosync::pipeline::SyncMode;
 use woosync::sync::run_children;
 use woosync::woo::Resource;
 

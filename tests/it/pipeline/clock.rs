@@ -6,7 +6,7 @@ use std::time::Duration;
 use entity::sync_runs;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use sim::generate::Sizes;
-use woosync::jobs::SyncMode;
+use woosync::pipeline::SyncMode;
 use woosync::sync::runs::status;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};

@@ -8,9 +8,10 @@ use entity::{sync_checkpoints, sync_runs};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
 use sim::generate::Sizes;
+use woosync::jobs::BackfillPage;
 use woosync::jobs::poll_store::PollKind;
-use woosync::jobs::resume::forget_resolved_failures;
-use woosync::jobs::{BackfillPage, SyncMode, start_sync};
+use woosync::pipeline::resume::forget_resolved_failures;
+use woosync::pipeline::{SyncMode, start_sync};
 use woosync::queue::job::Job;
 use woosync::woo::Resource;
 
@@ -214,7 +215,7 @@ async fn a_job_that_kills_its_workers_fails_its_run_at_once_and_is_resolved_once
     // A failed job whose run has succeeded since is resolved: the clock takes it out of
     // the failed set.
     assert_eq!(
-        forget_resolved_failures(&pipeline.services.context)
+        forget_resolved_failures(&pipeline.services.context, &woosync::jobs::queues())
             .await
             .unwrap(),
         0,
@@ -224,7 +225,7 @@ async fn a_job_that_kills_its_workers_fails_its_run_at_once_and_is_resolved_once
     succeeded.status = Set("succeeded".into());
     succeeded.update(&pipeline.services.db).await.unwrap();
     assert_eq!(
-        forget_resolved_failures(&pipeline.services.context)
+        forget_resolved_failures(&pipeline.services.context, &woosync::jobs::queues())
             .await
             .unwrap(),
         1

@@ -6,8 +6,9 @@ use entity::stores;
 use sea_orm::EntityTrait;
 use sim::generate::Sizes;
 use sim::store::read;
-use woosync::jobs::resume::resume_quiet_runs;
-use woosync::jobs::{FetchChildren, SyncMode, start_sync};
+use woosync::jobs::FetchChildren;
+use woosync::pipeline::resume::resume_quiet_runs;
+use woosync::pipeline::{SyncMode, start_sync};
 use woosync::queue::job::Job;
 use woosync::queue::storage::JobState;
 use woosync::woo::Resource;
@@ -59,7 +60,7 @@ async fn bad_keys_stop_the_store_without_a_retry_storm_and_new_keys_resume_it() 
         "{refused} requests were refused"
     );
     let mut failed = 0;
-    for queue in woosync::jobs::QUEUES {
+    for queue in woosync::jobs::queues() {
         failed += pipeline.services.queue.counts(queue).await.unwrap().failed;
     }
     assert!(
@@ -71,7 +72,7 @@ async fn bad_keys_stop_the_store_without_a_retry_storm_and_new_keys_resume_it() 
     let secret = pipeline.sim.server.info.consumer_secret.clone();
     pipeline.connect_store_with_secret(10_000.0, &secret).await;
     assert_eq!(status().await, "active");
-    for queue in woosync::jobs::QUEUES {
+    for queue in woosync::jobs::queues() {
         pipeline
             .services
             .queue

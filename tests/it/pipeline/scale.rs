@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use sim::generate::Sizes;
-use woosync::jobs::SyncMode;
+use woosync::pipeline::SyncMode;
 use woosync::secrets::Secret;
 use woosync::stores::{AuthMode, NewStore, save_store};
 use woosync::woo::auth::oauth1::SignatureMethod;

@@ -13,8 +13,9 @@ use sim::store::SimStore;
 use tempfile::TempDir;
 use woosync::config::Config;
 use woosync::database;
+use woosync::jobs::PollStore;
 use woosync::jobs::poll_store::PollKind;
-use woosync::jobs::{PollStore, SyncMode, start_sync};
+use woosync::pipeline::{SyncMode, start_sync};
 use woosync::queue::storage::NewJob;
 use woosync::queue::storage::QueueCounts;
 use woosync::secrets::{Secret, SecretKey};
@@ -299,7 +300,7 @@ impl TestPipeline {
     /// that has just restarted is asked again for a few seconds.
     pub async fn jobs_left(&self) -> u64 {
         let mut left = 0;
-        for queue in woosync::jobs::QUEUES {
+        for queue in woosync::jobs::queues() {
             let mut tries = 0;
             let QueueCounts {
                 pending,

@@ -9,10 +9,10 @@ use entity::{sync_checkpoints, sync_runs};
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 
+use super::children::prepare_with_children;
 use super::context::{ActiveStore, Context};
 use super::failpoint;
-use super::fetch_children::prepare_with_children;
-use super::start::{listing_done, page_job};
+use super::start::{listing_done, page_step};
 use crate::queue::job::JobError;
 use crate::queue::waiting::waiting;
 use crate::sync::Origin;
@@ -82,7 +82,7 @@ pub async fn run_page(context: &Context, job: &RunPage) -> Result<(), JobError> 
     context
         .enqueue(
             next.into_iter()
-                .map(|page| page_job(&run, kind, page))
+                .map(|page| page_step(&run, kind, job.resource, page))
                 .collect(),
         )
         .await?;
@@ -133,7 +133,11 @@ async fn fetch_and_write(
         // jobs, idempotent, find what is already written.
         let last = runs::pages_at_least(1, total_pages, full);
         context
-            .enqueue((2..=last).map(|page| page_job(&run, kind, page)).collect())
+            .enqueue(
+                (2..=last)
+                    .map(|page| page_step(&run, kind, resource, page))
+                    .collect(),
+            )
             .await?;
     }
     let missing = if whole {

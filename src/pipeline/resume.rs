@@ -9,13 +9,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use super::backfill_page::BackfillPage;
+use super::children::children_steps;
 use super::context::Context;
-use super::fetch_children::FetchChildren;
-use super::incremental_page::IncrementalPage;
-use super::reconcile_sweep::ReconcileSweep;
-use super::start::{first_job, listing_done, page_job};
-use crate::queue::job::{Job, JobError};
+use super::start::{first_step, listing_done, page_step};
+use crate::queue::job::JobError;
 use crate::queue::storage::JobState;
 use crate::sync::run_children;
 use crate::sync::runs::{self, RunKind};
@@ -55,13 +52,13 @@ async fn resume_runs(
             .collect();
         if kind == RunKind::Sweep {
             context
-                .enqueue(vec![first_job(&run, kind, resource)])
+                .enqueue(vec![first_step(&run, kind, resource)])
                 .await?;
         } else {
             let total = run.pages_total.unwrap_or(1).max(1) as u32;
             let missing: Vec<_> = (1..=total)
                 .filter(|page| !written.contains(page))
-                .map(|page| page_job(&run, kind, page))
+                .map(|page| page_step(&run, kind, resource, page))
                 .collect();
             if missing.is_empty() {
                 listing_done(context, &run).await?;
@@ -72,11 +69,7 @@ async fn resume_runs(
         // The children its written pages asked for may have been lost with the jobs.
         let wanted = run_children::still_wanted(&context.db, run.id).await?;
         context
-            .enqueue(FetchChildren::jobs_for(
-                active.store.id,
-                Some(run.id),
-                &wanted,
-            ))
+            .enqueue(children_steps(active.store.id, Some(run.id), &wanted))
             .await?;
         tracing::info!(run = run.id, store = run.store_id, %resource, "resumed a quiet sync run");
         resumed += 1;
@@ -84,11 +77,14 @@ async fn resume_runs(
     Ok(resumed)
 }
 
-/// Failed jobs resolved since: a job in the failed set whose sync run has succeeded
-/// anyway (its pages written by jobs the clock gave the run again, its children by a
-/// later job) is taken out of the failed set, so that an operator is not left to wonder
-/// about it. Returns how many.
-pub async fn forget_resolved_failures(context: &Context) -> Result<usize, JobError> {
+/// Failed jobs resolved since: a job of `queues` in the failed set whose sync run has
+/// succeeded anyway (its pages written by jobs the clock gave the run again, its children
+/// by a later job) is taken out of the failed set, so that an operator is not left to
+/// wonder about it. Returns how many.
+pub async fn forget_resolved_failures(
+    context: &Context,
+    queues: &[&str],
+) -> Result<usize, JobError> {
     /// The run a job of the pipeline belongs to, read from its payload.
     #[derive(serde::Deserialize)]
     struct OfRun {
@@ -96,12 +92,7 @@ pub async fn forget_resolved_failures(context: &Context) -> Result<usize, JobErr
     }
     let queue = &context.queue;
     let mut forgotten = 0;
-    for name in [
-        BackfillPage::NAME,
-        IncrementalPage::NAME,
-        ReconcileSweep::NAME,
-        FetchChildren::NAME,
-    ] {
+    for &name in queues {
         let failed = queue
             .list(name, JobState::Failed, 0, RESOLVED_AT_A_TIME)
             .await

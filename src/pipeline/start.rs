@@ -4,13 +4,9 @@
 use entity::sync_runs;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::backfill_page::BackfillPage;
 use super::context::{Context, SyncContext};
-use super::incremental_page::IncrementalPage;
-use super::paging::RunPage;
-use super::reconcile_sweep::ReconcileSweep;
+use super::step::Step;
 use crate::queue::job::JobError;
-use crate::queue::storage::NewJob;
 use crate::sync::runs::{self, RunKind, status};
 use crate::sync::stored::live_record_counts;
 use crate::woo::Resource;
@@ -66,9 +62,10 @@ pub async fn start_sync(
     let (kind, since) = plan(context, store_id, resource, mode).await?;
     let (run, new) = runs::start_run(&context.db, store_id, resource, kind, since).await?;
     if new {
+        let jobs = (context.jobs)(first_step(&run, kind, resource));
         context
             .queue
-            .enqueue(vec![first_job(&run, kind, resource)])
+            .enqueue(jobs)
             .await
             .map_err(|error| StartError::Queue(error.to_string()))?;
     }
@@ -144,27 +141,25 @@ async fn backfilled(
         > 0)
 }
 
-pub fn first_job(run: &sync_runs::Model, kind: RunKind, resource: Resource) -> NewJob {
+/// What a run does first: its first page, or for a sweep the sweep.
+pub fn first_step(run: &sync_runs::Model, kind: RunKind, resource: Resource) -> Step {
     match kind {
-        RunKind::Sweep => NewJob::of(&ReconcileSweep {
+        RunKind::Sweep => Step::Sweep {
             store_id: run.store_id,
             resource,
             run_id: run.id,
-        }),
-        _ => page_job(run, kind, 1),
+        },
+        _ => page_step(run, kind, resource, 1),
     }
 }
 
-pub fn page_job(run: &sync_runs::Model, kind: RunKind, page: u32) -> NewJob {
-    let page = RunPage {
+pub fn page_step(run: &sync_runs::Model, kind: RunKind, resource: Resource, page: u32) -> Step {
+    Step::Page {
         store_id: run.store_id,
-        resource: run.resource.parse().unwrap_or(Resource::Products),
+        resource,
         run_id: run.id,
+        kind,
         page,
-    };
-    match kind {
-        RunKind::Incremental => NewJob::of(&IncrementalPage(page)),
-        _ => NewJob::of(&BackfillPage(page)),
     }
 }
 
@@ -181,7 +176,7 @@ pub async fn listing_done(context: &Context, run: &sync_runs::Model) -> Result<(
         !resource.listed_whole() && (kind == RunKind::Backfill || !resource.has_modified_filter());
     if needs_sweep {
         context
-            .enqueue(vec![first_job(run, RunKind::Sweep, resource)])
+            .enqueue(vec![first_step(run, RunKind::Sweep, resource)])
             .await
     } else {
         runs::listing_finished(&context.db, run, 0).await?;

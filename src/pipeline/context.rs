@@ -8,6 +8,7 @@ use entity::stores;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::failure::store_problem;
+use super::step::Step;
 use crate::queue::job::JobError;
 use crate::queue::storage::{NewJob, Storage};
 use crate::secrets::SecretKey;
@@ -40,6 +41,8 @@ pub const PAGES_IN_MEMORY: usize = 4;
 
 pub struct SyncContext {
     pub db: DatabaseConnection,
+    /// The jobs that take each step (`jobs::jobs_for`).
+    pub jobs: fn(Step) -> Vec<NewJob>,
     /// Where jobs write what they fetched: committed together with other jobs' writes.
     pub writer: GroupCommit,
     /// Room for [`PAGES_IN_MEMORY`] pages at once.
@@ -87,7 +90,13 @@ impl SyncContext {
         ))
     }
 
-    pub async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<(), JobError> {
+    /// Queues the jobs that take these steps.
+    pub async fn enqueue(&self, steps: Vec<Step>) -> Result<(), JobError> {
+        let jobs = steps.into_iter().flat_map(self.jobs).collect();
+        self.enqueue_jobs(jobs).await
+    }
+
+    pub async fn enqueue_jobs(&self, jobs: Vec<NewJob>) -> Result<(), JobError> {
         if jobs.is_empty() {
             return Ok(());
         }
