@@ -82,7 +82,7 @@ impl Clock {
     /// Enqueues the polls and sweeps whose time came in `(after, now]`.
     async fn enqueue_due(&self, after: DateTime<Utc>, now: DateTime<Utc>) -> anyhow::Result<()> {
         let active = stores::Entity::find()
-            .filter(stores::Column::Status.eq(StoreStatus::Active.as_str()))
+            .filter(stores::Column::Status.eq(StoreStatus::Active))
             .all(&self.context.db)
             .await?;
         let mut jobs = Vec::new();
@@ -125,7 +125,7 @@ async fn check_all_webhooks(context: Context) {
         tracing::warn!(%error, "cannot forget old webhook deliveries");
     }
     let active = stores::Entity::find()
-        .filter(stores::Column::Status.eq(StoreStatus::Active.as_str()))
+        .filter(stores::Column::Status.eq(StoreStatus::Active))
         .all(&context.db)
         .await;
     let active = match active {

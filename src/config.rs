@@ -76,7 +76,8 @@ pub struct Config {
     /// (they have no web server otherwise); unset, they serve none.
     pub metrics_port: Option<u16>,
     /// `WOOSYNC_PUBLIC_URL`: where stores reach this service, for webhook delivery URLs
-    /// (default `http://127.0.0.1:<PORT>`).
+    /// (default: the address listened on; `http://127.0.0.1:<PORT>` when that is every
+    /// address).
     pub public_url: Option<String>,
     /// `WOOSYNC_ALLOW_HTTP_STORES`: connect stores over plain HTTP (with OAuth 1.0a).
     pub allow_http_stores: bool,

@@ -192,6 +192,11 @@ fn spawn_checkpoints(db: DatabaseConnection) {
     });
 }
 
+/// Whether the database answers.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared("SELECT 1").await.map(|_| ())
+}
+
 /// A transaction that will write. On SQLite it takes the write lock at its start
 /// (`BEGIN IMMEDIATE`): a transaction that reads first and writes later cannot wait for
 /// the lock (SQLite answers "database is locked" at once, to avoid a deadlock), while one

@@ -24,9 +24,10 @@ use crate::jobs::WebhookDelivery;
 use crate::pipeline::{SyncMode, start_sync};
 use crate::queue::job::Job;
 use crate::secrets::Secret;
-use crate::startup::{Services, generated_api_token, run_all};
+use crate::services::Services;
+use crate::startup::{generated_api_token, run_all};
 use crate::stores::{AuthMode, NewStore, save_store};
-use crate::sync::runs::status;
+use crate::sync::runs::{RunKind, RunStatus};
 use crate::webhooks::registration::register_webhooks;
 use crate::woo::Resource;
 use crate::woo::auth::oauth1::SignatureMethod;
@@ -102,6 +103,8 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
         extra_ca_cert: server.info.ca_cert.clone(),
         // Polls every 30 s, so changes show up while you watch.
         poll_cron: "*/30 * * * * *".parse()?,
+        // The simulated store is on this machine.
+        allow_private_stores: true,
         ..config
     };
     let db = crate::database::connect(&config).await?;
@@ -242,7 +245,7 @@ impl Watcher {
                 .run,
             );
         }
-        let kind = if runs.iter().all(|run| run.kind == "backfill") {
+        let kind = if runs.iter().all(|run| run.kind == RunKind::Backfill) {
             "backfill"
         } else {
             "catch-up"
@@ -275,7 +278,8 @@ impl Watcher {
                 jobs_left += counts.pending + counts.scheduled + counts.running;
             }
             let lines = progress_lines(&current);
-            let done = current.iter().all(|run| run.status == status::SUCCEEDED) && jobs_left == 0;
+            let done =
+                current.iter().all(|run| run.status == RunStatus::Succeeded) && jobs_left == 0;
             if terminal {
                 let mut out = std::io::stdout().lock();
                 if drawn > 0 {
@@ -303,7 +307,7 @@ impl Watcher {
             if done {
                 break;
             }
-            if let Some(failed) = current.iter().find(|run| run.status == status::FAILED) {
+            if let Some(failed) = current.iter().find(|run| run.status == RunStatus::Failed) {
                 println!(
                     "the {} run failed: {}",
                     failed.resource,
@@ -351,13 +355,13 @@ impl Watcher {
             }
             if let Ok(finished) = sync_runs::Entity::find()
                 .filter(sync_runs::Column::StoreId.eq(self.store_id))
-                .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
+                .filter(sync_runs::Column::Status.eq(RunStatus::Succeeded))
                 .filter(sync_runs::Column::RecordsWritten.gt(0))
                 .all(&self.services.db)
                 .await
             {
                 for run in finished {
-                    if run.kind != "backfill" && reported.insert(run.id) {
+                    if run.kind != RunKind::Backfill && reported.insert(run.id) {
                         println!(
                             "woosync: {} run {} brought in {} changed records",
                             run.resource, run.kind, run.records_written
@@ -419,10 +423,8 @@ impl Watcher {
 }
 
 fn progress_lines(runs: &[sync_runs::Model]) -> Vec<String> {
-    let by_resource: BTreeMap<&str, &sync_runs::Model> = runs
-        .iter()
-        .map(|run| (run.resource.as_str(), run))
-        .collect();
+    let by_resource: BTreeMap<&str, &sync_runs::Model> =
+        runs.iter().map(|run| (run.resource.name(), run)).collect();
     by_resource
         .into_iter()
         .map(|(resource, run)| {

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod pipeline;
 pub mod queue;
 pub mod secrets;
+pub mod services;
 pub mod startup;
 pub mod stores;
 pub mod sync;

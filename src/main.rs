@@ -7,17 +7,13 @@ use sim::generate::Sizes;
 use sim::server::{SimOptions, SimServer};
 use woosync::api::ApiState;
 use woosync::config::Config;
-use woosync::pipeline::{SyncMode, start_sync};
+use woosync::pipeline::{SyncMode, resources_named, start_sync};
 use woosync::queue::redis::RedisStorage;
 use woosync::queue::sqlite::SqliteStorage;
 use woosync::queue::storage::Storage;
-use woosync::secrets::Secret;
-use woosync::startup::{
-    Services, bind_web, generated_api_token, run_all, serve_metrics, shutdown_signal,
-};
-use woosync::stores::{AuthMode, NewStore, normalize_store_url, save_store, store_url_text};
-use woosync::woo::Resource;
-use woosync::woo::auth::oauth1::SignatureMethod;
+use woosync::services::Services;
+use woosync::startup::{bind_web, generated_api_token, run_all, serve_metrics, shutdown_signal};
+use woosync::stores::{ConnectPolicy, ConnectRequest, connect_store};
 use woosync::{database, telemetry};
 
 /// A worker allocates and frees many small values per record (JSON maps, strings);
@@ -138,6 +134,10 @@ struct ConnectArgs {
     /// header) or `oauth1` (plain HTTP); by default basic over HTTPS, oauth1 over HTTP.
     #[arg(long)]
     auth: Option<String>,
+    /// Backfill the notes of every order (a request per order); by default only orders
+    /// changed since the store was connected have their notes fetched.
+    #[arg(long)]
+    backfill_order_notes: bool,
 }
 
 #[derive(Args)]
@@ -307,37 +307,23 @@ async fn demo(config: Config, args: DemoArgs) -> anyhow::Result<()> {
 }
 
 async fn connect(config: Config, args: ConnectArgs) -> anyhow::Result<()> {
-    let url = normalize_store_url(&args.url).map_err(anyhow::Error::msg)?;
-    let auth = match args.auth.as_deref() {
-        Some(name) => AuthMode::parse(name).ok_or_else(|| {
-            anyhow::anyhow!("unknown auth `{name}`: basic, query_string or oauth1")
-        })?,
-        None if url.scheme() == "https" => AuthMode::Basic,
-        None => AuthMode::OAuth1,
+    let policy = ConnectPolicy {
+        allow_http: config.allow_http_stores,
+        allow_private: config.allow_private_stores,
     };
-    if auth != AuthMode::OAuth1 && url.scheme() != "https" {
-        anyhow::bail!(
-            "{} sends the keys in the clear: use https, or --auth oauth1",
-            auth.as_str()
-        );
-    }
-    if !(args.rate_limit.is_finite() && args.rate_limit > 0.0) {
-        anyhow::bail!("--rate-limit must be a positive number of requests per second");
-    }
     let services = Services::start(config).await?;
-    let store_id = save_store(
+    let store_id = connect_store(
         &services.db,
         &services.context.secret_key,
-        NewStore {
-            name: args
-                .name
-                .unwrap_or_else(|| url.host_str().unwrap_or_default().to_string()),
-            url: store_url_text(&url),
-            auth_mode: auth,
-            signature_method: SignatureMethod::HmacSha256,
+        policy,
+        ConnectRequest {
+            store_url: args.url,
             consumer_key: args.consumer_key,
-            consumer_secret: Secret::new(args.consumer_secret),
-            rate_limit_per_s: args.rate_limit,
+            consumer_secret: args.consumer_secret,
+            name: args.name,
+            rate_limit: Some(args.rate_limit),
+            auth_mode: args.auth,
+            backfill_order_notes: args.backfill_order_notes.then_some(true),
         },
     )
     .await?;
@@ -352,17 +338,8 @@ async fn connect(config: Config, args: ConnectArgs) -> anyhow::Result<()> {
 }
 
 async fn sync(config: Config, args: SyncArgs) -> anyhow::Result<()> {
-    let mode = match args.mode.as_str() {
-        "backfill" => SyncMode::Backfill,
-        "incremental" => SyncMode::Incremental,
-        "sweep" => SyncMode::Sweep,
-        "auto" => SyncMode::Auto,
-        other => anyhow::bail!("unknown mode `{other}`: backfill, incremental, sweep or auto"),
-    };
-    let resources = match args.resource.as_str() {
-        "all" => Resource::TOP_LEVEL.to_vec(),
-        name => vec![name.parse::<Resource>()?],
-    };
+    let mode: SyncMode = args.mode.parse()?;
+    let resources = resources_named(&args.resource)?;
     let services = Services::start(config).await?;
     if woosync::stores::find_store(&services.db, args.store)
         .await?

@@ -9,8 +9,6 @@ use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::config::Config;
-
 /// A secret value (a consumer secret, a webhook secret, a token). `Debug` and `Display`
 /// show `[redacted]`, so it cannot leak through a log line or a debug print.
 #[derive(Clone, PartialEq, Eq)]
@@ -116,14 +114,14 @@ impl SecretKey {
 
     /// The key in effect: `WOOSYNC_SECRET_KEY`, or on a laptop the key file in the data
     /// directory, generated on first use with a warning (production sets the variable).
-    pub fn from_config(config: &Config) -> Result<Self, SecretError> {
-        if let Some(key) = &config.secret_key {
+    pub fn in_effect(given: Option<&SecretKey>, data_dir: &Path) -> Result<Self, SecretError> {
+        if let Some(key) = given {
             return Ok(key.clone());
         }
-        let (key, generated) = SecretKey::load_or_generate(&config.data_dir)?;
+        let (key, generated) = SecretKey::load_or_generate(data_dir)?;
         if generated {
             tracing::warn!(
-                path = %config.data_dir.join("secret.key").display(),
+                path = %data_dir.join("secret.key").display(),
                 "WOOSYNC_SECRET_KEY is not set: generated a key into the data directory. \
                  Set WOOSYNC_SECRET_KEY in production; without this key stored store secrets cannot be read"
             );

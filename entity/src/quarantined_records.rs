@@ -2,6 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
+use woocommerce::Resource;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "quarantined_records")]
@@ -9,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub store_id: i64,
-    pub resource: String,
+    pub resource: Resource,
     pub woo_id: Option<String>,
     /// The parent it was listed under (0 for a top-level resource).
     pub parent_id: i64,

@@ -2,6 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
+use woocommerce::Resource;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "sync_checkpoints")]
@@ -11,7 +12,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub page: i64,
     pub store_id: i64,
-    pub resource: String,
+    pub resource: Resource,
     pub records: i64,
     pub written_at: DateTimeUtc,
 }

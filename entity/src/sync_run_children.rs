@@ -2,6 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
+use woocommerce::Resource;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "sync_run_children")]
@@ -10,7 +11,7 @@ pub struct Model {
     pub run_id: i64,
     /// The child resource (`product_variations`, `order_refunds`, ...).
     #[sea_orm(primary_key, auto_increment = false)]
-    pub resource: String,
+    pub resource: Resource,
     #[sea_orm(primary_key, auto_increment = false)]
     pub parent_id: i64,
     /// Children the store listed under the parent.

@@ -2,6 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
+use woocommerce::Resource;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "sync_watermarks")]
@@ -9,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub store_id: i64,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub resource: String,
+    pub resource: Resource,
     pub watermark: DateTimeUtc,
     pub run_id: i64,
     pub updated_at: DateTimeUtc,

@@ -5,11 +5,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::state::ApiState;
+use crate::database;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -39,7 +39,7 @@ pub async fn healthz() -> Json<Health> {
 pub async fn readyz(State(state): State<ApiState>) -> (StatusCode, Json<Health>) {
     let services = &state.services;
     let mut problems = Vec::new();
-    if let Err(error) = services.db.execute_unprepared("SELECT 1").await {
+    if let Err(error) = database::ping(&services.db).await {
         tracing::error!(%error, "readiness: the database does not answer");
         problems.push("database: does not answer".into());
     }

@@ -61,7 +61,7 @@ async fn refresh_gauges(state: &ApiState) {
     let now = Utc::now();
     for (store, resource, at) in last_synced {
         let lag = Ord::max((now - at).num_milliseconds(), 0) as f64 / 1_000.0;
-        metrics::gauge!("woosync_sync_lag_seconds", "store" => store.to_string(), "resource" => resource)
+        metrics::gauge!("woosync_sync_lag_seconds", "store" => store.to_string(), "resource" => resource.name())
             .set(lag);
     }
 }

@@ -77,7 +77,11 @@ fn routes(state: &ApiState) -> OpenApiRouter<ApiState> {
         .routes(routes!(sync::sync))
         .routes(routes!(webhook_setup::setup_webhooks))
         .routes(routes!(stores::list_stores))
-        .routes(routes!(stores::show_store, stores::disconnect_store))
+        .routes(routes!(
+            stores::show_store,
+            stores::change_store,
+            stores::disconnect_store
+        ))
         .routes(routes!(records::list_records))
         .routes(routes!(records::list_inventory))
         .routes(routes!(quarantine::list_quarantined))

@@ -13,10 +13,10 @@ use utoipa::{IntoParams, ToSchema};
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiPath, ApiQuery};
 use super::state::ApiState;
-use crate::pipeline::children::prepare_with_children;
+use crate::pipeline::quarantine::{Retried, RetryError, fetch_again};
 use crate::stores::find_store;
-use crate::sync::{Origin, RecordsWrite, quarantine};
-use crate::woo::{Resource, WooError};
+use crate::sync::quarantine;
+use crate::woo::Resource;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +65,7 @@ impl From<quarantined_records::Model> for QuarantinedView {
     fn from(entry: quarantined_records::Model) -> Self {
         QuarantinedView {
             id: entry.id,
-            resource: entry.resource,
+            resource: entry.resource.to_string(),
             woo_id: entry.woo_id,
             parent_id: entry.parent_id,
             reason: entry.reason,
@@ -142,73 +142,35 @@ pub async fn retry_quarantined(
 /// Fetches a quarantined record from its store again and writes it (as the dashboard's
 /// Retry does too).
 pub async fn retry(state: &ApiState, id: i64) -> Result<RetryOutcome, ApiError> {
-    let context = &state.services.context;
-    let entry = quarantine::find(&context.db, id).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "quarantine_entry_not_found",
-            format!("no quarantined record {id}"),
-        )
-    })?;
-    let cannot = |message: String| ApiError::new(StatusCode::CONFLICT, "cannot_retry", message);
-    let resource: Resource = entry
-        .resource
-        .parse()
-        .map_err(|_| cannot(format!("unknown resource {}", entry.resource)))?;
-    let woo_id = entry
-        .woo_id
-        .clone()
-        .filter(|_| resource.key_columns().ends_with(&["woo_id"]))
-        .ok_or_else(|| {
-            cannot("the record cannot be fetched alone: sync its resource again".into())
-        })?;
-    let active = context
-        .active_store(entry.store_id)
+    let retried = fetch_again(&state.services.context, id)
         .await
-        .map_err(|error| ApiError::unavailable("store_unusable", error))?
-        .ok_or_else(|| cannot(format!("store {} is not active", entry.store_id)))?;
-    let path = format!("{}/{woo_id}", resource.collection_path(entry.parent_id));
-    let record = match active.client.patient().get(&path).await {
-        Ok(record) => record,
-        Err(WooError::NotFound { .. }) => {
-            quarantine::forget(&context.db, id).await?;
-            return Ok(RetryOutcome {
-                outcome: "gone",
-                reason: None,
-            });
-        }
-        Err(error) => {
-            return Err(ApiError::new(
-                StatusCode::BAD_GATEWAY,
-                "store_error",
+        .map_err(|error| match error {
+            RetryError::NotFound(_) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "quarantine_entry_not_found",
                 error.to_string(),
-            ));
-        }
-    };
-    let origin = Origin {
-        store_id: entry.store_id,
-        resource,
-        parent_id: entry.parent_id,
-        run_id: None,
-    };
-    let records = prepare_with_children(context, &active.store, origin, vec![record])
-        .await
-        .map_err(|error| ApiError::unavailable("queue_unavailable", error))?;
-    let applied = context
-        .writer
-        .write(RecordsWrite(records))
-        .await?
-        .count_committed(resource);
-    if applied.quarantined > 0 {
-        let again = quarantine::find_record(&context.db, entry.store_id, resource, &woo_id).await?;
-        return Ok(RetryOutcome {
+            ),
+            RetryError::Cannot(message) => {
+                ApiError::new(StatusCode::CONFLICT, "cannot_retry", message)
+            }
+            RetryError::StoreUnusable(error) => ApiError::unavailable("store_unusable", error),
+            RetryError::Store(error) => {
+                ApiError::new(StatusCode::BAD_GATEWAY, "store_error", error.to_string())
+            }
+            RetryError::Database(error) => error.into(),
+        })?;
+    Ok(match retried {
+        Retried::Written => RetryOutcome {
+            outcome: "written",
+            reason: None,
+        },
+        Retried::Quarantined { reason } => RetryOutcome {
             outcome: "quarantined",
-            reason: again.map(|entry| entry.reason),
-        });
-    }
-    quarantine::forget(&context.db, id).await?;
-    Ok(RetryOutcome {
-        outcome: "written",
-        reason: None,
+            reason,
+        },
+        Retried::Gone => RetryOutcome {
+            outcome: "gone",
+            reason: None,
+        },
     })
 }

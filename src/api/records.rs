@@ -3,13 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
-use entity::inventory;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
-};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
@@ -18,7 +12,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiPath, ApiQuery};
 use super::state::ApiState;
 use crate::stores::find_store;
-use crate::sync::stored::raw_text;
+use crate::sync::served::{RecordFilter, ServedError, inventory_page, records_page};
 use crate::woo::Resource;
 
 const DEFAULT_PER_PAGE: u64 = 50;
@@ -121,59 +115,25 @@ pub async fn list_records(
         .await?
         .ok_or_else(|| ApiError::store_not_found(store_id))?;
     let (page, per_page, offset) = paging(query.page, query.per_page)?;
-    let mut select = Query::select();
-    select
-        .from(Alias::new(resource.name()))
-        .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
-    if !query.include_deleted.unwrap_or(false) {
-        select.and_where(Expr::col(Alias::new("deleted_at")).is_null());
-    }
-    let columns = filter_columns(resource);
-    let mut filter = |name: &'static str, value: Option<sea_orm::Value>, column: &str| {
-        let Some(value) = value else { return Ok(()) };
-        if !columns.contains(&name) {
-            return Err(ApiError::invalid(
-                "unsupported_filter",
-                format!("{resource} cannot be filtered by {name}"),
-            ));
-        }
-        if name == "modified_after" {
-            select.and_where(Expr::col(Alias::new(column)).gt(value));
-        } else {
-            select.and_where(Expr::col(Alias::new(column)).eq(value));
-        }
-        Ok(())
+    let filter = RecordFilter {
+        status: query.status,
+        sku: query.sku,
+        modified_after: query
+            .modified_after
+            .as_deref()
+            .map(parse_time)
+            .transpose()?,
+        include_deleted: query.include_deleted.unwrap_or(false),
     };
-    filter("status", query.status.map(Into::into), "status")?;
-    filter("sku", query.sku.map(Into::into), "sku")?;
-    let modified_after = query
-        .modified_after
-        .as_deref()
-        .map(parse_time)
-        .transpose()?;
-    filter(
-        "modified_after",
-        modified_after.map(Into::into),
-        "date_modified_gmt",
-    )?;
-    let total = count(db, &select).await?;
-    select
-        .column(Alias::new("deleted_at"))
-        .expr_as(raw_text(), Alias::new("raw"));
-    for key in resource.key_columns() {
-        select.order_by(Alias::new(*key), Order::Asc);
-    }
-    select.limit(per_page).offset(offset);
-    let records = db
-        .query_all_raw(db.get_database_backend().build(&select))
-        .await?
-        .iter()
-        .map(|row| {
-            let raw: String = row.try_get("", "raw")?;
-            let deleted_at: Option<DateTime<Utc>> = row.try_get("", "deleted_at")?;
-            as_served(raw, deleted_at)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let (total, records) = records_page(db, store_id, resource, &filter, offset, per_page)
+        .await
+        .map_err(|error| match error {
+            ServedError::UnsupportedFilter { .. } => {
+                ApiError::invalid("unsupported_filter", error.to_string())
+            }
+            ServedError::Database(error) => error.into(),
+            ServedError::NotJson(_) => ApiError::internal(error.to_string()),
+        })?;
     Ok(Json(RecordsPage {
         total,
         page,
@@ -204,21 +164,16 @@ pub async fn list_inventory(
         .await?
         .ok_or_else(|| ApiError::store_not_found(store_id))?;
     let (page, per_page, offset) = paging(query.page, query.per_page)?;
-    let mut select = inventory::Entity::find().filter(inventory::Column::StoreId.eq(store_id));
-    if query.low_stock.unwrap_or(false) {
-        select = select.filter(inventory::Column::LowStock.eq(true));
-    }
-    if let Some(sku) = query.sku {
-        select = select.filter(inventory::Column::Sku.eq(sku));
-    }
-    let total = select.clone().count(db).await?;
-    let items = select
-        .order_by_asc(inventory::Column::ProductId)
-        .order_by_asc(inventory::Column::VariationId)
-        .offset(offset)
-        .limit(per_page)
-        .all(db)
-        .await?
+    let (total, rows) = inventory_page(
+        db,
+        store_id,
+        query.low_stock.unwrap_or(false),
+        query.sku.as_deref(),
+        offset,
+        per_page,
+    )
+    .await?;
+    let items = rows
         .into_iter()
         .map(|row| InventoryItem {
             product_id: row.product_id,
@@ -239,38 +194,6 @@ pub async fn list_inventory(
         total_pages: total.div_ceil(per_page),
         items,
     }))
-}
-
-/// A stored record as the API serves it: its JSON text untouched, with `deleted_at` put
-/// first for a record deleted upstream.
-fn as_served(raw: String, deleted_at: Option<DateTime<Utc>>) -> Result<Box<RawValue>, ApiError> {
-    let text = match deleted_at {
-        None => raw,
-        Some(at) => {
-            let stamp = at.to_rfc3339_opts(SecondsFormat::Secs, true);
-            let rest = raw
-                .trim_start()
-                .strip_prefix('{')
-                .unwrap_or("}")
-                .trim_start();
-            let separator = if rest.starts_with('}') { "" } else { "," };
-            format!("{{\"deleted_at\":\"{stamp}\"{separator}{rest}")
-        }
-    };
-    RawValue::from_string(text)
-        .map_err(|error| ApiError::internal(format!("a stored record is not JSON: {error}")))
-}
-
-/// The filters a resource's table has columns for.
-fn filter_columns(resource: Resource) -> &'static [&'static str] {
-    use Resource::*;
-    match resource {
-        Products | ProductVariations => &["status", "sku", "modified_after"],
-        Orders | Coupons => &["status", "modified_after"],
-        ProductReviews => &["status"],
-        Customers => &["modified_after"],
-        _ => &[],
-    }
 }
 
 /// The page, its size, and the offset it starts at (which the database must be able to
@@ -306,19 +229,4 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>, ApiError> {
                 format!("modified_after `{text}` is not a time such as 2026-01-31T12:00:00Z"),
             )
         })
-}
-
-async fn count(db: &DatabaseConnection, select: &SelectStatement) -> Result<u64, ApiError> {
-    let mut counting = select.clone();
-    counting.expr_as(
-        Func::count(Expr::col(Alias::new("store_id"))),
-        Alias::new("total"),
-    );
-    let total = db
-        .query_one_raw(db.get_database_backend().build(&counting))
-        .await?
-        .map(|row| row.try_get::<i64>("", "total"))
-        .transpose()?
-        .unwrap_or(0);
-    Ok(total as u64)
 }

@@ -6,7 +6,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use super::throttle::Throttle;
 use crate::queue::batcher::EnqueueBatcher;
-use crate::startup::Services;
+use crate::services::Services;
 use crate::webhooks::secrets::WebhookSecrets;
 
 /// At most this many webhook deliveries go to the queue in one write.

@@ -5,19 +5,21 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use entity::{stores, webhook_subscriptions};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::ApiPath;
+use super::extract::{ApiJson, ApiPath};
 use super::state::ApiState;
 use crate::pipeline::resume::resume_store_runs;
-use crate::stores::{StoreStatus, erase_store, find_store, set_status};
+use crate::stores::{
+    SettingsError, StoreSettings, StoreStatus, all_stores, change_settings, erase_store,
+    find_store, set_status,
+};
 use crate::sync::quarantine;
 use crate::sync::runs::last_synced;
 use crate::sync::stored::live_record_counts;
-use crate::webhooks::registration::remove_webhooks;
+use crate::webhooks::registration::{remove_webhooks, subscriptions};
 use crate::woo::Resource;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,6 +40,10 @@ pub struct StoreView {
     pub low_stock_amount: i64,
     /// Why that is WooCommerce's default of 2 rather than the store's own setting.
     pub low_stock_amount_note: Option<String>,
+    /// The store's own schedules (cron, seconds first); none follows the process's.
+    pub poll_cron: Option<String>,
+    pub sweep_cron: Option<String>,
+    pub refresh_cron: Option<String>,
     pub connected_at: DateTime<Utc>,
     pub webhooks: Vec<WebhookView>,
 }
@@ -86,14 +92,8 @@ pub struct Disconnected {
 )]
 pub async fn list_stores(State(state): State<ApiState>) -> Result<Json<Vec<StoreView>>, ApiError> {
     let db = &state.services.db;
-    let all = stores::Entity::find()
-        .order_by_asc(stores::Column::Id)
-        .all(db)
-        .await?;
-    let mut webhooks = webhook_subscriptions::Entity::find()
-        .order_by_asc(webhook_subscriptions::Column::Topic)
-        .all(db)
-        .await?;
+    let all = all_stores(db).await?;
+    let mut webhooks = subscriptions(db, None).await?;
     Ok(Json(
         all.into_iter()
             .map(|store| {
@@ -126,12 +126,8 @@ pub async fn show_store(
     let store = find_store(db, store_id)
         .await?
         .ok_or_else(|| ApiError::store_not_found(store_id))?;
-    let webhooks = webhook_subscriptions::Entity::find()
-        .filter(webhook_subscriptions::Column::StoreId.eq(store_id))
-        .order_by_asc(webhook_subscriptions::Column::Topic)
-        .all(db)
-        .await?;
-    let finished: Vec<(String, DateTime<Utc>)> = last_synced(db)
+    let webhooks = subscriptions(db, Some(store_id)).await?;
+    let finished: Vec<(Resource, DateTime<Utc>)> = last_synced(db)
         .await?
         .into_iter()
         .filter(|(of, _, _)| *of == store_id)
@@ -146,10 +142,10 @@ pub async fn show_store(
             .copied()
             .unwrap_or(0);
         // A child resource is synced with its parent's runs.
-        let synced_by = resource.parent().unwrap_or(resource).name();
+        let synced_by = resource.parent().unwrap_or(resource);
         let last_synced_at = finished
             .iter()
-            .find(|(resource, _)| resource == synced_by)
+            .find(|(resource, _)| *resource == synced_by)
             .map(|(_, at)| *at);
         resources.push(ResourceSummary {
             resource: resource.name().to_string(),
@@ -213,9 +209,9 @@ fn view(store: stores::Model, webhooks: Vec<webhook_subscriptions::Model>) -> St
         id: store.id,
         name: store.name,
         url: store.url,
-        status: store.status,
+        status: store.status.to_string(),
         status_reason: store.status_reason,
-        auth_mode: store.auth_mode,
+        auth_mode: store.auth_mode.to_string(),
         rate_limit: store.rate_limit_per_s,
         woocommerce_version: store.wc_version,
         wordpress_version: store.wp_version,
@@ -223,6 +219,9 @@ fn view(store: stores::Model, webhooks: Vec<webhook_subscriptions::Model>) -> St
         backfill_order_notes: store.backfill_order_notes,
         low_stock_amount: store.low_stock_amount,
         low_stock_amount_note: store.low_stock_amount_note,
+        poll_cron: store.poll_cron,
+        sweep_cron: store.sweep_cron,
+        refresh_cron: store.refresh_cron,
         connected_at: store.connected_at,
         webhooks: webhooks
             .into_iter()
@@ -259,6 +258,82 @@ pub async fn pause_store(
     Ok(Json(
         change_status(&state, store_id, StoreStatus::Paused).await?,
     ))
+}
+
+/// The settings to change; what is left out stays as it is.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeStore {
+    pub name: Option<String>,
+    /// Requests per second woosync may send the store.
+    pub rate_limit: Option<f64>,
+    pub backfill_order_notes: Option<bool>,
+    /// When the store is polled for changes (cron, seconds first); null follows
+    /// `WOOSYNC_POLL_CRON` again.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub poll_cron: Option<Option<String>>,
+    /// When the store gets an ID sweep; null follows `WOOSYNC_SWEEP_CRON`.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub sweep_cron: Option<Option<String>>,
+    /// When every record is listed again; null follows `WOOSYNC_REFRESH_CRON`.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub refresh_cron: Option<Option<String>>,
+}
+
+/// A field given, null included (a field left out is none).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/stores/{store_id}",
+    tag = "stores",
+    params(("store_id" = i64, Path)),
+    request_body = ChangeStore,
+    responses(
+        (status = 200, description = "Changed; the store as it is now", body = StoreView),
+        (status = 404, description = "No such store", body = ErrorBody),
+        (status = 422, description = "A value is refused: invalid_name, invalid_rate_limit, invalid_schedule", body = ErrorBody),
+    ),
+    security(("api_token" = []))
+)]
+pub async fn change_store(
+    State(state): State<ApiState>,
+    ApiPath(store_id): ApiPath<i64>,
+    ApiJson(change): ApiJson<ChangeStore>,
+) -> Result<Json<StoreView>, ApiError> {
+    let db = &state.services.db;
+    let settings = StoreSettings {
+        name: change.name,
+        rate_limit: change.rate_limit,
+        backfill_order_notes: change.backfill_order_notes,
+        poll_cron: change.poll_cron,
+        sweep_cron: change.sweep_cron,
+        refresh_cron: change.refresh_cron,
+    };
+    let store = change_settings(db, store_id, settings)
+        .await
+        .map_err(|error| match error {
+            SettingsError::NotFound(_) => ApiError::store_not_found(store_id),
+            SettingsError::InvalidName => ApiError::invalid("invalid_name", error.to_string()),
+            SettingsError::InvalidRateLimit => {
+                ApiError::invalid("invalid_rate_limit", error.to_string())
+            }
+            SettingsError::InvalidSchedule { .. } => {
+                ApiError::invalid("invalid_schedule", error.to_string())
+            }
+            SettingsError::Database(error) => error.into(),
+        })?;
+    let webhooks = subscriptions(db, Some(store_id)).await?;
+    Ok(Json(view(store, webhooks)))
 }
 
 #[utoipa::path(

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, ApiPath};
 use super::state::ApiState;
-use crate::pipeline::{StartError, StartedRun, SyncMode, start_sync};
+use crate::pipeline::{StartError, StartedRun, SyncMode, UnknownMode, resources_named, start_sync};
 use crate::stores::{StoreStatus, find_store};
 use crate::woo::Resource;
 
@@ -60,15 +60,9 @@ pub async fn sync(
 ) -> Result<Response, ApiError> {
     let mode = match request.mode.as_deref() {
         None => SyncMode::Auto,
-        Some("backfill") => SyncMode::Backfill,
-        Some("incremental") => SyncMode::Incremental,
-        Some("sweep") => SyncMode::Sweep,
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "invalid_mode",
-                format!("unknown mode `{other}`: backfill, incremental or sweep"),
-            ));
-        }
+        Some(name) => name
+            .parse()
+            .map_err(|error: UnknownMode| ApiError::invalid("invalid_mode", error.to_string()))?,
     };
     let started = start_runs(&state, request.store_id, &resource, mode).await?;
     let run_ids = started.iter().map(|started| started.run.id).collect();
@@ -95,12 +89,12 @@ pub async fn start_runs(
     name: &str,
     mode: SyncMode,
 ) -> Result<Vec<StartedRun>, ApiError> {
-    let resources = resources_named(name)?;
+    let resources = resources_of(name)?;
     let context = &state.services.context;
     let store = find_store(&context.db, store_id)
         .await?
         .ok_or_else(|| ApiError::store_not_found(store_id))?;
-    if store.status != StoreStatus::Active.as_str() {
+    if store.status != StoreStatus::Active {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "store_not_active",
@@ -133,19 +127,12 @@ pub async fn start_runs(
 }
 
 /// What a route's resource name covers: inventory lives in products and their variations.
-fn resources_named(name: &str) -> Result<Vec<Resource>, ApiError> {
-    match name {
-        "all" => Ok(Resource::TOP_LEVEL.to_vec()),
-        "inventory" => Ok(vec![Resource::Products]),
-        name => name
-            .parse::<Resource>()
-            .map(|resource| vec![resource])
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    "unknown_resource",
-                    format!("there is no resource `{name}`"),
-                )
-            }),
-    }
+fn resources_of(name: &str) -> Result<Vec<Resource>, ApiError> {
+    resources_named(name).map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_resource",
+            format!("there is no resource `{name}`"),
+        )
+    })
 }

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use entity::sync_runs;
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -14,6 +14,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::ApiPath;
 use super::state::ApiState;
 use crate::sync::run_children::{self, ChildrenProgress};
+use crate::sync::runs::find_run;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SyncRunView {
@@ -70,16 +71,13 @@ pub async fn show_sync_run(
     State(state): State<ApiState>,
     ApiPath(run_id): ApiPath<i64>,
 ) -> Result<Json<SyncRunView>, ApiError> {
-    let run = sync_runs::Entity::find_by_id(run_id)
-        .one(&state.services.db)
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "run_not_found",
-                format!("sync run {run_id} does not exist"),
-            )
-        })?;
+    let run = find_run(&state.services.db, run_id).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "run_not_found",
+            format!("sync run {run_id} does not exist"),
+        )
+    })?;
     let mut views = views(&state.services.db, vec![run]).await?;
     Ok(Json(views.remove(0)))
 }
@@ -120,9 +118,9 @@ fn view(run: sync_runs::Model, children: ChildrenProgress, now: DateTime<Utc>) -
     SyncRunView {
         id: run.id,
         store_id: run.store_id,
-        resource: run.resource,
-        kind: run.kind,
-        status: run.status,
+        resource: run.resource.to_string(),
+        kind: run.kind.to_string(),
+        status: run.status.to_string(),
         pages_done: run.pages_done,
         pages_total: run.pages_total,
         records: run.records_written,

@@ -20,10 +20,11 @@ use super::state::ApiState;
 use crate::jobs::WebhookDelivery;
 use crate::jobs::webhook_delivery::Received;
 use crate::queue::storage::{Enqueued, NewJob};
-use crate::stores::{normalize_store_url, store_url_text};
+use crate::stores::{find_store_at, normalize_store_url, store_url_text};
 use crate::webhooks::TOPICS;
 use crate::webhooks::delivery::{content_key, signature_is_valid};
 use crate::webhooks::secrets::StoreSecret;
+use crate::woo::listed::RawRecord;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryTaken {
@@ -129,12 +130,18 @@ async fn receive(
             ApiError::bad_request("invalid_payload", "the body is not a record with an id"),
         ));
     }
+    let raw: RawRecord = serde_json::from_slice(&body).map_err(|error| {
+        refused(
+            "malformed",
+            ApiError::bad_request("malformed_json", format!("the body is not JSON: {error}")),
+        )
+    })?;
     let delivery_id = header(headers, "x-wc-webhook-delivery-id");
     let key = content_key(store_id, topic, &body, delivery_id);
     let job = NewJob::of(&WebhookDelivery {
         store_id,
         topic: topic.to_string(),
-        body: record,
+        body: raw,
         received: Some(Received {
             dedupe_key: key.clone(),
             delivery_id: delivery_id.map(str::to_string),
@@ -214,10 +221,7 @@ async fn store_of(
     let source = header(headers, "x-wc-webhook-source")
         .ok_or_else(|| unknown("name the store: ?store=<id> or X-WC-Webhook-Source".into()))?;
     let url = normalize_store_url(source).map_err(unknown)?;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    entity::stores::Entity::find()
-        .filter(entity::stores::Column::Url.eq(store_url_text(&url)))
-        .one(&state.services.db)
+    find_store_at(&state.services.db, &store_url_text(&url))
         .await
         .map_err(|error| {
             refused(

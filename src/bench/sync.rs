@@ -23,9 +23,9 @@ use crate::config::Config;
 use crate::database;
 use crate::pipeline::{SyncMode, start_sync};
 use crate::secrets::{Secret, SecretKey};
-use crate::startup::Services;
+use crate::services::Services;
 use crate::stores::{AuthMode, NewStore, save_store};
-use crate::sync::runs::status;
+use crate::sync::runs::RunStatus;
 use crate::woo::Resource;
 use crate::woo::auth::oauth1::SignatureMethod;
 use sim::generate::Sizes;
@@ -361,7 +361,7 @@ pub(super) async fn finished(services: &Services, runs: &[i64]) -> anyhow::Resul
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     let succeeded = entity::sync_runs::Entity::find()
         .filter(entity::sync_runs::Column::Id.is_in(runs.iter().copied()))
-        .filter(entity::sync_runs::Column::Status.eq(status::SUCCEEDED))
+        .filter(entity::sync_runs::Column::Status.eq(RunStatus::Succeeded))
         .count(&services.db)
         .await?;
     if succeeded < runs.len() as u64 {
@@ -396,6 +396,8 @@ fn worker_env(
             "WOOSYNC_WORKER_CONCURRENCY".into(),
             WORKER_CONCURRENCY.into(),
         ),
+        // The simulated store is on this machine.
+        ("WOOSYNC_ALLOW_PRIVATE_STORES".into(), "true".into()),
         ("RUST_LOG".into(), "warn".into()),
     ];
     if let Some(ca_cert) = &server.info.ca_cert {

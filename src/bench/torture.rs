@@ -23,7 +23,7 @@ use crate::database;
 use crate::jobs;
 use crate::pipeline::{SyncMode, start_sync};
 use crate::secrets::{Secret, SecretKey};
-use crate::startup::Services;
+use crate::services::Services;
 use crate::stores::{AuthMode, NewStore, save_store};
 use crate::woo::Resource;
 use crate::woo::auth::oauth1::SignatureMethod;
@@ -100,6 +100,8 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
         ("WOOSYNC_ORPHAN_AFTER_S".into(), "5".into()),
         ("WOOSYNC_RETRY_FIRST_DELAY_S".into(), "1".into()),
         ("WOOSYNC_RESUME_AFTER_S".into(), "60".into()),
+        // The simulated store is on this machine.
+        ("WOOSYNC_ALLOW_PRIVATE_STORES".into(), "true".into()),
         ("RUST_LOG".into(), "warn".into()),
     ];
     if let Some(ca_cert) = &server.info.ca_cert {
@@ -249,7 +251,7 @@ async fn succeeded(services: &Services, runs: &[i64]) -> anyhow::Result<usize> {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     Ok(entity::sync_runs::Entity::find()
         .filter(entity::sync_runs::Column::Id.is_in(runs.iter().copied()))
-        .filter(entity::sync_runs::Column::Status.eq("succeeded"))
+        .filter(entity::sync_runs::Column::Status.eq(entity::sync_runs::RunStatus::Succeeded))
         .count(&services.db)
         .await? as usize)
 }

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::jobs::WebhookDelivery;
 use crate::queue::job::Job;
 use crate::secrets::Secret;
-use crate::startup::Services;
+use crate::services::Services;
 use crate::stores::{AuthMode, NewStore, save_store};
 use crate::webhooks::secrets::ensure_secret;
 use crate::woo::Resource;
@@ -56,6 +56,7 @@ pub async fn run(config: &Config) -> anyhow::Result<WebhookFigures> {
         )),
         data_dir: scratch.path().to_path_buf(),
         redis_prefix: prefix.clone(),
+        allow_private_stores: true,
         ..config.clone()
     };
     let db = crate::database::connect(&config).await?;

@@ -39,6 +39,100 @@ pub struct FetchChildren {
     pub run_id: Option<i64>,
 }
 
+impl Job for FetchChildren {
+    const NAME: &'static str = "fetch_children";
+    /// Last: the store answers children in a fraction of a page's time, so a backfill
+    /// ends with them rather than with a sweep of orders that waited behind them.
+    const PRIORITY: i16 = 10;
+    type Context = Context;
+
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!("job", job = Self::NAME, store = self.store_id, resource = %self.resource, parents = ?self.parent_ids)
+    }
+
+    async fn run(self, context: Context) -> Result<(), JobError> {
+        let Some(active) = context.active_store(self.store_id).await? else {
+            return Ok(());
+        };
+        let _in_memory = waiting(CHILDREN_IN_MEMORY.acquire())
+            .await
+            .map_err(|_| JobError::retry("the worker is shutting down"))?;
+        let listed_at = Utc::now();
+        let halted = AtomicBool::new(false);
+        let (job, client, halted) = (&self, &active.client, &halted);
+        let listings: Vec<(i64, Listing)> =
+            waiting(
+                stream::iter(self.parent_ids.clone())
+                    .map(|parent_id| async move {
+                        (parent_id, job.list(client, parent_id, halted).await)
+                    })
+                    .buffered(PARENTS_AT_ONCE)
+                    .collect(),
+            )
+            .await;
+
+        let Tally {
+            listed,
+            later,
+            failed,
+            wait,
+            stop,
+        } = Tally::of(listings);
+        if let Some(error) = stop {
+            self.write(&context, listed, listed_at).await?;
+            return Err(context.woo_failure(self.store_id, error).await);
+        }
+        if listed.is_empty() {
+            // Nothing to keep: the job runs again whole, through the queue's backoff after
+            // a failure, or once the store's budget allows.
+            return match failed.into_iter().next() {
+                Some((_, error)) => Err(context.woo_failure(self.store_id, error).await),
+                None if later.is_empty() => Ok(()),
+                None => Err(JobError::Postpone { after: wait }),
+            };
+        }
+        self.write(&context, listed, listed_at).await?;
+        // What was written stays written: the parents not listed go on in jobs of their
+        // own, those held back together, each failed one alone, so that its retries and its
+        // place in the failed set are its own.
+        let retry_at = Utc::now() + wait;
+        let mut rest = FetchChildren::jobs(self.store_id, self.resource, self.run_id, &later);
+        for (parent_id, error) in failed {
+            tracing::warn!(store = self.store_id, resource = %self.resource, parent = parent_id, %error, "children not listed: retried in a job of their own");
+            rest.extend(FetchChildren::jobs(
+                self.store_id,
+                self.resource,
+                self.run_id,
+                &[parent_id],
+            ));
+        }
+        context
+            .enqueue_jobs(rest.into_iter().map(|job| job.at(retry_at)).collect())
+            .await
+    }
+
+    /// Out of attempts: the run that wants these children fails until the job is retried.
+    async fn failed(self, context: Context, error: String) {
+        if let Some(run_id) = self.run_id {
+            let _ = runs::record_error(&context.db, run_id, &error, true).await;
+        }
+    }
+
+    fn store_id(&self) -> Option<i64> {
+        Some(self.store_id)
+    }
+
+    fn dedupe_key(&self) -> Option<String> {
+        let parents: Vec<String> = self.parent_ids.iter().map(i64::to_string).collect();
+        Some(format!(
+            "children:{}:{}:{}",
+            self.store_id,
+            self.resource,
+            parents.join(",")
+        ))
+    }
+}
+
 /// Parents whose children one job fetches. A job's fixed costs (its claim, the store's
 /// lookup, the read of what is kept, its transaction entry) were 0.4 ms of CPU, more than
 /// its three variations cost; the variable products of a page share them. Few enough that
@@ -247,99 +341,5 @@ impl GroupWrite for ChildrenWrite {
             }
             self.prepared.write(txn).await
         })
-    }
-}
-
-impl Job for FetchChildren {
-    const NAME: &'static str = "fetch_children";
-    /// Last: the store answers children in a fraction of a page's time, so a backfill
-    /// ends with them rather than with a sweep of orders that waited behind them.
-    const PRIORITY: i16 = 10;
-    type Context = Context;
-
-    fn span(&self) -> tracing::Span {
-        tracing::info_span!("job", job = Self::NAME, store = self.store_id, resource = %self.resource, parents = ?self.parent_ids)
-    }
-
-    async fn run(self, context: Context) -> Result<(), JobError> {
-        let Some(active) = context.active_store(self.store_id).await? else {
-            return Ok(());
-        };
-        let _in_memory = waiting(CHILDREN_IN_MEMORY.acquire())
-            .await
-            .map_err(|_| JobError::retry("the worker is shutting down"))?;
-        let listed_at = Utc::now();
-        let halted = AtomicBool::new(false);
-        let (job, client, halted) = (&self, &active.client, &halted);
-        let listings: Vec<(i64, Listing)> =
-            waiting(
-                stream::iter(self.parent_ids.clone())
-                    .map(|parent_id| async move {
-                        (parent_id, job.list(client, parent_id, halted).await)
-                    })
-                    .buffered(PARENTS_AT_ONCE)
-                    .collect(),
-            )
-            .await;
-
-        let Tally {
-            listed,
-            later,
-            failed,
-            wait,
-            stop,
-        } = Tally::of(listings);
-        if let Some(error) = stop {
-            self.write(&context, listed, listed_at).await?;
-            return Err(context.woo_failure(self.store_id, error).await);
-        }
-        if listed.is_empty() {
-            // Nothing to keep: the job runs again whole, through the queue's backoff after
-            // a failure, or once the store's budget allows.
-            return match failed.into_iter().next() {
-                Some((_, error)) => Err(context.woo_failure(self.store_id, error).await),
-                None if later.is_empty() => Ok(()),
-                None => Err(JobError::Postpone { after: wait }),
-            };
-        }
-        self.write(&context, listed, listed_at).await?;
-        // What was written stays written: the parents not listed go on in jobs of their
-        // own, those held back together, each failed one alone, so that its retries and its
-        // place in the failed set are its own.
-        let retry_at = Utc::now() + wait;
-        let mut rest = FetchChildren::jobs(self.store_id, self.resource, self.run_id, &later);
-        for (parent_id, error) in failed {
-            tracing::warn!(store = self.store_id, resource = %self.resource, parent = parent_id, %error, "children not listed: retried in a job of their own");
-            rest.extend(FetchChildren::jobs(
-                self.store_id,
-                self.resource,
-                self.run_id,
-                &[parent_id],
-            ));
-        }
-        context
-            .enqueue_jobs(rest.into_iter().map(|job| job.at(retry_at)).collect())
-            .await
-    }
-
-    /// Out of attempts: the run that wants these children fails until the job is retried.
-    async fn failed(self, context: Context, error: String) {
-        if let Some(run_id) = self.run_id {
-            let _ = runs::record_error(&context.db, run_id, &error, true).await;
-        }
-    }
-
-    fn store_id(&self) -> Option<i64> {
-        Some(self.store_id)
-    }
-
-    fn dedupe_key(&self) -> Option<String> {
-        let parents: Vec<String> = self.parent_ids.iter().map(i64::to_string).collect();
-        Some(format!(
-            "children:{}:{}:{}",
-            self.store_id,
-            self.resource,
-            parents.join(",")
-        ))
     }
 }

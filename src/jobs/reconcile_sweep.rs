@@ -52,35 +52,6 @@ pub struct ReconcileSweep {
     pub run_id: i64,
 }
 
-/// What an attempt did: whether it got anywhere, and the first failure it met.
-#[derive(Default)]
-struct Attempt {
-    progressed: bool,
-    failure: Option<WooError>,
-}
-
-impl Attempt {
-    fn failed(&mut self, error: WooError) {
-        self.failure.get_or_insert(error);
-    }
-
-    /// Ok when nothing failed; else how the job ends: postponed when it got somewhere
-    /// (what it did is kept), failed through the queue's backoff when it did not, and the
-    /// store stopped for a failure no retry can fix.
-    async fn end(self, context: &Context, store_id: i64) -> Result<(), JobError> {
-        match self.failure {
-            None => Ok(()),
-            Some(error) if self.progressed && stopping_status(&error).is_none() => {
-                tracing::info!(store = store_id, %error, "sweep goes on with what failed");
-                Err(JobError::Postpone {
-                    after: error.retry_after().unwrap_or(GO_ON_AFTER),
-                })
-            }
-            Some(error) => Err(context.woo_failure(store_id, error).await),
-        }
-    }
-}
-
 impl Job for ReconcileSweep {
     const NAME: &'static str = "reconcile_sweep";
     /// A run's sweep is what ends it: before the pages that wait behind it.
@@ -151,6 +122,35 @@ impl Job for ReconcileSweep {
 
     fn dedupe_key(&self) -> Option<String> {
         Some(format!("sweep:{}", self.run_id))
+    }
+}
+
+/// What an attempt did: whether it got anywhere, and the first failure it met.
+#[derive(Default)]
+struct Attempt {
+    progressed: bool,
+    failure: Option<WooError>,
+}
+
+impl Attempt {
+    fn failed(&mut self, error: WooError) {
+        self.failure.get_or_insert(error);
+    }
+
+    /// Ok when nothing failed; else how the job ends: postponed when it got somewhere
+    /// (what it did is kept), failed through the queue's backoff when it did not, and the
+    /// store stopped for a failure no retry can fix.
+    async fn end(self, context: &Context, store_id: i64) -> Result<(), JobError> {
+        match self.failure {
+            None => Ok(()),
+            Some(error) if self.progressed && stopping_status(&error).is_none() => {
+                tracing::info!(store = store_id, %error, "sweep goes on with what failed");
+                Err(JobError::Postpone {
+                    after: error.retry_after().unwrap_or(GO_ON_AFTER),
+                })
+            }
+            Some(error) => Err(context.woo_failure(store_id, error).await),
+        }
     }
 }
 
@@ -326,7 +326,7 @@ impl ReconcileSweep {
         context: &Context,
         run: &entity::sync_runs::Model,
     ) -> Result<(), JobError> {
-        if run.kind != RunKind::Sweep.as_str() {
+        if run.kind != RunKind::Sweep {
             return Ok(());
         }
         let orphaned = parents_missing_children(&context.db, self.store_id, self.resource).await?;

@@ -24,14 +24,16 @@ use crate::queue::waiting::waiting;
 use crate::stores::StoreStatus;
 use crate::sync::tombstone::tombstone_ids;
 use crate::sync::{Origin, RecordsWrite};
+use crate::woo::listed::{ListedRecord, RawRecord};
 use crate::woo::{Resource, WooError};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WebhookDelivery {
     pub store_id: i64,
     /// Such as `product.updated`.
     pub topic: String,
-    pub body: Value,
+    /// The body as the store sent it, which is what is kept of a record.
+    pub body: RawRecord,
     /// What the receiver knew of the delivery, for the audit (none for deliveries made
     /// another way, such as in tests).
     #[serde(default)]
@@ -45,6 +47,71 @@ pub struct Received {
     /// `X-WC-Webhook-Delivery-ID`.
     pub delivery_id: Option<String>,
     pub at: DateTime<Utc>,
+}
+
+impl Job for WebhookDelivery {
+    const NAME: &'static str = "webhook_delivery";
+    /// A webhook's record is what keeps the copy fresh: taken before any listing.
+    const PRIORITY: i16 = 60;
+    type Context = Context;
+
+    fn span(&self) -> tracing::Span {
+        let id = self.parsed_body().get("id").and_then(Value::as_i64);
+        tracing::info_span!("job", job = Self::NAME, store = self.store_id, topic = %self.topic, id)
+    }
+
+    async fn run(self, context: Context) -> Result<(), JobError> {
+        let (kind, event) = self.topic()?;
+        let audit = self.audit();
+        let Some(store) = stores::Entity::find_by_id(self.store_id)
+            .one(&context.db)
+            .await?
+        else {
+            return Ok(());
+        };
+        if store.status == StoreStatus::Paused {
+            return audit.note(&context, "skipped: store paused").await;
+        }
+        match self.body(kind) {
+            Some(Body::IdOnly(id)) if event == "deleted" => {
+                let outcome = self.delete_if_gone(&context, kind, id).await?;
+                audit.note(&context, outcome).await
+            }
+            Some(Body::IdOnly(_)) => {
+                audit
+                    .note(&context, "ignored: an id alone is only a deletion")
+                    .await
+            }
+            None => {
+                audit
+                    .note(&context, "ignored: the body is not a record of its topic")
+                    .await
+            }
+            Some(Body::Record {
+                resource,
+                parent_id,
+            }) => {
+                let origin = Origin {
+                    store_id: self.store_id,
+                    resource,
+                    parent_id,
+                    run_id: None,
+                };
+                let records =
+                    prepare_with_children(&context, &store, origin, vec![self.body]).await?;
+                context
+                    .writer
+                    .write(RecordsWrite(records))
+                    .await?
+                    .count_committed(resource);
+                audit.note(&context, "applied").await
+            }
+        }
+    }
+
+    fn store_id(&self) -> Option<i64> {
+        Some(self.store_id)
+    }
 }
 
 /// What a delivery's body is.
@@ -64,21 +131,27 @@ impl WebhookDelivery {
             .ok_or_else(|| JobError::permanent(format!("unknown webhook topic {}", self.topic)))
     }
 
+    /// The body, parsed; null when it is not JSON.
+    fn parsed_body(&self) -> Value {
+        self.body.read().unwrap_or_default()
+    }
+
     /// What the body is, read from the body alone; none when it is neither a deletion nor
     /// a record of the topic's kind.
     fn body(&self, kind: &str) -> Option<Body> {
-        let object = self.body.as_object()?;
+        let body = self.parsed_body();
+        let object = body.as_object()?;
         let id = object.get("id")?.as_i64()?;
         if object.len() == 1 {
             return Some(Body::IdOnly(id));
         }
-        let (resource, parent_id) = match self_link(&self.body) {
+        let (resource, parent_id) = match self_link(&body) {
             Some((resource, parent_id, linked_id)) if linked_id == id => (resource, parent_id),
             Some(_) => return None,
             // Without links (a store that strips them), the topic and the body's type.
             None => match kind {
-                "product" if self.body.get("type").and_then(Value::as_str) == Some("variation") => {
-                    let parent = self.body.get("parent_id").and_then(Value::as_i64)?;
+                "product" if body.get("type").and_then(Value::as_str) == Some("variation") => {
+                    let parent = body.get("parent_id").and_then(Value::as_i64)?;
                     (Resource::ProductVariations, parent)
                 }
                 "product" => (Resource::Products, 0),
@@ -203,19 +276,22 @@ impl WebhookDelivery {
             _ => Resource::Coupons,
         };
         let path = format!("{}/{id}", resource.collection_path(0));
-        let found = match waiting(active.client.get(&path)).await {
-            Ok(record) if record.get("status").and_then(Value::as_str) != Some("trash") => {
-                Some(record)
-            }
-            Ok(_) | Err(WooError::NotFound { .. }) => None,
+        let found = match waiting(active.client.get_record(&path)).await {
+            Ok(record) => Some(record),
+            Err(WooError::NotFound { .. }) => None,
             Err(error) => return Err(context.woo_failure(self.store_id, error).await),
         };
-        if let Some(record) = found {
-            let resource = match self_link(&record) {
+        let parsed: Value = found
+            .as_ref()
+            .and_then(|record| record.read().ok())
+            .unwrap_or_default();
+        let in_trash = parsed.get("status").and_then(Value::as_str) == Some("trash");
+        if let Some(record) = found.filter(|_| !in_trash) {
+            let resource = match self_link(&parsed) {
                 Some((linked, _, _)) => linked,
                 None => resource,
             };
-            let parent_id = record
+            let parent_id = parsed
                 .get("parent_id")
                 .and_then(Value::as_i64)
                 .filter(|_| resource == Resource::ProductVariations)
@@ -247,12 +323,12 @@ impl WebhookDelivery {
     }
 
     fn audit(&self) -> Audit {
+        let body = self.parsed_body();
         Audit {
             store_id: self.store_id,
             topic: self.topic.clone(),
-            woo_id: self.body.get("id").and_then(Value::as_i64),
-            date_modified_gmt: self
-                .body
+            woo_id: body.get("id").and_then(Value::as_i64),
+            date_modified_gmt: body
                 .get("date_modified_gmt")
                 .and_then(Value::as_str)
                 .and_then(|text| {
@@ -261,70 +337,5 @@ impl WebhookDelivery {
                 .map(|time| time.and_utc()),
             received: self.received.clone(),
         }
-    }
-}
-
-impl Job for WebhookDelivery {
-    const NAME: &'static str = "webhook_delivery";
-    /// A webhook's record is what keeps the copy fresh: taken before any listing.
-    const PRIORITY: i16 = 60;
-    type Context = Context;
-
-    fn span(&self) -> tracing::Span {
-        let id = self.body.get("id").and_then(Value::as_i64);
-        tracing::info_span!("job", job = Self::NAME, store = self.store_id, topic = %self.topic, id)
-    }
-
-    async fn run(self, context: Context) -> Result<(), JobError> {
-        let (kind, event) = self.topic()?;
-        let audit = self.audit();
-        let Some(store) = stores::Entity::find_by_id(self.store_id)
-            .one(&context.db)
-            .await?
-        else {
-            return Ok(());
-        };
-        if store.status == StoreStatus::Paused.as_str() {
-            return audit.note(&context, "skipped: store paused").await;
-        }
-        match self.body(kind) {
-            Some(Body::IdOnly(id)) if event == "deleted" => {
-                let outcome = self.delete_if_gone(&context, kind, id).await?;
-                audit.note(&context, outcome).await
-            }
-            Some(Body::IdOnly(_)) => {
-                audit
-                    .note(&context, "ignored: an id alone is only a deletion")
-                    .await
-            }
-            None => {
-                audit
-                    .note(&context, "ignored: the body is not a record of its topic")
-                    .await
-            }
-            Some(Body::Record {
-                resource,
-                parent_id,
-            }) => {
-                let origin = Origin {
-                    store_id: self.store_id,
-                    resource,
-                    parent_id,
-                    run_id: None,
-                };
-                let records =
-                    prepare_with_children(&context, &store, origin, vec![self.body]).await?;
-                context
-                    .writer
-                    .write(RecordsWrite(records))
-                    .await?
-                    .count_committed(resource);
-                audit.note(&context, "applied").await
-            }
-        }
-    }
-
-    fn store_id(&self) -> Option<i64> {
-        Some(self.store_id)
     }
 }

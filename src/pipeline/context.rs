@@ -14,7 +14,7 @@ use crate::queue::storage::{NewJob, Storage};
 use crate::secrets::SecretKey;
 use crate::stores::{StoreError, StoreStatus, connection_of};
 use crate::sync::group_commit::GroupCommit;
-use crate::woo::client::WooClient;
+use crate::woo::client::{StoreHttp, WooClient};
 use crate::woo::page_memory::PageMemory;
 use crate::woo::rate_limit::RateLimiter;
 
@@ -49,7 +49,7 @@ pub struct SyncContext {
     pub page_memory: PageMemory,
     pub queue: Arc<dyn Storage>,
     pub limiter: Arc<dyn RateLimiter>,
-    pub http: reqwest::Client,
+    pub http: StoreHttp,
     pub secret_key: SecretKey,
     pub settings: SyncSettings,
 }
@@ -70,7 +70,7 @@ impl SyncContext {
         let Some(store) = stores::Entity::find_by_id(store_id).one(&self.db).await? else {
             return Ok(None);
         };
-        if store.status != StoreStatus::Active.as_str() {
+        if store.status != StoreStatus::Active {
             tracing::debug!(store = store_id, status = %store.status, "store not active: job skipped");
             return Ok(None);
         }

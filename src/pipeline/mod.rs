@@ -8,10 +8,11 @@ pub mod context;
 pub mod failpoint;
 pub mod failure;
 pub mod paging;
+pub mod quarantine;
 pub mod resume;
 pub mod start;
 pub mod step;
 
 pub use context::{ActiveStore, Context, SyncContext, SyncSettings};
-pub use start::{StartError, StartedRun, SyncMode, start_sync};
+pub use start::{StartError, StartedRun, SyncMode, UnknownMode, resources_named, start_sync};
 pub use step::Step;

@@ -58,8 +58,7 @@ pub async fn run_page(context: &Context, job: &RunPage) -> Result<(), JobError> 
     let Some(store) = context.active_store(job.store_id).await? else {
         return Ok(());
     };
-    let kind = RunKind::parse(&run.kind)
-        .ok_or_else(|| JobError::permanent(format!("run {} has an unknown kind", run.id)))?;
+    let kind = run.kind;
     let written = sync_checkpoints::Entity::find_by_id((run.id, i64::from(job.page)))
         .one(&context.db)
         .await?;

@@ -15,8 +15,7 @@ use super::start::{first_step, listing_done, page_step};
 use crate::queue::job::JobError;
 use crate::queue::storage::JobState;
 use crate::sync::run_children;
-use crate::sync::runs::{self, RunKind};
-use crate::woo::Resource;
+use crate::sync::runs::{self, RunKind, RunStatus};
 
 /// Resumes runs that showed no progress for `quiet_for`; returns how many.
 pub async fn resume_quiet_runs(context: &Context, quiet_for: Duration) -> Result<usize, JobError> {
@@ -40,11 +39,7 @@ async fn resume_runs(
         let Some(active) = context.active_store(run.store_id).await? else {
             continue;
         };
-        let (Some(kind), Ok(resource)) =
-            (RunKind::parse(&run.kind), run.resource.parse::<Resource>())
-        else {
-            continue;
-        };
+        let (kind, resource) = (run.kind, run.resource);
         let written: HashSet<u32> = runs::written_pages(&context.db, run.id)
             .await?
             .into_iter()
@@ -106,7 +101,7 @@ pub async fn forget_resolved_failures(
             };
             let succeeded = runs::find_run(&context.db, run_id)
                 .await?
-                .is_some_and(|run| run.status == runs::status::SUCCEEDED);
+                .is_some_and(|run| run.status == RunStatus::Succeeded);
             if succeeded && queue.discard(&job.id).await.is_ok() {
                 tracing::info!(job = name, id = %job.id, run = run_id, "a failed job resolved by its run's success");
                 forgotten += 1;

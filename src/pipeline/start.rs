@@ -7,9 +7,9 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 use super::context::{Context, SyncContext};
 use super::step::Step;
 use crate::queue::job::JobError;
-use crate::sync::runs::{self, RunKind, status};
+use crate::sync::runs::{self, RunKind, RunStatus};
 use crate::sync::stored::live_record_counts;
-use crate::woo::Resource;
+use crate::woo::{Resource, UnknownResource};
 
 /// What a caller asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +20,34 @@ pub enum SyncMode {
     Sweep,
     /// A backfill the first time, incremental after.
     Auto,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown mode `{0}`: backfill, incremental, sweep or auto")]
+pub struct UnknownMode(String);
+
+impl std::str::FromStr for SyncMode {
+    type Err = UnknownMode;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "backfill" => Ok(SyncMode::Backfill),
+            "incremental" => Ok(SyncMode::Incremental),
+            "sweep" => Ok(SyncMode::Sweep),
+            "auto" => Ok(SyncMode::Auto),
+            other => Err(UnknownMode(other.to_string())),
+        }
+    }
+}
+
+/// The resources a sync of `name` covers: one resource, `inventory` (the products, with
+/// their variations), or `all` the top-level ones.
+pub fn resources_named(name: &str) -> Result<Vec<Resource>, UnknownResource> {
+    match name {
+        "all" => Ok(Resource::TOP_LEVEL.to_vec()),
+        "inventory" => Ok(vec![Resource::Products]),
+        name => name.parse::<Resource>().map(|resource| vec![resource]),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -133,9 +161,9 @@ async fn backfilled(
 ) -> Result<bool, DbErr> {
     Ok(sync_runs::Entity::find()
         .filter(sync_runs::Column::StoreId.eq(store_id))
-        .filter(sync_runs::Column::Resource.eq(resource.name()))
-        .filter(sync_runs::Column::Kind.eq(RunKind::Backfill.as_str()))
-        .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
+        .filter(sync_runs::Column::Resource.eq(resource))
+        .filter(sync_runs::Column::Kind.eq(RunKind::Backfill))
+        .filter(sync_runs::Column::Status.eq(RunStatus::Succeeded))
         .count(&context.db)
         .await?
         > 0)
@@ -166,12 +194,7 @@ pub fn page_step(run: &sync_runs::Model, kind: RunKind, resource: Resource, page
 /// Every page of a run's listing is written: the run ends, or, where the listing cannot
 /// have seen deletions, a sweep ends it.
 pub async fn listing_done(context: &Context, run: &sync_runs::Model) -> Result<(), JobError> {
-    let resource: Resource = run
-        .resource
-        .parse()
-        .map_err(|_| JobError::permanent(format!("run {} has an unknown resource", run.id)))?;
-    let kind = RunKind::parse(&run.kind)
-        .ok_or_else(|| JobError::permanent(format!("run {} has an unknown kind", run.id)))?;
+    let (resource, kind) = (run.resource, run.kind);
     let needs_sweep =
         !resource.listed_whole() && (kind == RunKind::Backfill || !resource.has_modified_filter());
     if needs_sweep {

@@ -10,11 +10,12 @@ use serde_json::Value;
 
 use super::content_hash::content_hash;
 use super::group_commit::{GroupWrite, WriteFuture};
+use super::rows::{IntoRow, RowContext};
 use super::run_children::{WantedChildren, mark_wanted};
 use super::upsert::{Row, upsert_statements};
 use crate::woo::Resource;
 use crate::woo::listed::ListedRecord;
-use crate::woo::records::{self, Parent, Record, RowContext, display_id};
+use crate::woo::records::{self, Parent, display_id};
 
 /// What applying a page did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -172,7 +173,7 @@ fn quarantine_statements(
         .collect();
     let earlier = quarantined_records::Entity::delete_many()
         .filter(quarantined_records::Column::StoreId.eq(store_id))
-        .filter(quarantined_records::Column::Resource.eq(resource.name()))
+        .filter(quarantined_records::Column::Resource.eq(resource))
         .filter(quarantined_records::Column::WooId.is_in(ids))
         .build(backend);
     vec![
@@ -229,10 +230,7 @@ struct Page<J> {
 }
 
 impl<J: ListedRecord> Page<J> {
-    fn prepare<R>(self, backend: DbBackend) -> PreparedRecords
-    where
-        R: Record,
-    {
+    fn prepare<R: IntoRow>(self, backend: DbBackend) -> PreparedRecords {
         let Origin {
             store_id,
             resource,
@@ -249,7 +247,7 @@ impl<J: ListedRecord> Page<J> {
             .flat_map(|(parent_id, items)| items.into_iter().map(move |raw| (parent_id, raw)));
         let set_aside = |raw: J, reason: String| quarantined_records::ActiveModel {
             store_id: Set(store_id),
-            resource: Set(resource.name().to_string()),
+            resource: Set(resource),
             woo_id: Set(raw.read::<Value>().ok().as_ref().and_then(display_id)),
             run_id: Set(run_id),
             reason: Set(reason),

@@ -24,7 +24,7 @@ pub async fn list<C: ConnectionTrait>(
     forget_resolved(db, store_id).await?;
     let mut select = quarantined_records::Entity::find().filter(Column::StoreId.eq(store_id));
     if let Some(resource) = resource {
-        select = select.filter(Column::Resource.eq(resource.name()));
+        select = select.filter(Column::Resource.eq(resource));
     }
     let total = select.clone().count(db).await?;
     let entries = select
@@ -68,7 +68,7 @@ pub async fn find_record<C: ConnectionTrait>(
 ) -> Result<Option<Model>, DbErr> {
     quarantined_records::Entity::find()
         .filter(Column::StoreId.eq(store_id))
-        .filter(Column::Resource.eq(resource.name()))
+        .filter(Column::Resource.eq(resource))
         .filter(Column::WooId.eq(woo_id))
         .one(db)
         .await

@@ -42,7 +42,7 @@ pub async fn mark_wanted<C: ConnectionTrait>(
                 .iter()
                 .map(move |parent_id| sync_run_children::ActiveModel {
                     run_id: Set(run_id),
-                    resource: Set(children.resource.name().to_string()),
+                    resource: Set(children.resource),
                     parent_id: Set(*parent_id),
                     records: Set(0),
                     done_at: Set(None),
@@ -74,7 +74,7 @@ pub async fn mark_done<C: ConnectionTrait>(
         .iter()
         .map(|(parent_id, records)| sync_run_children::ActiveModel {
             run_id: Set(run_id),
-            resource: Set(resource.name().to_string()),
+            resource: Set(resource),
             parent_id: Set(*parent_id),
             records: Set(*records as i64),
             done_at: Set(Some(at)),

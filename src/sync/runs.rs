@@ -19,40 +19,7 @@ use super::run_children;
 use super::tombstone::Missing;
 use crate::woo::Resource;
 
-/// What a run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunKind {
-    /// Every record, paged by id, then a reconcile sweep.
-    Backfill,
-    /// What changed since the watermark (or, without a modified filter, a full listing
-    /// compared by content), then, where needed, a sweep for deletions.
-    Incremental,
-    /// Ids and modified dates only, fetching what is missing or newer.
-    Sweep,
-}
-
-impl RunKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunKind::Backfill => "backfill",
-            RunKind::Incremental => "incremental",
-            RunKind::Sweep => "sweep",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<RunKind> {
-        [RunKind::Backfill, RunKind::Incremental, RunKind::Sweep]
-            .into_iter()
-            .find(|kind| kind.as_str() == name)
-    }
-}
-
-pub mod status {
-    pub const QUEUED: &str = "queued";
-    pub const RUNNING: &str = "running";
-    pub const SUCCEEDED: &str = "succeeded";
-    pub const FAILED: &str = "failed";
-}
+pub use entity::sync_runs::{RunKind, RunStatus};
 
 /// Starts a run, unless one of the same store and resource is under way: then that one is
 /// returned, with `false`.
@@ -69,9 +36,9 @@ pub async fn start_run<C: ConnectionTrait>(
     let inserted = sync_runs::ActiveModel {
         id: NotSet,
         store_id: Set(store_id),
-        resource: Set(resource.name().to_string()),
-        kind: Set(kind.as_str().to_string()),
-        status: Set(status::QUEUED.to_string()),
+        resource: Set(resource),
+        kind: Set(kind),
+        status: Set(RunStatus::Queued),
         since: Set(since),
         pages_done: Set(0),
         pages_total: Set(None),
@@ -105,8 +72,8 @@ pub async fn live_run<C: ConnectionTrait>(
 ) -> Result<Option<sync_runs::Model>, DbErr> {
     sync_runs::Entity::find()
         .filter(sync_runs::Column::StoreId.eq(store_id))
-        .filter(sync_runs::Column::Resource.eq(resource.name()))
-        .filter(sync_runs::Column::Status.is_in([status::QUEUED, status::RUNNING]))
+        .filter(sync_runs::Column::Resource.eq(resource))
+        .filter(sync_runs::Column::Status.is_in([RunStatus::Queued, RunStatus::Running]))
         .one(db)
         .await
 }
@@ -118,9 +85,21 @@ pub async fn find_run<C: ConnectionTrait>(
     sync_runs::Entity::find_by_id(run_id).one(db).await
 }
 
+/// The latest runs, the newest first.
+pub async fn latest_runs<C: ConnectionTrait>(
+    db: &C,
+    limit: u64,
+) -> Result<Vec<sync_runs::Model>, DbErr> {
+    sync_runs::Entity::find()
+        .order_by_desc(sync_runs::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
 /// Whether a run still wants work done: neither finished nor gone.
 pub fn is_open(run: &sync_runs::Model) -> bool {
-    run.status != status::SUCCEEDED
+    run.status != RunStatus::Succeeded
 }
 
 /// A page of a run as fetched from the store.
@@ -206,7 +185,7 @@ impl PageWrite {
             run_id: Set(self.run_id),
             page: Set(i64::from(page.page)),
             store_id: Set(self.store_id),
-            resource: Set(self.resource.name().to_string()),
+            resource: Set(self.resource),
             records: Set(page.listed as i64),
             written_at: Set(now),
         })
@@ -274,8 +253,8 @@ async fn count_page(
         .value(
             Column::Status,
             Expr::case(
-                Expr::col(Column::Status).is_in([status::QUEUED, status::FAILED]),
-                status::RUNNING,
+                Expr::col(Column::Status).is_in([RunStatus::Queued, RunStatus::Failed]),
+                RunStatus::Running,
             )
             .finally(Expr::col(Column::Status)),
         )
@@ -310,11 +289,11 @@ pub async fn mark_running<C: ConnectionTrait>(
     db: &C,
     run: &sync_runs::Model,
 ) -> Result<sync_runs::Model, DbErr> {
-    if run.status == status::RUNNING && run.started_at.is_some() {
+    if run.status == RunStatus::Running && run.started_at.is_some() {
         return Ok(run.clone());
     }
     let mut update: sync_runs::ActiveModel = run.clone().into();
-    update.status = Set(status::RUNNING.to_string());
+    update.status = Set(RunStatus::Running);
     if run.started_at.is_none() {
         update.started_at = Set(Some(Utc::now()));
     }
@@ -351,7 +330,7 @@ pub async fn finish_if_complete(db: &DatabaseConnection, run_id: i64) -> Result<
     let Some(run) = find_run(db, run_id).await? else {
         return Ok(());
     };
-    if run.status == status::SUCCEEDED || run.listed_at.is_none() {
+    if run.status == RunStatus::Succeeded || run.listed_at.is_none() {
         return Ok(());
     }
     if run_children::any_wanted(db, run_id).await? {
@@ -373,19 +352,24 @@ async fn succeed(db: &DatabaseConnection, run_id: i64) -> Result<(), DbErr> {
     else {
         return Ok(());
     };
-    if current.status == status::SUCCEEDED {
+    if current.status == RunStatus::Succeeded {
         return Ok(());
     }
     let started = current.started_at.unwrap_or(current.created_at);
     let mut update: sync_runs::ActiveModel = current.clone().into();
-    update.status = Set(status::SUCCEEDED.to_string());
+    update.status = Set(RunStatus::Succeeded);
     update.finished_at = Set(Some(now));
     update.started_at = Set(Some(started));
     update.update(&txn).await?;
-    if let Ok(resource) = current.resource.parse::<Resource>()
-        && resource.has_modified_filter()
-    {
-        advance_watermark(&txn, current.store_id, resource, started, current.id).await?;
+    if current.resource.has_modified_filter() {
+        advance_watermark(
+            &txn,
+            current.store_id,
+            current.resource,
+            started,
+            current.id,
+        )
+        .await?;
     }
     txn.commit().await
 }
@@ -403,7 +387,7 @@ async fn advance_watermark<C: ConnectionTrait>(
     }
     sync_watermarks::Entity::insert(sync_watermarks::ActiveModel {
         store_id: Set(store_id),
-        resource: Set(resource.name().to_string()),
+        resource: Set(resource),
         watermark: Set(to),
         run_id: Set(run_id),
         updated_at: Set(Utc::now()),
@@ -431,12 +415,10 @@ pub async fn watermark<C: ConnectionTrait>(
     store_id: i64,
     resource: Resource,
 ) -> Result<Option<DateTime<Utc>>, DbErr> {
-    Ok(
-        sync_watermarks::Entity::find_by_id((store_id, resource.name().to_string()))
-            .one(db)
-            .await?
-            .map(|row| row.watermark),
-    )
+    Ok(sync_watermarks::Entity::find_by_id((store_id, resource))
+        .one(db)
+        .await?
+        .map(|row| row.watermark))
 }
 
 /// Records a failed attempt of a run's job; `fatal` when it is out of attempts, which
@@ -450,14 +432,14 @@ pub async fn record_error<C: ConnectionTrait>(
     let Some(run) = find_run(db, run_id).await? else {
         return Ok(());
     };
-    if run.status == status::SUCCEEDED {
+    if run.status == RunStatus::Succeeded {
         return Ok(());
     }
     let mut update: sync_runs::ActiveModel = run.clone().into();
     update.error_count = Set(run.error_count + 1);
     update.last_error = Set(Some(error.to_string()));
     if fatal {
-        update.status = Set(status::FAILED.to_string());
+        update.status = Set(RunStatus::Failed);
         update.finished_at = Set(Some(Utc::now()));
     }
     update.update(db).await?;
@@ -467,13 +449,13 @@ pub async fn record_error<C: ConnectionTrait>(
 /// When each store's resources last finished a run that succeeded: (store, resource, time).
 pub async fn last_synced<C: ConnectionTrait>(
     db: &C,
-) -> Result<Vec<(i64, String, DateTime<Utc>)>, DbErr> {
-    let rows: Vec<(i64, String, Option<DateTime<Utc>>)> = sync_runs::Entity::find()
+) -> Result<Vec<(i64, Resource, DateTime<Utc>)>, DbErr> {
+    let rows: Vec<(i64, Resource, Option<DateTime<Utc>>)> = sync_runs::Entity::find()
         .select_only()
         .column(sync_runs::Column::StoreId)
         .column(sync_runs::Column::Resource)
         .column_as(sync_runs::Column::FinishedAt.max(), "last_synced_at")
-        .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
+        .filter(sync_runs::Column::Status.eq(RunStatus::Succeeded))
         .group_by(sync_runs::Column::StoreId)
         .group_by(sync_runs::Column::Resource)
         .into_tuple()
@@ -493,7 +475,7 @@ pub async fn quiet_runs<C: ConnectionTrait>(
     store_id: Option<i64>,
 ) -> Result<Vec<sync_runs::Model>, DbErr> {
     let mut live = sync_runs::Entity::find()
-        .filter(sync_runs::Column::Status.is_in([status::QUEUED, status::RUNNING]));
+        .filter(sync_runs::Column::Status.is_in([RunStatus::Queued, RunStatus::Running]));
     if let Some(store_id) = store_id {
         live = live.filter(sync_runs::Column::StoreId.eq(store_id));
     }

@@ -6,7 +6,9 @@ use chrono::Utc;
 use entity::{stores, webhook_subscriptions};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -92,10 +94,7 @@ pub async fn check_webhooks(
     context: &SyncContext,
     store: &stores::Model,
 ) -> Result<Vec<String>, RegistrationError> {
-    let subscriptions = webhook_subscriptions::Entity::find()
-        .filter(webhook_subscriptions::Column::StoreId.eq(store.id))
-        .all(&context.db)
-        .await?;
+    let subscriptions = subscriptions(&context.db, Some(store.id)).await?;
     if subscriptions.is_empty() {
         return Ok(Vec::new());
     }
@@ -163,10 +162,7 @@ pub async fn remove_webhooks(
     context: &SyncContext,
     store: &stores::Model,
 ) -> Result<usize, RegistrationError> {
-    let subscriptions = webhook_subscriptions::Entity::find()
-        .filter(webhook_subscriptions::Column::StoreId.eq(store.id))
-        .all(&context.db)
-        .await?;
+    let subscriptions = subscriptions(&context.db, Some(store.id)).await?;
     if subscriptions.is_empty() {
         return Ok(0);
     }
@@ -241,4 +237,17 @@ async fn save_subscriptions(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The webhooks woosync registered, at one store or at all, by topic.
+pub async fn subscriptions<C: ConnectionTrait>(
+    db: &C,
+    store_id: Option<i64>,
+) -> Result<Vec<webhook_subscriptions::Model>, DbErr> {
+    let mut select =
+        webhook_subscriptions::Entity::find().order_by_asc(webhook_subscriptions::Column::Topic);
+    if let Some(store_id) = store_id {
+        select = select.filter(webhook_subscriptions::Column::StoreId.eq(store_id));
+    }
+    select.all(db).await
 }

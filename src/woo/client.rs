@@ -5,6 +5,7 @@
 //! never sleeps out a store's `Retry-After` or retries by itself: retries live in one place,
 //! the job queue.
 
+use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,11 +25,11 @@ use super::body::parse_json;
 use super::error::WooError;
 use super::listed::{ListedRecord, RawRecord};
 use super::page_memory::{PageMemory, PageRoom};
-use super::public_address::{PublicOnlyResolver, StoreAddresses};
+use super::public_address::{PublicOnlyResolver, StoreAddresses, is_public};
 use super::rate_limit::{RateLimit, RateLimiter};
 use super::response::{PageInfo, classify, page_info};
 use crate::secrets::Secret;
-use crate::stores::AuthMode;
+use woocommerce::AuthMode;
 
 /// The API's root under a site URL.
 const API_ROOT: &str = "/wp-json/wc/v3/";
@@ -58,7 +59,7 @@ pub fn http_client(
     extra_ca_cert: Option<&Path>,
     request_timeout: Duration,
     addresses: StoreAddresses,
-) -> Result<reqwest::Client, String> {
+) -> Result<StoreHttp, String> {
     let mut builder = reqwest::Client::builder()
         .user_agent(concat!("woosync/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(10))
@@ -81,7 +82,41 @@ pub fn http_client(
             None => error,
         })?;
     builder = builder.tls_backend_preconfigured(tls);
-    builder.build().map_err(|error| error.to_string())
+    let client = builder.build().map_err(|error| error.to_string())?;
+    Ok(StoreHttp { client, addresses })
+}
+
+/// The HTTP client for stores, and the addresses it may reach.
+#[derive(Debug, Clone)]
+pub struct StoreHttp {
+    client: reqwest::Client,
+    addresses: StoreAddresses,
+}
+
+impl StoreHttp {
+    /// The client itself, without the address check: for requests that are not a store's
+    /// API calls (tests reading the wire).
+    pub fn reqwest(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Refuses a URL whose host is itself a loopback or private address: no resolver sees
+    /// it, so the check on names does not catch it.
+    fn admits(&self, url: &Url) -> Result<(), WooError> {
+        let address = match url.host() {
+            Some(url::Host::Ipv4(v4)) => IpAddr::V4(v4),
+            Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
+            _ => return Ok(()),
+        };
+        if self.addresses == StoreAddresses::Any || is_public(&address) {
+            return Ok(());
+        }
+        Err(WooError::Unreachable {
+            detail: format!(
+                "{address} is a loopback or private address (WOOSYNC_ALLOW_PRIVATE_STORES=true allows it)"
+            ),
+        })
+    }
 }
 
 /// Parameters of a listing.
@@ -162,7 +197,7 @@ pub struct Webhook {
 }
 
 pub struct WooClient {
-    http: reqwest::Client,
+    http: StoreHttp,
     connection: StoreConnection,
     limiter: Arc<dyn RateLimiter>,
     /// Sleeps out any wait on the store's rate limit, for a person waiting on an answer.
@@ -197,7 +232,7 @@ impl WooClient {
 
 impl WooClient {
     pub fn new(
-        http: reqwest::Client,
+        http: StoreHttp,
         connection: StoreConnection,
         limiter: Arc<dyn RateLimiter>,
     ) -> Self {
@@ -315,6 +350,12 @@ impl WooClient {
     pub async fn get(&self, path: &str) -> Result<Value, WooError> {
         let answer = self.send(Method::GET, path, Vec::new(), None, None).await?;
         self.scrubbed(answer.json())
+    }
+
+    /// One record, such as `products/42`, as the JSON text the store sent.
+    pub async fn get_record(&self, path: &str) -> Result<RawRecord, WooError> {
+        let answer = self.send(Method::GET, path, Vec::new(), None, None).await?;
+        self.scrubbed(parse_json(&answer.body))
     }
 
     pub async fn system_status(&self) -> Result<SystemStatus, WooError> {
@@ -505,7 +546,8 @@ impl WooClient {
         if !pairs.is_empty() {
             url.query_pairs_mut().extend_pairs(&pairs);
         }
-        let mut request = self.http.request(method.clone(), url);
+        self.http.admits(&url)?;
+        let mut request = self.http.client.request(method.clone(), url);
         if connection.auth == AuthMode::Basic {
             request = request.basic_auth(
                 &connection.consumer_key,

@@ -14,4 +14,4 @@ pub mod response;
 pub mod tls;
 
 pub use error::WooError;
-pub use woocommerce::Resource;
+pub use woocommerce::{Resource, UnknownResource};

@@ -11,8 +11,8 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 /// Which addresses the HTTP client for stores may connect to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreAddresses {
-    /// Public addresses only: names are resolved by [`PublicOnlyResolver`]. (An address
-    /// written in a store's URL is checked when the store is connected; it cannot change.)
+    /// Public addresses only: names are resolved by [`PublicOnlyResolver`], and an
+    /// address written in a store's URL is checked before each request.
     PublicOnly,
     /// Any address, loopback and private networks too (`WOOSYNC_ALLOW_PRIVATE_STORES`).
     Any,

@@ -134,3 +134,45 @@ fn connect_refuses_a_url_with_credentials_and_sync_an_unknown_store() {
         text(&output)
     );
 }
+
+#[test]
+fn connect_holds_a_store_to_what_the_api_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = [("WOOSYNC_DATA_DIR", dir.path().to_str().unwrap())];
+    let connect = |url: &str, env: &[(&str, &str)]| {
+        let args = [
+            "connect",
+            "--url",
+            url,
+            "--consumer-key",
+            "ck_x",
+            "--consumer-secret",
+            "cs_x",
+        ];
+        woosync(&args, &[data.as_slice(), env].concat())
+    };
+
+    let output = connect("http://shop.example", &[]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output).contains("WOOSYNC_ALLOW_HTTP_STORES"),
+        "{}",
+        text(&output)
+    );
+
+    let output = connect("https://10.1.2.3", &[]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output).contains("10.1.2.3, a loopback or private address"),
+        "{}",
+        text(&output)
+    );
+
+    // Allowed, and nothing listening there: connected all the same, as through the API.
+    let output = connect(
+        "https://127.0.0.1:1",
+        &[("WOOSYNC_ALLOW_PRIVATE_STORES", "true")],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "1");
+}

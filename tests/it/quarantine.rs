@@ -41,7 +41,7 @@ async fn a_malformed_record_is_quarantined_and_the_page_lands() {
     quarantined.sort_by_key(|record| record.woo_id.clone());
     assert_eq!(quarantined.len(), 2);
     let date = &quarantined[0];
-    assert_eq!(date.resource, "products");
+    assert_eq!(date.resource, Resource::Products);
     assert_eq!(date.run_id, Some(7));
     assert!(
         date.reason.starts_with("date_modified_gmt: "),

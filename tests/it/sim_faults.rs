@@ -34,7 +34,9 @@ impl Wire {
             Duration::from_millis(1_500),
             StoreAddresses::Any,
         )
-        .unwrap();
+        .unwrap()
+        .reqwest()
+        .clone();
         Wire { sim, http }
     }
 

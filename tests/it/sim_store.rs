@@ -320,7 +320,10 @@ fn woosync_sim_serves_on_its_own() {
     let url = info["url"].as_str().unwrap();
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     let ca_cert = std::path::PathBuf::from(info["ca_cert"].as_str().unwrap());
-    let http = http_client(Some(&ca_cert), Duration::from_secs(10), StoreAddresses::Any).unwrap();
+    let http = http_client(Some(&ca_cert), Duration::from_secs(10), StoreAddresses::Any)
+        .unwrap()
+        .reqwest()
+        .clone();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let products: Vec<Value> = runtime.block_on(async {
         http.get(format!("{url}/wp-json/wc/v3/products?per_page=100"))

@@ -353,7 +353,7 @@ async fn every_error_class_is_produced_and_classified() {
 }
 
 #[tokio::test]
-async fn a_store_whose_name_resolves_to_a_private_address_is_not_called() {
+async fn a_store_at_a_private_address_by_name_or_written_in_its_url_is_not_called() {
     let https = TestSim::start(true, Sizes::default()).await;
     // A name that resolves to this machine, as a public store's name could come to after
     // it was connected (DNS rebinding).
@@ -369,6 +369,27 @@ async fn a_store_whose_name_resolves_to_a_private_address_is_not_called() {
     match public_only.list_page("products", &by_id()).await {
         Err(WooError::Unreachable { detail }) => {
             assert!(detail.contains("loopback or private address"), "{detail}")
+        }
+        other => panic!("expected the store to be unreachable, got {other:?}"),
+    }
+    assert!(https.server.store.requests().is_empty());
+
+    // An address written in the URL, which no resolver sees, is refused as well.
+    let by_address = https.connection();
+    assert_eq!(by_address.site_url.host_str(), Some("127.0.0.1"));
+    let http = http_client(
+        https.server.info.ca_cert.as_deref(),
+        Duration::from_secs(10),
+        StoreAddresses::PublicOnly,
+    )
+    .unwrap();
+    let public_only = WooClient::new(http, by_address, Arc::new(LocalRateLimiter::default()));
+    match public_only.list_page("products", &by_id()).await {
+        Err(WooError::Unreachable { detail }) => {
+            assert!(
+                detail.contains("127.0.0.1 is a loopback or private address"),
+                "{detail}"
+            )
         }
         other => panic!("expected the store to be unreachable, got {other:?}"),
     }

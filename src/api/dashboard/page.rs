@@ -211,7 +211,7 @@ fn stores(rows: &[StoreRow], csrf: &Csrf, now: DateTime<Utc>) -> Markup {
                                     button.sync type="submit" { "Sync" }
                                 }
                                 " "
-                                @if store.status == StoreStatus::Paused.as_str() {
+                                @if store.status == StoreStatus::Paused {
                                     form.inline method="post" action={ "/dashboard/stores/" (store.id) "/resume" } {
                                         (token(csrf))
                                         button.resume type="submit" { "Resume" }

@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{quarantined_records, stores, sync_runs, webhook_subscriptions};
-use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+use entity::{quarantined_records, stores};
 
 use crate::api::error::ApiError;
 use crate::api::jobs::{JobView, QueueView, list, queue_views};
@@ -12,9 +11,11 @@ use crate::api::state::ApiState;
 use crate::api::sync_runs::{SyncRunView, views};
 use crate::jobs;
 use crate::queue::storage::JobState;
+use crate::stores::all_stores;
 use crate::sync::quarantine;
-use crate::sync::runs::last_synced;
+use crate::sync::runs::{last_synced, latest_runs};
 use crate::sync::stored::live_record_counts;
+use crate::webhooks::registration::subscriptions;
 use crate::woo::Resource;
 
 /// The resources whose counts a store's row shows.
@@ -52,11 +53,9 @@ pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
     for resource in COUNTED {
         counts.push(live_record_counts(db, resource, None).await?);
     }
-    let webhooks = webhook_subscriptions::Entity::find().all(db).await?;
+    let webhooks = subscriptions(db, None).await?;
     let last_synced = last_synced(db).await?;
-    let stores = stores::Entity::find()
-        .order_by_asc(stores::Column::Id)
-        .all(db)
+    let stores = all_stores(db)
         .await?
         .into_iter()
         .map(|store| {
@@ -79,12 +78,7 @@ pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
             }
         })
         .collect();
-    let runs = sync_runs::Entity::find()
-        .order_by_desc(sync_runs::Column::Id)
-        .limit(25)
-        .all(db)
-        .await?;
-    let runs = views(db, runs).await?;
+    let runs = views(db, latest_runs(db, 25).await?).await?;
     let (quarantined_total, quarantined) = quarantine::latest(db, 20).await?;
     let queue = state.services.queue.as_ref();
     Ok(Summary {

@@ -5,7 +5,7 @@
 //! Why not apalis-redis 1.0.0: it stops fetching once more than about 8,000 jobs are due at
 //! once, slows down as its backlog grows, retries in two places, recovers a dead worker's
 //! jobs only while another worker is alive, and cannot list, retry or discard failed jobs
-//! (../shared/APALIS.md, checked against its source).
+//! (docs/adr/0001-own-apalis-backend.md, checked against its source).
 
 mod reconnecting;
 mod scripts;

@@ -16,31 +16,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::Sha256;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum SignatureMethod {
-    #[serde(rename = "HMAC-SHA256")]
-    HmacSha256,
-    #[serde(rename = "HMAC-SHA1")]
-    HmacSha1,
-}
-
-impl SignatureMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SignatureMethod::HmacSha256 => "HMAC-SHA256",
-            SignatureMethod::HmacSha1 => "HMAC-SHA1",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "HMAC-SHA256" => Some(SignatureMethod::HmacSha256),
-            "HMAC-SHA1" => Some(SignatureMethod::HmacSha1),
-            _ => None,
-        }
-    }
-}
+pub use woocommerce::SignatureMethod;
 
 /// PHP's `rawurlencode`: everything but `A-Z a-z 0-9 - _ . ~` as `%XX`.
 pub fn rawurlencode(text: &str) -> String {

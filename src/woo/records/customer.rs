@@ -1,8 +1,7 @@
 use chrono::{DateTime, Utc};
-use entity::customers;
 use serde::Deserialize;
 
-use super::{Record, RowContext};
+use super::Record;
 use crate::woo::{Resource, lenient};
 
 /// A registered customer.
@@ -30,24 +29,4 @@ pub struct Customer {
 
 impl Record for Customer {
     const RESOURCE: Resource = Resource::Customers;
-    type Entity = customers::Entity;
-
-    fn into_model(self, row: RowContext) -> customers::Model {
-        customers::Model {
-            store_id: row.store_id,
-            woo_id: self.id,
-            email: self.email,
-            first_name: self.first_name,
-            last_name: self.last_name,
-            username: self.username,
-            role: self.role,
-            is_paying_customer: self.is_paying_customer,
-            date_created_gmt: self.date_created_gmt,
-            date_modified_gmt: self.date_modified_gmt,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
-    }
 }

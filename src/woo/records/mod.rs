@@ -1,8 +1,8 @@
-//! The records a store sends, one type per resource. Each parses the typed fields woosync
-//! keeps in columns; the record's full JSON is kept beside them, so nothing is lost.
+//! The records a store sends, one type per resource. Each parses the fields woosync keeps
+//! in columns (which columns is `sync::rows`'); the record's full JSON is kept beside them,
+//! so nothing is lost.
 
 use chrono::{DateTime, Utc};
-use sea_orm::EntityTrait;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -50,25 +50,6 @@ pub use shipping_zone_method::ShippingZoneMethod;
 pub use tax_class::TaxClass;
 pub use tax_rate::TaxRate;
 
-/// What a row holds besides the record's own fields.
-#[derive(Debug, Clone)]
-pub struct RowContext {
-    pub store_id: i64,
-    /// The parent a child was listed under (the product of a variation, the order of a
-    /// refund); 0 for top-level resources.
-    pub parent_id: i64,
-    pub content_hash: String,
-    pub synced_at: DateTime<Utc>,
-}
-
-impl RowContext {
-    /// The model's `raw`: a placeholder, as the record's JSON text is bound in its place
-    /// when the row is written (see `sync::upsert`), never built as a tree.
-    pub fn raw(&self) -> Value {
-        Value::Null
-    }
-}
-
 /// What a record says of the records listed under it, so that only those worth a request
 /// are fetched.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,15 +64,11 @@ pub struct Parent {
 /// A record of one resource, as a store sends it.
 pub trait Record: DeserializeOwned {
     const RESOURCE: Resource;
-    type Entity: EntityTrait;
 
     /// The record as the parent of others, for the resources that have children.
     fn as_parent(&self) -> Option<Parent> {
         None
     }
-
-    /// The row that keeps this record.
-    fn into_model(self, row: RowContext) -> <Self::Entity as EntityTrait>::Model;
 }
 
 /// The id a person would look a record up by, for a quarantined record that may lack one.

@@ -1,10 +1,9 @@
 use chrono::{DateTime, Utc};
-use entity::orders;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Parent, Record, RowContext};
+use super::{Parent, Record};
 use crate::woo::{Resource, lenient};
 
 /// An order. Its `refunds` list says whether there are refunds to fetch.
@@ -54,7 +53,6 @@ pub struct Billing {
 
 impl Record for Order {
     const RESOURCE: Resource = Resource::Orders;
-    type Entity = orders::Entity;
 
     fn as_parent(&self) -> Option<Parent> {
         Some(Parent {
@@ -65,32 +63,5 @@ impl Record for Order {
                 .is_some_and(|refunds| !refunds.is_empty()),
             date_modified_gmt: self.date_modified_gmt,
         })
-    }
-
-    fn into_model(self, row: RowContext) -> orders::Model {
-        orders::Model {
-            store_id: row.store_id,
-            woo_id: self.id,
-            parent_id: self.parent_id,
-            number: self.number,
-            status: self.status,
-            currency: self.currency,
-            total: self.total,
-            total_tax: self.total_tax,
-            discount_total: self.discount_total,
-            shipping_total: self.shipping_total,
-            customer_id: self.customer_id,
-            billing_email: self.billing.and_then(|billing| billing.email),
-            payment_method: self.payment_method,
-            refund_count: self.refunds.map_or(0, |refunds| refunds.len() as i32),
-            date_created_gmt: self.date_created_gmt,
-            date_modified_gmt: self.date_modified_gmt,
-            date_paid_gmt: self.date_paid_gmt,
-            date_completed_gmt: self.date_completed_gmt,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
     }
 }

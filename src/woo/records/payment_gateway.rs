@@ -1,7 +1,6 @@
-use entity::payment_gateways;
 use serde::Deserialize;
 
-use super::{Record, RowContext};
+use super::Record;
 use crate::woo::{Resource, lenient};
 
 /// A payment gateway; its id is a string such as bacs.
@@ -21,20 +20,4 @@ pub struct PaymentGateway {
 
 impl Record for PaymentGateway {
     const RESOURCE: Resource = Resource::PaymentGateways;
-    type Entity = payment_gateways::Entity;
-
-    fn into_model(self, row: RowContext) -> payment_gateways::Model {
-        payment_gateways::Model {
-            store_id: row.store_id,
-            woo_id: self.id,
-            title: self.title,
-            enabled: self.enabled,
-            method_title: self.method_title,
-            gateway_order: self.order,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
-    }
 }

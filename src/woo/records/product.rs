@@ -1,9 +1,8 @@
 use chrono::{DateTime, Utc};
-use entity::products;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::{Parent, Record, RowContext};
+use super::{Parent, Record};
 use crate::woo::{Resource, lenient};
 
 /// A product: simple, variable, grouped or external.
@@ -52,7 +51,6 @@ pub struct Product {
 
 impl Record for Product {
     const RESOURCE: Resource = Resource::Products;
-    type Entity = products::Entity;
 
     fn as_parent(&self) -> Option<Parent> {
         Some(Parent {
@@ -60,33 +58,5 @@ impl Record for Product {
             lists_children: self.product_type == "variable" && self.variations > 0,
             date_modified_gmt: self.date_modified_gmt,
         })
-    }
-
-    fn into_model(self, row: RowContext) -> products::Model {
-        products::Model {
-            store_id: row.store_id,
-            woo_id: self.id,
-            parent_id: self.parent_id,
-            name: self.name,
-            slug: self.slug,
-            product_type: self.product_type,
-            status: self.status,
-            sku: self.sku,
-            price: self.price,
-            regular_price: self.regular_price,
-            sale_price: self.sale_price,
-            manage_stock: self.manage_stock,
-            stock_quantity: self.stock_quantity,
-            stock_status: self.stock_status,
-            backorders: self.backorders,
-            low_stock_amount: self.low_stock_amount,
-            total_sales: self.total_sales,
-            date_created_gmt: self.date_created_gmt,
-            date_modified_gmt: self.date_modified_gmt,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
     }
 }

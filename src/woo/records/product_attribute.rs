@@ -1,7 +1,6 @@
-use entity::product_attributes;
 use serde::Deserialize;
 
-use super::{Parent, Record, RowContext};
+use super::{Parent, Record};
 use crate::woo::{Resource, lenient};
 
 /// A global product attribute, such as Color.
@@ -23,7 +22,6 @@ pub struct ProductAttribute {
 
 impl Record for ProductAttribute {
     const RESOURCE: Resource = Resource::ProductAttributes;
-    type Entity = product_attributes::Entity;
 
     fn as_parent(&self) -> Option<Parent> {
         Some(Parent {
@@ -31,21 +29,5 @@ impl Record for ProductAttribute {
             lists_children: true,
             date_modified_gmt: None,
         })
-    }
-
-    fn into_model(self, row: RowContext) -> product_attributes::Model {
-        product_attributes::Model {
-            store_id: row.store_id,
-            woo_id: self.id,
-            name: self.name,
-            slug: self.slug,
-            attribute_type: self.attribute_type,
-            order_by: self.order_by,
-            has_archives: self.has_archives,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
     }
 }

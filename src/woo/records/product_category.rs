@@ -1,7 +1,6 @@
-use entity::product_categories;
 use serde::Deserialize;
 
-use super::{Record, RowContext};
+use super::Record;
 use crate::woo::{Resource, lenient};
 
 /// A product category.
@@ -21,20 +20,4 @@ pub struct ProductCategory {
 
 impl Record for ProductCategory {
     const RESOURCE: Resource = Resource::ProductCategories;
-    type Entity = product_categories::Entity;
-
-    fn into_model(self, row: RowContext) -> product_categories::Model {
-        product_categories::Model {
-            store_id: row.store_id,
-            woo_id: self.id,
-            parent_id: self.parent,
-            name: self.name,
-            slug: self.slug,
-            count: self.count,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
-    }
 }

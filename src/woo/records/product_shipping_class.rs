@@ -1,7 +1,6 @@
-use entity::product_shipping_classes;
 use serde::Deserialize;
 
-use super::{Record, RowContext};
+use super::Record;
 use crate::woo::{Resource, lenient};
 
 /// A product shipping class.
@@ -19,19 +18,4 @@ pub struct ProductShippingClass {
 
 impl Record for ProductShippingClass {
     const RESOURCE: Resource = Resource::ProductShippingClasses;
-    type Entity = product_shipping_classes::Entity;
-
-    fn into_model(self, row: RowContext) -> product_shipping_classes::Model {
-        product_shipping_classes::Model {
-            store_id: row.store_id,
-            woo_id: self.id,
-            name: self.name,
-            slug: self.slug,
-            count: self.count,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
-    }
 }

@@ -1,7 +1,6 @@
-use entity::product_tags;
 use serde::Deserialize;
 
-use super::{Record, RowContext};
+use super::Record;
 use crate::woo::{Resource, lenient};
 
 /// A product tag.
@@ -19,19 +18,4 @@ pub struct ProductTag {
 
 impl Record for ProductTag {
     const RESOURCE: Resource = Resource::ProductTags;
-    type Entity = product_tags::Entity;
-
-    fn into_model(self, row: RowContext) -> product_tags::Model {
-        product_tags::Model {
-            store_id: row.store_id,
-            woo_id: self.id,
-            name: self.name,
-            slug: self.slug,
-            count: self.count,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
-    }
 }

@@ -1,7 +1,6 @@
-use entity::shipping_zones;
 use serde::Deserialize;
 
-use super::{Parent, Record, RowContext};
+use super::{Parent, Record};
 use crate::woo::{Resource, lenient};
 
 /// A shipping zone (zone 0 is "everywhere else").
@@ -17,7 +16,6 @@ pub struct ShippingZone {
 
 impl Record for ShippingZone {
     const RESOURCE: Resource = Resource::ShippingZones;
-    type Entity = shipping_zones::Entity;
 
     fn as_parent(&self) -> Option<Parent> {
         Some(Parent {
@@ -25,18 +23,5 @@ impl Record for ShippingZone {
             lists_children: true,
             date_modified_gmt: None,
         })
-    }
-
-    fn into_model(self, row: RowContext) -> shipping_zones::Model {
-        shipping_zones::Model {
-            store_id: row.store_id,
-            woo_id: self.id,
-            name: self.name,
-            zone_order: self.order,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
     }
 }

@@ -1,7 +1,6 @@
-use entity::shipping_zone_locations;
 use serde::Deserialize;
 
-use super::{Record, RowContext};
+use super::Record;
 use crate::woo::{Resource, lenient};
 
 /// A location of a zone (a country, state, postcode or continent), listed under its zone. It has no id: its code and type are its key.
@@ -15,18 +14,4 @@ pub struct ShippingZoneLocation {
 
 impl Record for ShippingZoneLocation {
     const RESOURCE: Resource = Resource::ShippingZoneLocations;
-    type Entity = shipping_zone_locations::Entity;
-
-    fn into_model(self, row: RowContext) -> shipping_zone_locations::Model {
-        shipping_zone_locations::Model {
-            store_id: row.store_id,
-            zone_id: row.parent_id,
-            location_type: self.location_type,
-            code: self.code,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
-    }
 }

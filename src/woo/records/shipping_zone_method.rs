@@ -1,7 +1,6 @@
-use entity::shipping_zone_methods;
 use serde::Deserialize;
 
-use super::{Record, RowContext};
+use super::Record;
 use crate::woo::{Resource, lenient};
 
 /// A shipping method instance of a zone, listed under its zone; keyed by its instance id.
@@ -21,21 +20,4 @@ pub struct ShippingZoneMethod {
 
 impl Record for ShippingZoneMethod {
     const RESOURCE: Resource = Resource::ShippingZoneMethods;
-    type Entity = shipping_zone_methods::Entity;
-
-    fn into_model(self, row: RowContext) -> shipping_zone_methods::Model {
-        shipping_zone_methods::Model {
-            store_id: row.store_id,
-            zone_id: row.parent_id,
-            woo_id: self.instance_id,
-            method_id: self.method_id,
-            title: self.title,
-            enabled: self.enabled,
-            method_order: self.order,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
-    }
 }

@@ -1,7 +1,6 @@
-use entity::tax_classes;
 use serde::Deserialize;
 
-use super::{Record, RowContext};
+use super::Record;
 use crate::woo::{Resource, lenient};
 
 /// A tax class: WooCommerce gives it a slug and a name, no id.
@@ -15,17 +14,4 @@ pub struct TaxClass {
 
 impl Record for TaxClass {
     const RESOURCE: Resource = Resource::TaxClasses;
-    type Entity = tax_classes::Entity;
-
-    fn into_model(self, row: RowContext) -> tax_classes::Model {
-        tax_classes::Model {
-            store_id: row.store_id,
-            slug: self.slug,
-            name: self.name,
-            raw: row.raw(),
-            content_hash: row.content_hash,
-            deleted_at: None,
-            synced_at: row.synced_at,
-        }
-    }
 }

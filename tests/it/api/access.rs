@@ -6,13 +6,14 @@ use sim::generate::Sizes;
 use crate::support::app::{TOKEN, TestApp, answer, code};
 use crate::support::pipeline::QueueKind;
 
-const PROTECTED: [(&str, &str); 21] = [
+const PROTECTED: [(&str, &str); 22] = [
     ("POST", "/api/integrations/woocommerce/connect"),
     ("POST", "/api/integrations/woocommerce/test"),
     ("POST", "/api/integrations/woocommerce/sync/products"),
     ("POST", "/api/integrations/woocommerce/webhooks/setup"),
     ("GET", "/api/stores"),
     ("GET", "/api/stores/1"),
+    ("PATCH", "/api/stores/1"),
     ("DELETE", "/api/stores/1"),
     ("GET", "/api/stores/1/products"),
     ("GET", "/api/stores/1/inventory"),

@@ -1,7 +1,7 @@
 //! `POST connect`: a store saved with its secret encrypted, the same store connected again
 //! keeping its id, and each kind of bad input refused with its own code.
 
-use entity::stores;
+use entity::stores::{self, AuthMode};
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
@@ -48,7 +48,7 @@ async fn a_store_is_saved_once_with_its_secret_sealed() {
     );
     assert_eq!(store.name, "Sim shop");
     assert_eq!(store.rate_limit_per_s, 3.5);
-    assert_eq!(store.auth_mode, "basic");
+    assert_eq!(store.auth_mode, AuthMode::Basic);
     assert!(
         !store.consumer_secret_enc.contains("cs_new_secret"),
         "sealed at rest"
@@ -169,7 +169,12 @@ async fn bad_input_is_refused_with_its_reason() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn stores_on_private_networks_are_refused_unless_allowed() {
-    let app = TestApp::start_with(QueueKind::Embedded, Sizes::default(), &[]).await;
+    let app = TestApp::start_with(
+        QueueKind::Embedded,
+        Sizes::default(),
+        &[("WOOSYNC_ALLOW_PRIVATE_STORES", "false")],
+    )
+    .await;
     let (status, body) = app.integration("connect", request(&app)).await;
     assert_eq!(
         (status, code(&body)),
@@ -221,7 +226,7 @@ async fn plain_http_stores_use_oauth_where_allowed() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(store.auth_mode, "oauth1");
+    assert_eq!(store.auth_mode, AuthMode::OAuth1);
     plain["auth_mode"] = json!("basic");
     let (status, body) = app.integration("connect", plain).await;
     assert_eq!(

@@ -9,6 +9,7 @@ mod openapi;
 mod postgres;
 mod quarantine;
 mod read;
+mod store_settings;
 mod store_test;
 mod sync;
 mod webhook_fuzz;

@@ -7,7 +7,7 @@ use crate::support::app::TestApp;
 use crate::support::pipeline::QueueKind;
 
 /// Every route of the ingress, as the issue and README list them.
-const ROUTES: [(&str, &str); 25] = [
+const ROUTES: [(&str, &str); 26] = [
     ("post", "/api/integrations/woocommerce/connect"),
     ("post", "/api/integrations/woocommerce/test"),
     ("post", "/api/integrations/woocommerce/sync/{resource}"),
@@ -15,6 +15,7 @@ const ROUTES: [(&str, &str); 25] = [
     ("post", "/api/integrations/woocommerce/webhooks/handle"),
     ("get", "/api/stores"),
     ("get", "/api/stores/{store_id}"),
+    ("patch", "/api/stores/{store_id}"),
     ("delete", "/api/stores/{store_id}"),
     ("get", "/api/stores/{store_id}/{resource}"),
     ("get", "/api/stores/{store_id}/inventory"),

@@ -562,6 +562,49 @@ async fn a_delivery_does_only_what_its_signed_body_supports() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_delivered_record_is_kept_and_served_as_the_store_sent_it() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let (store, _worker) = app.synced_store().await;
+    set_up(&app, store).await;
+    let sim = &app.pipeline.sim.server.store;
+    let secret = lock(&sim.webhooks)[0].secret.clone();
+    let mut product = read(&sim.data).collection((Resource::Products, 0))[0].clone();
+    let id = product["id"].as_i64().unwrap();
+    // A newer version, its keys in WooCommerce's order (id and name first), not sorted.
+    let fields = product.as_object_mut().unwrap();
+    fields.remove("id");
+    fields.remove("name");
+    fields.insert("date_modified_gmt".into(), json!("2030-01-01T00:00:00"));
+    let rest = serde_json::to_string(&product).unwrap();
+    let sent = format!(
+        "{{\"id\":{id},\"name\":\"Kept as sent\",{}",
+        rest.strip_prefix('{').unwrap()
+    );
+    let headers = delivery(
+        "product.updated",
+        sent.as_bytes(),
+        &secret,
+        Utc::now().timestamp(),
+    );
+    let (status, taken) = send(&app, store, &headers, sent.as_bytes()).await;
+    assert_eq!(
+        (status, taken["status"].as_str()),
+        (StatusCode::OK, Some("accepted"))
+    );
+    wait_for(
+        "the delivery to be applied",
+        Duration::from_secs(30),
+        || async { app.pipeline.jobs_left().await == 0 },
+    )
+    .await;
+    let (status, served) = app
+        .get_text(&format!("/api/stores/{store}/products?per_page=500"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(served.contains(&sent), "not served as sent: {sent}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_first_requests_after_a_redis_restart_succeed() {
     let mut app = TestApp::start(QueueKind::RedisWithAof, Sizes::default()).await;
     let store = app.connect_sim().await;

@@ -75,7 +75,7 @@ async fn a_run_succeeds_only_once_its_children_are_written() {
         .unwrap();
     let products = finished
         .iter()
-        .find(|run| run.resource == "products")
+        .find(|run| run.resource == Resource::Products)
         .unwrap();
     let progress = run_children::progress(&pipeline.services.db, &[products.id])
         .await

@@ -128,7 +128,7 @@ async fn out_of_order_and_deleted_webhooks_apply_as_the_store_meant() {
         NewJob::of(&WebhookDelivery {
             store_id: store,
             topic: topic.into(),
-            body,
+            body: serde_json::value::to_raw_value(&body).unwrap(),
             received: None,
         })
     };

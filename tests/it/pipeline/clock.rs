@@ -7,7 +7,7 @@ use entity::sync_runs;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use sim::generate::Sizes;
 use woosync::pipeline::SyncMode;
-use woosync::sync::runs::status;
+use woosync::sync::runs::RunStatus;
 
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
 
@@ -46,7 +46,7 @@ async fn two_clocks_poll_on_schedule_without_overlapping_runs() {
             orders_runs()
                 .await
                 .iter()
-                .filter(|run| run.status == status::SUCCEEDED)
+                .filter(|run| run.status == RunStatus::Succeeded)
                 .count()
                 >= 3
         },
@@ -64,7 +64,8 @@ async fn two_clocks_poll_on_schedule_without_overlapping_runs() {
         .all(&pipeline.services.db)
         .await
         .unwrap();
-    let mut last_finished: HashMap<String, chrono::DateTime<chrono::Utc>> = HashMap::new();
+    let mut last_finished: HashMap<woosync::woo::Resource, chrono::DateTime<chrono::Utc>> =
+        HashMap::new();
     for run in all {
         if let Some(previous) = last_finished.get(&run.resource) {
             assert!(
@@ -75,7 +76,7 @@ async fn two_clocks_poll_on_schedule_without_overlapping_runs() {
             );
         }
         if let Some(finished) = run.finished_at {
-            last_finished.insert(run.resource.clone(), finished);
+            last_finished.insert(run.resource, finished);
         }
     }
 }

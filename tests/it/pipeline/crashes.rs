@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use entity::{sync_checkpoints, sync_runs};
+use entity::sync_checkpoints;
+use entity::sync_runs::{self, RunStatus};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
 use sim::generate::Sizes;
@@ -171,7 +172,7 @@ async fn a_job_that_kills_its_workers_fails_its_run_at_once_and_is_resolved_once
     };
     // Every worker dies writing the one page the store has.
     let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    while run_status().await.status != "failed" {
+    while run_status().await.status != RunStatus::Failed {
         assert!(std::time::Instant::now() < deadline, "the run never failed");
         let mut doomed =
             pipeline.spawn_process(&["work"], &[("WOOSYNC_FAILPOINT", "before_page_commit")]);
@@ -180,7 +181,7 @@ async fn a_job_that_kills_its_workers_fails_its_run_at_once_and_is_resolved_once
             Duration::from_secs(30),
             || {
                 let dead = matches!(doomed.try_wait(), Ok(Some(_)));
-                async move { dead || run_status().await.status == "failed" }
+                async move { dead || run_status().await.status == RunStatus::Failed }
             },
         )
         .await;
@@ -222,7 +223,7 @@ async fn a_job_that_kills_its_workers_fails_its_run_at_once_and_is_resolved_once
         "not while its run has failed"
     );
     let mut succeeded: sync_runs::ActiveModel = failed.into();
-    succeeded.status = Set("succeeded".into());
+    succeeded.status = Set(RunStatus::Succeeded);
     succeeded.update(&pipeline.services.db).await.unwrap();
     assert_eq!(
         forget_resolved_failures(&pipeline.services.context, &woosync::jobs::queues())

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use entity::stores;
+use entity::stores::{self, StoreStatus};
 use sea_orm::EntityTrait;
 use sim::generate::Sizes;
 use sim::store::read;
@@ -42,7 +42,7 @@ async fn bad_keys_stop_the_store_without_a_retry_storm_and_new_keys_resume_it() 
     wait_for(
         "the store to be stopped",
         Duration::from_secs(30),
-        || async { status().await == "auth_failed" && pipeline.jobs_left().await == 0 },
+        || async { status().await == StoreStatus::AuthFailed && pipeline.jobs_left().await == 0 },
     )
     .await;
     let refused = pipeline
@@ -71,7 +71,7 @@ async fn bad_keys_stop_the_store_without_a_retry_storm_and_new_keys_resume_it() 
     // The operator fixes the keys and retries what failed; the clock resumes the rest.
     let secret = pipeline.sim.server.info.consumer_secret.clone();
     pipeline.connect_store_with_secret(10_000.0, &secret).await;
-    assert_eq!(status().await, "active");
+    assert_eq!(status().await, StoreStatus::Active);
     for queue in woosync::jobs::queues() {
         pipeline
             .services

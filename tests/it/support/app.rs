@@ -19,9 +19,9 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// An app whose stores may be on loopback (the simulated store is).
+    /// An app on the default settings of a test pipeline (stores on loopback allowed).
     pub async fn start(queue: QueueKind, sizes: Sizes) -> TestApp {
-        TestApp::start_with(queue, sizes, &[("WOOSYNC_ALLOW_PRIVATE_STORES", "true")]).await
+        TestApp::start_with(queue, sizes, &[]).await
     }
 
     pub async fn start_with(queue: QueueKind, sizes: Sizes, settings: &[(&str, &str)]) -> TestApp {

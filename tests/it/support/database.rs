@@ -1,7 +1,7 @@
 //! A fresh database on either backend, dropped with its server when the test ends.
 
 use chrono::Utc;
-use entity::stores;
+use entity::stores::{self, AuthMode, SignatureMethod, StoreStatus};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr};
 use tempfile::TempDir;
@@ -89,12 +89,12 @@ impl TestDatabase {
         stores::ActiveModel {
             name: Set("test store".into()),
             url: Set(url.into()),
-            auth_mode: Set("basic".into()),
-            oauth_signature_method: Set("HMAC-SHA256".into()),
+            auth_mode: Set(AuthMode::Basic),
+            oauth_signature_method: Set(SignatureMethod::HmacSha256),
             consumer_key: Set("ck_test".into()),
             consumer_secret_enc: Set("v1:unused".into()),
             rate_limit_per_s: Set(5.0),
-            status: Set("active".into()),
+            status: Set(StoreStatus::Active),
             backfill_order_notes: Set(false),
             low_stock_amount: Set(2),
             connected_at: Set(now),

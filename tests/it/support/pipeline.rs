@@ -19,9 +19,9 @@ use woosync::pipeline::{SyncMode, start_sync};
 use woosync::queue::storage::NewJob;
 use woosync::queue::storage::QueueCounts;
 use woosync::secrets::{Secret, SecretKey};
-use woosync::startup::Services;
+use woosync::services::Services;
 use woosync::stores::{AuthMode, NewStore, save_store};
-use woosync::sync::runs::status;
+use woosync::sync::runs::RunStatus;
 use woosync::sync::stored::stored_records;
 use woosync::woo::Resource;
 use woosync::woo::auth::oauth1::SignatureMethod;
@@ -125,6 +125,11 @@ impl TestPipeline {
             ("WOOSYNC_HEARTBEAT_S".to_string(), "0.3".to_string()),
             ("WOOSYNC_ORPHAN_AFTER_S".to_string(), "10".to_string()),
             ("WOOSYNC_WORKER_CONCURRENCY".to_string(), "16".to_string()),
+            // The simulated store is on this machine.
+            (
+                "WOOSYNC_ALLOW_PRIVATE_STORES".to_string(),
+                "true".to_string(),
+            ),
         ];
         if let Some(ca_cert) = &sim.server.info.ca_cert {
             env.push((
@@ -278,7 +283,7 @@ impl TestPipeline {
     /// Runs queued or running, of any store.
     pub async fn live_runs(&self) -> usize {
         sync_runs::Entity::find()
-            .filter(sync_runs::Column::Status.is_in([status::QUEUED, status::RUNNING]))
+            .filter(sync_runs::Column::Status.is_in([RunStatus::Queued, RunStatus::Running]))
             .all(&self.services.db)
             .await
             .unwrap()
@@ -289,7 +294,7 @@ impl TestPipeline {
     pub async fn all_succeeded(&self, runs: &[i64]) -> bool {
         let finished = sync_runs::Entity::find()
             .filter(sync_runs::Column::Id.is_in(runs.iter().copied()))
-            .filter(sync_runs::Column::Status.eq(status::SUCCEEDED))
+            .filter(sync_runs::Column::Status.eq(RunStatus::Succeeded))
             .all(&self.services.db)
             .await
             .unwrap();

@@ -1,16 +1,23 @@
 //! Connected stores: saving a store's connection with its secret sealed, and reading it
 //! back for the client.
 
+mod connect;
+mod settings;
+
+pub use connect::{ConnectError, ConnectPolicy, ConnectRequest, MAX_RATE_LIMIT, connect_store};
+pub use settings::{SettingsError, StoreSettings, change_settings};
+
 use chrono::Utc;
 use entity::stores;
+pub use entity::stores::{AuthMode, SignatureMethod, StoreStatus};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    SqlErr,
 };
 
 use crate::secrets::{Secret, SecretError, SecretKey};
 use crate::woo::WooError;
-use crate::woo::auth::oauth1::SignatureMethod;
 use crate::woo::client::{StoreConnection, WooClient};
 use crate::woo::rate_limit::RateLimit;
 use url::Url;
@@ -19,54 +26,6 @@ use url::Url;
 pub const DEFAULT_RATE_LIMIT_PER_S: f64 = 5.0;
 /// WooCommerce's own default low-stock threshold (`woocommerce_notify_low_stock_amount`).
 pub const DEFAULT_LOW_STOCK_AMOUNT: i64 = 2;
-
-/// How requests to a store are authenticated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthMode {
-    /// HTTP Basic over HTTPS.
-    Basic,
-    /// `consumer_key` and `consumer_secret` as query parameters over HTTPS, for hosts that
-    /// drop the Authorization header.
-    QueryString,
-    /// One-legged OAuth 1.0a over plain HTTP.
-    OAuth1,
-}
-
-impl AuthMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthMode::Basic => "basic",
-            AuthMode::QueryString => "query_string",
-            AuthMode::OAuth1 => "oauth1",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        [AuthMode::Basic, AuthMode::QueryString, AuthMode::OAuth1]
-            .into_iter()
-            .find(|mode| mode.as_str() == name)
-    }
-}
-
-/// Where a store stands; anything but `Active` stops its syncs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StoreStatus {
-    Active,
-    AuthFailed,
-    RestDisabled,
-    Paused,
-}
-
-impl StoreStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StoreStatus::Active => "active",
-            StoreStatus::AuthFailed => "auth_failed",
-            StoreStatus::RestDisabled => "rest_disabled",
-            StoreStatus::Paused => "paused",
-        }
-    }
-}
 
 #[derive(Debug)]
 pub struct NewStore {
@@ -155,7 +114,7 @@ async fn save_store_once<C: ConnectionTrait>(
         .filter(stores::Column::Url.eq(&new.url))
         .one(db)
         .await?;
-    let existing_status = existing.as_ref().map(|store| store.status.clone());
+    let existing_status = existing.as_ref().map(|store| store.status);
     let mut store = match existing {
         Some(existing) => stores::ActiveModel {
             id: Set(existing.id),
@@ -164,7 +123,7 @@ async fn save_store_once<C: ConnectionTrait>(
         None => stores::ActiveModel {
             id: NotSet,
             url: Set(new.url.clone()),
-            status: Set(StoreStatus::Active.as_str().to_string()),
+            status: Set(StoreStatus::Active),
             backfill_order_notes: Set(false),
             low_stock_amount: Set(DEFAULT_LOW_STOCK_AMOUNT),
             connected_at: Set(now),
@@ -173,15 +132,15 @@ async fn save_store_once<C: ConnectionTrait>(
         },
     };
     store.name = Set(new.name.clone());
-    store.auth_mode = Set(new.auth_mode.as_str().to_string());
-    store.oauth_signature_method = Set(new.signature_method.as_str().to_string());
+    store.auth_mode = Set(new.auth_mode);
+    store.oauth_signature_method = Set(new.signature_method);
     store.consumer_key = Set(new.consumer_key.clone());
     store.consumer_secret_enc = Set(key.seal(CONSUMER_SECRET, &new.consumer_secret));
     store.rate_limit_per_s = Set(new.rate_limit_per_s);
     // New keys are the fix for a store stopped by bad ones: it syncs again (a store the
     // operator paused stays paused).
-    if existing_status.as_deref() != Some(StoreStatus::Paused.as_str()) {
-        store.status = Set(StoreStatus::Active.as_str().to_string());
+    if existing_status != Some(StoreStatus::Paused) {
+        store.status = Set(StoreStatus::Active);
         store.status_reason = Set(None);
     }
     store.updated_at = Set(now);
@@ -198,6 +157,25 @@ pub async fn find_store<C: ConnectionTrait>(
     store_id: i64,
 ) -> Result<Option<stores::Model>, DbErr> {
     stores::Entity::find_by_id(store_id).one(db).await
+}
+
+/// The store connected at a site root (normalised: `store_url_text`).
+pub async fn find_store_at<C: ConnectionTrait>(
+    db: &C,
+    url: &str,
+) -> Result<Option<stores::Model>, DbErr> {
+    stores::Entity::find()
+        .filter(stores::Column::Url.eq(url))
+        .one(db)
+        .await
+}
+
+/// Every connected store, in the order they were connected.
+pub async fn all_stores<C: ConnectionTrait>(db: &C) -> Result<Vec<stores::Model>, DbErr> {
+    stores::Entity::find()
+        .order_by_asc(stores::Column::Id)
+        .all(db)
+        .await
 }
 
 /// What the client needs to talk to a store, its secret opened with `key`.
@@ -227,10 +205,8 @@ pub fn connection_of(
     Ok(StoreConnection {
         store_id,
         site_url: Url::parse(&store.url).map_err(|_| corrupt("url", &store.url))?,
-        auth: AuthMode::parse(&store.auth_mode)
-            .ok_or_else(|| corrupt("auth_mode", &store.auth_mode))?,
-        signature_method: SignatureMethod::parse(&store.oauth_signature_method)
-            .ok_or_else(|| corrupt("oauth_signature_method", &store.oauth_signature_method))?,
+        auth: store.auth_mode,
+        signature_method: store.oauth_signature_method,
         consumer_secret: key.open(CONSUMER_SECRET, &store.consumer_secret_enc)?,
         consumer_key: store.consumer_key.clone(),
         rate_limit: RateLimit::per_second(store.rate_limit_per_s),
@@ -246,7 +222,7 @@ pub async fn set_status<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     stores::ActiveModel {
         id: Set(store_id),
-        status: Set(status.as_str().to_string()),
+        status: Set(status),
         status_reason: Set(reason),
         updated_at: Set(Utc::now()),
         ..Default::default()
