@@ -154,6 +154,7 @@ pub async fn retry(state: &ApiState, id: i64) -> Result<RetryOutcome, ApiError> 
                 ApiError::new(StatusCode::CONFLICT, "cannot_retry", message)
             }
             RetryError::StoreUnusable(error) => ApiError::unavailable("store_unusable", error),
+            RetryError::Write(error) => ApiError::unavailable("write_failed", error),
             RetryError::Store(error) => {
                 ApiError::new(StatusCode::BAD_GATEWAY, "store_error", error.to_string())
             }

@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod queue;
+pub mod scratch;
 pub mod sync;
 pub mod torture;
 pub mod webhooks;

@@ -19,15 +19,13 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::bench::compare::{backfill_requests, difference_in};
+use crate::bench::scratch::services_with_store;
 use crate::config::Config;
-use crate::database;
 use crate::pipeline::{SyncMode, start_sync};
-use crate::secrets::{Secret, SecretKey};
+use crate::secrets::SecretKey;
 use crate::services::Services;
-use crate::stores::{AuthMode, NewStore, save_store};
 use crate::sync::runs::RunStatus;
 use crate::woo::Resource;
-use crate::woo::auth::oauth1::SignatureMethod;
 use sim::generate::Sizes;
 use sim::server::{SimOptions, SimServer};
 use sim::store::{SimStore, read};
@@ -242,29 +240,8 @@ async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcom
         faults.rate_limit_per_s = Some(scenario.rate_limit_per_s);
     });
     let env = worker_env(config, scratch.path(), &server)?;
-    let worker_config = Config::from_lookup(|name| {
-        env.iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.clone())
-    })?;
-    let db = database::connect(&worker_config).await?;
-    database::migrate(&db).await?;
-    db.close().await?;
-    let services = Services::start(worker_config).await?;
-    let store = save_store(
-        &services.db,
-        &services.context.secret_key,
-        NewStore {
-            name: "bench".into(),
-            url: server.info.url.trim_end_matches('/').to_string(),
-            auth_mode: AuthMode::Basic,
-            signature_method: SignatureMethod::HmacSha256,
-            consumer_key: server.info.consumer_key.clone(),
-            consumer_secret: Secret::new(server.info.consumer_secret.clone()),
-            rate_limit_per_s: scenario.rate_limit_per_s,
-        },
-    )
-    .await?;
+    let (services, store) =
+        services_with_store(&env, &server, "bench", scenario.rate_limit_per_s).await?;
     let log_path = scratch.path().join("worker.log");
     let mut worker = Command::new(std::env::current_exe()?)
         .arg("work")

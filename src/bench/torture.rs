@@ -7,7 +7,6 @@
 //! database of `DATABASE_URL` (a Postgres one gets a scratch database of its own, dropped
 //! afterwards) or, without it, on SQLite.
 
-use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,15 +17,14 @@ use serde::Serialize;
 
 use super::sync::{finished, stop};
 use crate::bench::compare::difference;
+use crate::bench::scratch::services_with_store;
 use crate::config::Config;
 use crate::database;
 use crate::jobs;
 use crate::pipeline::{SyncMode, start_sync};
-use crate::secrets::{Secret, SecretKey};
+use crate::secrets::SecretKey;
 use crate::services::Services;
-use crate::stores::{AuthMode, NewStore, save_store};
 use crate::woo::Resource;
-use crate::woo::auth::oauth1::SignatureMethod;
 use sim::generate::Sizes;
 use sim::server::{SimOptions, SimServer};
 
@@ -110,26 +108,7 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
             ca_cert.display().to_string(),
         ));
     }
-    let lookup: HashMap<String, String> = env.iter().cloned().collect();
-    let worker_config = Config::from_lookup(|name| lookup.get(name).cloned())?;
-    let db = database::connect(&worker_config).await?;
-    database::migrate(&db).await?;
-    db.close().await?;
-    let services = Services::start(worker_config).await?;
-    let store = save_store(
-        &services.db,
-        &services.context.secret_key,
-        NewStore {
-            name: "torture".into(),
-            url: server.info.url.trim_end_matches('/').to_string(),
-            auth_mode: AuthMode::Basic,
-            signature_method: SignatureMethod::HmacSha256,
-            consumer_key: server.info.consumer_key.clone(),
-            consumer_secret: Secret::new(server.info.consumer_secret.clone()),
-            rate_limit_per_s: RATE_LIMIT,
-        },
-    )
-    .await?;
+    let (services, store) = services_with_store(&env, &server, "torture", RATE_LIMIT).await?;
     // Every resource is compared at the end, order notes too.
     entity::stores::ActiveModel {
         id: Set(store),

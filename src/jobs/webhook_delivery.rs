@@ -17,13 +17,13 @@ use sea_orm::sea_query::OnConflict;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::pipeline::children::prepare_with_children;
+use crate::pipeline::children::write_with_children;
 use crate::pipeline::context::Context;
 use crate::queue::job::{Job, JobError};
 use crate::queue::waiting::waiting;
 use crate::stores::StoreStatus;
+use crate::sync::Origin;
 use crate::sync::tombstone::tombstone_ids;
-use crate::sync::{Origin, RecordsWrite};
 use crate::woo::listed::{ListedRecord, RawRecord};
 use crate::woo::{Resource, WooError};
 
@@ -97,13 +97,7 @@ impl Job for WebhookDelivery {
                     parent_id,
                     run_id: None,
                 };
-                let records =
-                    prepare_with_children(&context, &store, origin, vec![self.body]).await?;
-                context
-                    .writer
-                    .write(RecordsWrite(records))
-                    .await?
-                    .count_committed(resource);
+                write_with_children(&context, &store, origin, vec![self.body]).await?;
                 audit.note(&context, "applied").await
             }
         }
@@ -302,13 +296,7 @@ impl WebhookDelivery {
                 parent_id,
                 run_id: None,
             };
-            let records =
-                prepare_with_children(context, &active.store, origin, vec![record]).await?;
-            context
-                .writer
-                .write(RecordsWrite(records))
-                .await?
-                .count_committed(resource);
+            write_with_children(context, &active.store, origin, vec![record]).await?;
             return Ok("not deleted: the store still has it");
         }
         // A deletion's body is only `{"id": N}`: a product or one of its variations.

@@ -8,7 +8,7 @@ use super::context::Context;
 use super::step::Step;
 use crate::queue::job::JobError;
 use crate::sync::run_children::WantedChildren;
-use crate::sync::{Origin, PreparedRecords};
+use crate::sync::{Applied, Origin, PreparedRecords, RecordsWrite};
 use crate::woo::Resource;
 use crate::woo::listed::ListedRecord;
 use crate::woo::records::Parent;
@@ -29,6 +29,22 @@ pub async fn prepare_with_children<J: ListedRecord>(
         .await?;
     records.want_children(wanted);
     Ok(records)
+}
+
+/// Writes records that came one by one (a webhook's, one fetched again), the children they
+/// list fetched after them; what was written.
+pub async fn write_with_children<J: ListedRecord>(
+    context: &Context,
+    store: &stores::Model,
+    origin: Origin,
+    items: Vec<J>,
+) -> Result<Applied, JobError> {
+    let records = prepare_with_children(context, store, origin, items).await?;
+    Ok(context
+        .writer
+        .write(RecordsWrite(records))
+        .await?
+        .count_committed(origin.resource))
 }
 
 /// The children worth fetching for records of `resource` just listed: only where the

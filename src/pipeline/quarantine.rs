@@ -3,10 +3,10 @@
 
 use sea_orm::DbErr;
 
-use super::children::prepare_with_children;
+use super::children::write_with_children;
 use super::context::Context;
 use crate::queue::job::JobError;
-use crate::sync::{Origin, RecordsWrite, quarantine};
+use crate::sync::{Origin, quarantine};
 use crate::woo::WooError;
 
 /// What became of a quarantined record fetched again.
@@ -30,6 +30,8 @@ pub enum RetryError {
     StoreUnusable(JobError),
     #[error("{0}")]
     Store(WooError),
+    #[error("the record could not be written: {0}")]
+    Write(JobError),
     #[error(transparent)]
     Database(#[from] DbErr),
 }
@@ -66,14 +68,9 @@ pub async fn fetch_again(context: &Context, id: i64) -> Result<Retried, RetryErr
         parent_id: entry.parent_id,
         run_id: None,
     };
-    let records = prepare_with_children(context, &active.store, origin, vec![record])
+    let applied = write_with_children(context, &active.store, origin, vec![record])
         .await
-        .map_err(RetryError::StoreUnusable)?;
-    let applied = context
-        .writer
-        .write(RecordsWrite(records))
-        .await?
-        .count_committed(resource);
+        .map_err(RetryError::Write)?;
     if applied.quarantined > 0 {
         let again = quarantine::find_record(&context.db, entry.store_id, resource, &woo_id).await?;
         return Ok(Retried::Quarantined {

@@ -146,18 +146,12 @@ impl Address {
 
     /// The shipping address: no email, and the phone the captured store leaves empty.
     pub(super) fn shipping(&self) -> Value {
-        json!({
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "company": self.company,
-            "address_1": self.address_1,
-            "address_2": self.address_2,
-            "city": self.city,
-            "state": self.state,
-            "postcode": self.postcode,
-            "country": self.country,
-            "phone": "",
-        })
+        let mut address = self.billing("");
+        if let Some(fields) = address.as_object_mut() {
+            fields.remove("email");
+            fields.insert("phone".into(), json!(""));
+        }
+        address
     }
 }
 
