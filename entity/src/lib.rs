@@ -2,6 +2,10 @@
 
 pub mod coupons;
 pub mod customers;
+pub mod event_deliveries;
+pub mod event_endpoints;
+pub mod event_feed;
+pub mod events;
 pub mod inventory;
 pub mod order_notes;
 pub mod order_refunds;

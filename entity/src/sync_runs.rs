@@ -97,6 +97,9 @@ pub struct Model {
     pub finished_at: Option<DateTimeUtc>,
     /// When its listing (and its sweep) ended; it succeeds once its children are in too.
     pub listed_at: Option<DateTimeUtc>,
+    /// Whether what it writes makes events: not for a store's first backfill of a
+    /// resource, which ends with one `sync.backfill_completed` instead.
+    pub emits_events: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -42,6 +42,7 @@ mod m20261202_000036_store_low_stock_note;
 mod m20261202_000037_store_refresh_cron;
 mod m20261202_000038_create_sweep_listings;
 mod m20261202_000039_quarantine_visible;
+mod m20261202_000040_create_events;
 
 pub struct Migrator;
 
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000037_store_refresh_cron::Migration),
             Box::new(m20261202_000038_create_sweep_listings::Migration),
             Box::new(m20261202_000039_quarantine_visible::Migration),
+            Box::new(m20261202_000040_create_events::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ use crate::queue::job::{Job, JobError};
 use crate::queue::storage::NewJob;
 use crate::queue::waiting::waiting;
 use crate::sync::group_commit::{GroupWrite, WriteFuture};
+use crate::sync::outbox::Outbox;
 use crate::sync::run_children;
 use crate::sync::runs;
 use crate::sync::tombstone::{Identities, Missing};
@@ -180,6 +181,13 @@ impl FetchChildren {
         if listed.is_empty() {
             return Ok(());
         }
+        // A quiet run's children are as quiet as it is.
+        let emits_events = match self.run_id {
+            Some(run_id) => runs::find_run(&context.db, run_id)
+                .await?
+                .is_none_or(|run| run.emits_events),
+            None => true,
+        };
         let upstream: Vec<(i64, Identities)> = listed
             .iter()
             .map(|(parent_id, children)| (*parent_id, Identities::of(self.resource, children)))
@@ -203,6 +211,7 @@ impl FetchChildren {
                 resource: self.resource,
                 parent_id: 0,
                 run_id: None,
+                emits_events,
             },
             listed,
         );
@@ -330,16 +339,21 @@ struct ChildrenDone {
 impl GroupWrite for ChildrenWrite {
     type Output = Applied;
 
-    fn write<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, Applied> {
+    fn write<'t>(
+        &'t self,
+        txn: &'t DatabaseTransaction,
+        outbox: &'t Outbox,
+    ) -> WriteFuture<'t, Applied> {
         Box::pin(async move {
             let now = Utc::now();
+            let announce = self.prepared.announces().then_some(outbox);
             for missing in &self.missing {
-                missing.mark(txn, now).await?;
+                missing.mark(txn, now, announce).await?;
             }
             if let Some(done) = &self.done {
                 run_children::mark_done(txn, done.run_id, done.resource, &done.listed, now).await?;
             }
-            self.prepared.write(txn).await
+            self.prepared.write(txn, outbox).await
         })
     }
 }

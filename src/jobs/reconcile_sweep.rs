@@ -92,17 +92,17 @@ impl Job for ReconcileSweep {
         // two pages), and only what it does not have is marked deleted.
         let mut attempt = Attempt::default();
         let (fetched, _) = self
-            .fetch_by_id(&context, &active, &wanted, &mut attempt)
+            .fetch_by_id(&context, &active, &wanted, run.emits_events, &mut attempt)
             .await?;
         let (fetched_again, still_there) = self
-            .fetch_by_id(&context, &active, &gone, &mut attempt)
+            .fetch_by_id(&context, &active, &gone, run.emits_events, &mut attempt)
             .await?;
         attempt.end(&context, self.store_id).await?;
         let gone: Vec<i64> = gone
             .into_iter()
             .filter(|id| !still_there.contains(id))
             .collect();
-        tombstone_ids(&context.db, self.store_id, resource, &gone, Utc::now()).await?;
+        tombstone_ids(&context.db, self.store_id, resource, &gone).await?;
         if !gone.is_empty() {
             tracing::info!(store = self.store_id, %resource, gone = gone.len(), "records gone upstream marked deleted");
         }
@@ -266,6 +266,7 @@ impl ReconcileSweep {
         context: &Context,
         active: &ActiveStore,
         ids: &[i64],
+        emits_events: bool,
         attempt: &mut Attempt,
     ) -> Result<(Applied, HashSet<i64>), JobError> {
         let path = self.resource.collection_path(0);
@@ -299,6 +300,7 @@ impl ReconcileSweep {
                 resource: self.resource,
                 parent_id: 0,
                 run_id: Some(self.run_id),
+                emits_events,
             };
             found.extend(
                 page.items

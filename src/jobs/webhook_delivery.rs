@@ -96,6 +96,7 @@ impl Job for WebhookDelivery {
                     resource,
                     parent_id,
                     run_id: None,
+                    emits_events: true,
                 };
                 write_with_children(&context, &store, origin, vec![self.body]).await?;
                 audit.note(&context, "applied").await
@@ -295,6 +296,7 @@ impl WebhookDelivery {
                 resource,
                 parent_id,
                 run_id: None,
+                emits_events: true,
             };
             write_with_children(context, &active.store, origin, vec![record]).await?;
             return Ok("not deleted: the store still has it");
@@ -305,7 +307,7 @@ impl WebhookDelivery {
             other => vec![other],
         };
         for resource in resources {
-            tombstone_ids(&context.db, self.store_id, resource, &[id], Utc::now()).await?;
+            tombstone_ids(&context.db, self.store_id, resource, &[id]).await?;
         }
         Ok("applied")
     }

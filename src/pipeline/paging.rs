@@ -150,6 +150,7 @@ async fn fetch_and_write(
         resource,
         parent_id: 0,
         run_id: Some(run.id),
+        emits_events: run.emits_events,
     };
     let records = prepare_with_children(context, &active.store, origin, listed.items).await?;
     failpoint::reach("before_page_commit");

@@ -67,6 +67,7 @@ pub async fn fetch_again(context: &Context, id: i64) -> Result<Retried, RetryErr
         resource,
         parent_id: entry.parent_id,
         run_id: None,
+        emits_events: true,
     };
     let applied = write_with_children(context, &active.store, origin, vec![record])
         .await

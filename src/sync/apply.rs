@@ -8,8 +8,10 @@ use sea_orm::{
 };
 use serde_json::Value;
 
+use super::changes::{Announced, returned_columns};
 use super::content_hash::content_hash;
 use super::group_commit::{GroupWrite, WriteFuture};
+use super::outbox::Outbox;
 use super::rows::{IntoRow, RowContext};
 use super::run_children::{WantedChildren, mark_wanted};
 use super::upsert::{Row, upsert_statements};
@@ -61,6 +63,8 @@ pub struct PreparedRecords {
     /// The run that fetched the records, which waits for the children they want.
     run_id: Option<i64>,
     wanted_children: Vec<WantedChildren>,
+    /// The records whose changes become events, when the origin makes events.
+    announced: Option<Announced>,
 }
 
 /// Where the records came from.
@@ -72,6 +76,8 @@ pub struct Origin {
     pub parent_id: i64,
     /// The run that fetched them, if a run did.
     pub run_id: Option<i64>,
+    /// Whether their changes become events: all but a store's first backfill's.
+    pub emits_events: bool,
 }
 
 impl PreparedRecords {
@@ -135,12 +141,27 @@ impl PreparedRecords {
         self.wanted_children = wanted;
     }
 
+    /// Whether the changes these records make become events.
+    pub fn announces(&self) -> bool {
+        self.announced.is_some()
+    }
+
     /// Writes the rows and the quarantined records, and notes the children their run
     /// waits for. Run it inside the transaction that marks the page done.
-    pub async fn write<C: ConnectionTrait>(&self, db: &C) -> Result<Applied, DbErr> {
+    /// The events of what changed go to `outbox`.
+    pub async fn write<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        outbox: &Outbox,
+    ) -> Result<Applied, DbErr> {
         let mut written = 0;
-        for upsert in &self.upserts {
-            written += db.execute_raw(upsert.clone()).await?.rows_affected();
+        match &self.announced {
+            Some(announced) => written = announced.upsert(db, &self.upserts, outbox).await?,
+            None => {
+                for upsert in &self.upserts {
+                    written += db.execute_raw(upsert.clone()).await?.rows_affected();
+                }
+            }
         }
         for statement in &self.quarantine {
             db.execute_raw(statement.clone()).await?;
@@ -218,8 +239,12 @@ pub struct RecordsWrite(pub PreparedRecords);
 impl GroupWrite for RecordsWrite {
     type Output = Applied;
 
-    fn write<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, Applied> {
-        Box::pin(self.0.write(txn))
+    fn write<'t>(
+        &'t self,
+        txn: &'t DatabaseTransaction,
+        outbox: &'t Outbox,
+    ) -> WriteFuture<'t, Applied> {
+        Box::pin(self.0.write(txn, outbox))
     }
 }
 
@@ -235,8 +260,10 @@ impl<J: ListedRecord> Page<J> {
             store_id,
             resource,
             run_id,
+            emits_events,
             ..
         } = self.origin;
+        let mut keys = Vec::new();
         let now = Utc::now();
         let mut rows = Vec::with_capacity(self.listings.iter().map(|(_, items)| items.len()).sum());
         let mut quarantined = Vec::new();
@@ -277,6 +304,9 @@ impl<J: ListedRecord> Page<J> {
                         continue;
                     }
                     parents.extend(parent);
+                    if emits_events {
+                        keys.push(key_of::<R::Entity>(resource, &model));
+                    }
                     rows.push(Row { model, raw_text });
                 }
                 Err(error) => {
@@ -288,12 +318,33 @@ impl<J: ListedRecord> Page<J> {
         }
         let quarantined_count = quarantined.len() as u64;
         PreparedRecords {
-            upserts: upsert_statements::<R::Entity>(backend, rows),
+            upserts: upsert_statements::<R::Entity>(
+                backend,
+                rows,
+                emits_events.then(|| returned_columns(resource)).as_deref(),
+            ),
             quarantine: quarantine_statements(backend, store_id, resource, quarantined),
             quarantined: quarantined_count,
             parents,
             run_id,
             wanted_children: Vec::new(),
+            announced: emits_events.then_some(Announced {
+                store_id,
+                resource,
+                keys,
+            }),
         }
     }
+}
+
+/// The values of a row's key columns after `store_id`.
+fn key_of<E: EntityTrait>(resource: Resource, model: &E::Model) -> Vec<sea_orm::Value> {
+    use sea_orm::ModelTrait;
+    use std::str::FromStr;
+    resource
+        .key_columns()
+        .iter()
+        .filter_map(|name| E::Column::from_str(name).ok())
+        .map(|column| model.get(column))
+        .collect()
 }

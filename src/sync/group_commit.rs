@@ -21,6 +21,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use sea_orm::{DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr};
 use tokio::sync::{Mutex as AsyncMutex, mpsc, oneshot};
 
+use super::outbox::Outbox;
+
 pub type WriteFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Send + 't>>;
 
 /// A write committed along with others. It runs inside a transaction it must not end, and
@@ -28,7 +30,12 @@ pub type WriteFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Se
 pub trait GroupWrite: Send + Sync + 'static {
     type Output: Send + 'static;
 
-    fn write<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, Self::Output>;
+    /// The events of its changes go to `outbox`, inserted just before the commit.
+    fn write<'t>(
+        &'t self,
+        txn: &'t DatabaseTransaction,
+        outbox: &'t Outbox,
+    ) -> WriteFuture<'t, Self::Output>;
 }
 
 /// Writes gathered into one transaction at most: enough to share the fixed costs, few
@@ -83,7 +90,8 @@ impl GroupCommit {
 
 /// A write waiting for its batch, its output type erased.
 trait Queued: Send + Sync {
-    fn apply<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, ()>;
+    fn apply<'t>(&'t self, txn: &'t DatabaseTransaction, outbox: &'t Outbox)
+    -> WriteFuture<'t, ()>;
     fn finish(self: Box<Self>, outcome: Result<(), DbErr>);
 }
 
@@ -95,9 +103,13 @@ struct Waiting<W: GroupWrite> {
 }
 
 impl<W: GroupWrite> Queued for Waiting<W> {
-    fn apply<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, ()> {
+    fn apply<'t>(
+        &'t self,
+        txn: &'t DatabaseTransaction,
+        outbox: &'t Outbox,
+    ) -> WriteFuture<'t, ()> {
         Box::pin(async move {
-            let output = self.write.write(txn).await?;
+            let output = self.write.write(txn, outbox).await?;
             *self.output.lock().unwrap_or_else(PoisonError::into_inner) = Some(output);
             Ok(())
         })
@@ -142,9 +154,11 @@ async fn commit_batches(
 
 async fn commit_together(db: &DatabaseConnection, writes: &[Box<dyn Queued>]) -> Result<(), DbErr> {
     let txn = crate::database::begin_write(db).await?;
+    let outbox = Outbox::default();
     for write in writes {
         // A failed write leaves the transaction to be rolled back when dropped.
-        write.apply(&txn).await?;
+        write.apply(&txn, &outbox).await?;
     }
+    outbox.flush(&txn).await?;
     txn.commit().await
 }

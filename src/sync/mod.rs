@@ -2,8 +2,10 @@
 //! and quarantine for records that cannot be parsed.
 
 pub mod apply;
+pub mod changes;
 pub mod content_hash;
 pub mod group_commit;
+pub mod outbox;
 pub mod quarantine;
 pub mod rows;
 pub mod run_children;

@@ -15,6 +15,7 @@ use sea_orm::{
 
 use super::apply::{Applied, PreparedRecords};
 use super::group_commit::{GroupCommit, GroupWrite, WriteFuture};
+use super::outbox::Outbox;
 use super::run_children;
 use super::tombstone::Missing;
 use crate::woo::Resource;
@@ -33,6 +34,9 @@ pub async fn start_run<C: ConnectionTrait>(
     if let Some(live) = live_run(db, store_id, resource).await? {
         return Ok((live, false));
     }
+    // The first copy of a resource is announced by one event when it is complete, not by
+    // an event per record.
+    let emits_events = any_succeeded(db, store_id, resource).await?;
     let inserted = sync_runs::ActiveModel {
         id: NotSet,
         store_id: Set(store_id),
@@ -50,6 +54,7 @@ pub async fn start_run<C: ConnectionTrait>(
         started_at: Set(None),
         finished_at: Set(None),
         listed_at: Set(None),
+        emits_events: Set(emits_events),
     }
     .insert(db)
     .await;
@@ -62,6 +67,21 @@ pub async fn start_run<C: ConnectionTrait>(
             None => Err(error),
         },
     }
+}
+
+/// Whether a run of a store's resource has succeeded: its first copy is complete.
+pub async fn any_succeeded<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+) -> Result<bool, DbErr> {
+    Ok(sync_runs::Entity::find()
+        .filter(sync_runs::Column::StoreId.eq(store_id))
+        .filter(sync_runs::Column::Resource.eq(resource))
+        .filter(sync_runs::Column::Status.eq(RunStatus::Succeeded))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// The queued or running run of a store's resource.
@@ -172,13 +192,21 @@ struct PageWrite {
 impl GroupWrite for PageWrite {
     type Output = PageProgress;
 
-    fn write<'t>(&'t self, txn: &'t DatabaseTransaction) -> WriteFuture<'t, PageProgress> {
-        Box::pin(self.write_in(txn))
+    fn write<'t>(
+        &'t self,
+        txn: &'t DatabaseTransaction,
+        outbox: &'t Outbox,
+    ) -> WriteFuture<'t, PageProgress> {
+        Box::pin(self.write_in(txn, outbox))
     }
 }
 
 impl PageWrite {
-    async fn write_in(&self, txn: &DatabaseTransaction) -> Result<PageProgress, DbErr> {
+    async fn write_in(
+        &self,
+        txn: &DatabaseTransaction,
+        outbox: &Outbox,
+    ) -> Result<PageProgress, DbErr> {
         let page = &self.page;
         let now = Utc::now();
         let marked = sync_checkpoints::Entity::insert(sync_checkpoints::ActiveModel {
@@ -210,9 +238,11 @@ impl PageWrite {
             });
         }
         if let Some(missing) = &page.whole {
-            missing.mark(txn, now).await?;
+            missing
+                .mark(txn, now, page.records.announces().then_some(outbox))
+                .await?;
         }
-        let applied = page.records.write(txn).await?;
+        let applied = page.records.write(txn, outbox).await?;
         let at_least = i64::from(pages_at_least(page.page, page.total_pages, page.full));
         Ok(PageProgress {
             run: count_page(txn, self.run_id, at_least, applied, now).await?,
@@ -361,6 +391,9 @@ async fn succeed(db: &DatabaseConnection, run_id: i64) -> Result<(), DbErr> {
     update.finished_at = Set(Some(now));
     update.started_at = Set(Some(started));
     update.update(&txn).await?;
+    if !current.emits_events {
+        super::changes::first_copy_completed(&txn, &current).await?;
+    }
     if current.resource.has_modified_filter() {
         advance_watermark(
             &txn,

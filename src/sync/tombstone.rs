@@ -4,33 +4,53 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, DbErr, JsonValue, StatementBuilder};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr, UpdateStatement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, JsonValue, StatementBuilder};
 use serde::Deserialize;
+
+use super::changes::{returned_columns, tombstone};
+use super::outbox::Outbox;
 
 use crate::woo::Resource;
 use crate::woo::listed::ListedRecord;
 
 /// Marks the records of `resource` with these ids deleted, and what is listed under them
 /// (a product's variations, an order's refunds and notes: the store deletes those with
-/// their parent); returns how many records of `resource` were live.
-pub async fn tombstone_ids<C: ConnectionTrait>(
-    db: &C,
+/// their parent), each with its `.deleted` event; returns how many records of `resource`
+/// were live. One transaction of its own.
+pub async fn tombstone_ids(
+    db: &DatabaseConnection,
     store_id: i64,
     resource: Resource,
     ids: &[i64],
-    at: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let txn = crate::database::begin_write(db).await?;
+    let outbox = Outbox::default();
+    let at = Utc::now();
     let mut marked = 0;
     for chunk in ids.chunks(500) {
-        marked += mark_where(db, store_id, resource, "woo_id", chunk, at).await?;
+        marked += mark_where(&txn, store_id, resource, "woo_id", chunk, at, &outbox).await?;
         for child in Resource::ALL
             .into_iter()
             .filter(|child| child.parent() == Some(resource))
         {
-            mark_where(db, store_id, child, child.key_columns()[0], chunk, at).await?;
+            mark_where(
+                &txn,
+                store_id,
+                child,
+                child.key_columns()[0],
+                chunk,
+                at,
+                &outbox,
+            )
+            .await?;
         }
     }
+    outbox.flush(&txn).await?;
+    txn.commit().await?;
     Ok(marked)
 }
 
@@ -41,6 +61,7 @@ async fn mark_where<C: ConnectionTrait>(
     column: &str,
     values: &[i64],
     at: DateTime<Utc>,
+    outbox: &Outbox,
 ) -> Result<u64, DbErr> {
     let mut update = Query::update();
     update
@@ -49,8 +70,29 @@ async fn mark_where<C: ConnectionTrait>(
         .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
         .and_where(Expr::col(Alias::new(column)).is_in(values.iter().copied()))
         .and_where(Expr::col(Alias::new("deleted_at")).is_null());
-    let statement = StatementBuilder::build(&update, &db.get_database_backend());
-    Ok(db.execute_raw(statement).await?.rows_affected())
+    mark(db, store_id, resource, update, Some(outbox)).await
+}
+
+/// Runs an update that marks rows deleted: announcing each to `outbox` when given.
+async fn mark<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+    mut update: UpdateStatement,
+    outbox: Option<&Outbox>,
+) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
+    match outbox {
+        Some(outbox) => {
+            update.returning(Query::returning().exprs(returned_columns(resource)));
+            let statement = StatementBuilder::build(&update, &backend);
+            tombstone(db, store_id, resource, statement, outbox).await
+        }
+        None => {
+            let statement = StatementBuilder::build(&update, &backend);
+            Ok(db.execute_raw(statement).await?.rows_affected())
+        }
+    }
 }
 
 /// The live records of a collection listed whole (the children of one parent, or a
@@ -141,9 +183,14 @@ impl Missing {
             .collect())
     }
 
-    /// Marks the records found missing deleted, unless written since the listing; returns
-    /// how many were marked.
-    pub async fn mark<C: ConnectionTrait>(&self, db: &C, at: DateTime<Utc>) -> Result<u64, DbErr> {
+    /// Marks the records found missing deleted, unless written since the listing, each
+    /// announced to `outbox` when given; returns how many were marked.
+    pub async fn mark<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        at: DateTime<Utc>,
+        outbox: Option<&Outbox>,
+    ) -> Result<u64, DbErr> {
         let own_columns = own_key_columns(self.resource, self.parent_id);
         let mut marked = 0;
         for key in &self.keys {
@@ -158,8 +205,7 @@ impl Missing {
             for (column, value) in own_columns.iter().zip(key) {
                 update.and_where(Expr::col(Alias::new(*column)).eq(value.clone()));
             }
-            let statement = StatementBuilder::build(&update, &db.get_database_backend());
-            marked += db.execute_raw(statement).await?.rows_affected();
+            marked += mark(db, self.store_id, self.resource, update, outbox).await?;
         }
         Ok(marked)
     }

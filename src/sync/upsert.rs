@@ -25,8 +25,13 @@ const MAX_BOUND_VALUES: usize = 16_000;
 /// The statements that upsert `rows`, as few as the bound-value limit allows; none for no
 /// rows. Building them is CPU work done before the write lock is taken. The `raw` column is
 /// bound as the text serialized for the content hash rather than serialized again from the
-/// model's JSON.
-pub fn upsert_statements<E>(backend: DbBackend, rows: Vec<Row<E::Model>>) -> Vec<Statement>
+/// model's JSON. With `returning`, each statement returns those columns of the rows it
+/// wrote (and only of those: not of a row left as it was).
+pub fn upsert_statements<E>(
+    backend: DbBackend,
+    rows: Vec<Row<E::Model>>,
+    returning: Option<&[Expr]>,
+) -> Vec<Statement>
 where
     E: EntityTrait,
 {
@@ -39,6 +44,7 @@ where
             backend,
             &columns,
             rows.by_ref().take(rows_per_statement),
+            returning,
         ));
     }
     statements
@@ -48,6 +54,7 @@ fn upsert_statement<E>(
     backend: DbBackend,
     columns: &[E::Column],
     rows: impl Iterator<Item = Row<E::Model>>,
+    returning: Option<&[Expr]>,
 ) -> Statement
 where
     E: EntityTrait,
@@ -76,6 +83,9 @@ where
         .update_columns(others)
         .action_and_where(replace_condition::<E>());
     insert.on_conflict(on_conflict);
+    if let Some(columns) = returning {
+        insert.returning(Query::returning().exprs(columns.iter().cloned()));
+    }
     backend.build(&insert)
 }
 

@@ -24,6 +24,7 @@ async fn every_captured_resource_round_trips(backend: Backend) {
             resource: sample.resource,
             parent_id: sample.parent_id,
             run_id: None,
+            emits_events: true,
         };
         let applied = test
             .apply_records(origin, sample.records.clone())

@@ -22,6 +22,7 @@ async fn a_write_that_fails_fails_alone(backend: Backend) {
             resource: Resource::Products,
             parent_id: 0,
             run_id: None,
+            emits_events: true,
         };
         let records = vec![products[index].clone()];
         let prepared = PreparedRecords::new(test.db.get_database_backend(), origin, records);

@@ -32,6 +32,7 @@ async fn writes_never_move_a_record_backwards(backend: Backend) {
         resource: Resource::Products,
         parent_id: 0,
         run_id: None,
+        emits_events: true,
     };
     let apply = |record: Value| test.apply_records(origin, vec![record]);
 
@@ -105,6 +106,7 @@ async fn a_listing_larger_than_one_statement_is_written_whole(backend: Backend) 
         resource: Resource::ProductVariations,
         parent_id: 7,
         run_id: None,
+        emits_events: true,
     };
     let variation = body("product-variations-list.json")[0].clone();
     let variations: Vec<Value> = (1..=2_000)

@@ -3,9 +3,10 @@
 use chrono::Utc;
 use entity::stores::{self, AuthMode, SignatureMethod, StoreStatus};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use tempfile::TempDir;
 use woosync::database;
+use woosync::sync::outbox::Outbox;
 use woosync::sync::{Applied, Origin, PreparedRecords};
 use woosync::woo::listed::ListedRecord;
 
@@ -72,15 +73,21 @@ impl TestDatabase {
         test
     }
 
-    /// Writes records as a page of a listing would be written, outside any transaction.
+    /// Writes records as a page of a listing would be written, in a transaction of their
+    /// own with their events.
     pub async fn apply_records<J: ListedRecord>(
         &self,
         origin: Origin,
         items: Vec<J>,
     ) -> Result<Applied, DbErr> {
-        PreparedRecords::new(self.db.get_database_backend(), origin, items)
-            .write(&self.db)
-            .await
+        let txn = self.db.begin().await?;
+        let outbox = Outbox::default();
+        let applied = PreparedRecords::new(self.db.get_database_backend(), origin, items)
+            .write(&txn, &outbox)
+            .await?;
+        outbox.flush(&txn).await?;
+        txn.commit().await?;
+        Ok(applied)
     }
 
     /// Adds a store row (no credentials of use) and returns its id.
