@@ -14,9 +14,11 @@ use cron::Schedule;
 use entity::stores;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::jobs::PollStore;
+use crate::feed::delivery::endpoints_due;
+use crate::feed::retention::prune_events;
 use crate::jobs::poll_store::PollKind;
 use crate::jobs::webhook_delivery::{AUDIT_KEPT_FOR, forget_deliveries_before};
+use crate::jobs::{DeliverEvents, PollStore};
 use crate::pipeline::Context;
 use crate::pipeline::resume::{forget_resolved_failures, resume_quiet_runs};
 use crate::queue::storage::NewJob;
@@ -33,6 +35,8 @@ pub struct Clock {
     pub refresh: Schedule,
     pub webhook_check: Schedule,
     pub resume_after: Duration,
+    /// How long the change feed keeps events.
+    pub event_retention: Duration,
 }
 
 impl Clock {
@@ -54,9 +58,14 @@ impl Clock {
                 tracing::warn!(%error, "the clock could not enqueue polls; trying again");
                 continue;
             }
+            self.wake_deliveries().await;
             if due(&self.webhook_check, last_tick, now) {
                 // In the background: a slow store must not hold the schedule up.
                 tokio::spawn(check_all_webhooks(std::sync::Arc::clone(&self.context)));
+                tokio::spawn(prune_feed(
+                    std::sync::Arc::clone(&self.context),
+                    self.event_retention,
+                ));
             }
             last_tick = now;
             if last_resume.elapsed() >= resume_every {
@@ -76,6 +85,26 @@ impl Clock {
         }
         if let Err(error) = forget_resolved_failures(&self.context, &crate::jobs::queues()).await {
             tracing::warn!(%error, "looking for failed jobs resolved since failed");
+        }
+    }
+
+    /// Enqueues a delivery of the change feed for each endpoint with events waiting (one
+    /// at a time per endpoint: a pump under way takes the new events itself).
+    async fn wake_deliveries(&self) {
+        let jobs = match endpoints_due(&self.context.db).await {
+            Ok(due) => due
+                .into_iter()
+                .map(|endpoint_id| NewJob::of(&DeliverEvents { endpoint_id }))
+                .collect::<Vec<_>>(),
+            Err(error) => {
+                tracing::warn!(%error, "cannot look for event deliveries due");
+                return;
+            }
+        };
+        if !jobs.is_empty()
+            && let Err(error) = self.context.queue.enqueue(jobs).await
+        {
+            tracing::warn!(%error, "cannot enqueue event deliveries");
         }
     }
 
@@ -139,6 +168,16 @@ async fn check_all_webhooks(context: Context) {
         if let Err(error) = check_webhooks(&context, &store).await {
             tracing::warn!(store = store.id, %error, "cannot check the store's webhooks");
         }
+    }
+}
+
+/// Deletes the events past their retention.
+async fn prune_feed(context: Context, retention: Duration) {
+    let before = Utc::now() - chrono::Duration::from_std(retention).unwrap_or_default();
+    match prune_events(&context.db, before).await {
+        Ok(0) => {}
+        Ok(pruned) => tracing::info!(pruned, "events past their retention deleted"),
+        Err(error) => tracing::warn!(%error, "cannot prune the change feed"),
     }
 }
 

@@ -84,6 +84,17 @@ pub struct Config {
     /// `WOOSYNC_ALLOW_PRIVATE_STORES`: connect stores at loopback or private addresses
     /// (refused by default, so that the service cannot be pointed at its own network).
     pub allow_private_stores: bool,
+    /// `WOOSYNC_ALLOW_PRIVATE_ENDPOINTS`: deliver the change feed to consumer endpoints at
+    /// loopback or private addresses (refused by default, as private stores are).
+    pub allow_private_endpoints: bool,
+    /// `WOOSYNC_EVENT_RETENTION_DAYS`: how long the change feed keeps events (default 14).
+    pub event_retention: Duration,
+    /// `WOOSYNC_EVENT_RETRY_FIRST_DELAY_S`: the first retry of a failed event delivery
+    /// (default 5); each next waits twice as long, up to 10 hours.
+    pub event_retry_first_delay: Duration,
+    /// `WOOSYNC_EVENT_RETRY_FOR_S`: how long an endpoint may fail before it is disabled
+    /// (default 259200, three days).
+    pub event_retry_for: Duration,
     /// `WOOSYNC_WEBHOOK_DEDUPE_S`: how long a webhook's content is remembered, so that a
     /// replay or a duplicate is not applied again (default 86400, a day).
     pub webhook_dedupe_window: Duration,
@@ -238,6 +249,12 @@ impl Config {
             public_url,
             allow_http_stores: flag("WOOSYNC_ALLOW_HTTP_STORES")?,
             allow_private_stores: flag("WOOSYNC_ALLOW_PRIVATE_STORES")?,
+            allow_private_endpoints: flag("WOOSYNC_ALLOW_PRIVATE_ENDPOINTS")?,
+            event_retention: Duration::from_secs(
+                whole("WOOSYNC_EVENT_RETENTION_DAYS", 14)? * 86_400,
+            ),
+            event_retry_first_delay: seconds("WOOSYNC_EVENT_RETRY_FIRST_DELAY_S", 5)?,
+            event_retry_for: seconds("WOOSYNC_EVENT_RETRY_FOR_S", 259_200)?,
             webhook_dedupe_window: seconds("WOOSYNC_WEBHOOK_DEDUPE_S", 86_400)?,
             webhook_max_bytes: whole("WOOSYNC_WEBHOOK_MAX_BYTES", 4 << 20)? as usize,
             extra_ca_cert: get("WOOSYNC_EXTRA_CA_CERT").map(PathBuf::from),

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod feed;
 pub mod jobs;
 pub mod pipeline;
 pub mod queue;

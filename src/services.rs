@@ -8,6 +8,7 @@ use sea_orm::{DatabaseBackend, DatabaseConnection};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::database;
+use crate::feed::delivery::DeliverySettings;
 use crate::jobs;
 use crate::pipeline::context::PAGES_IN_MEMORY;
 use crate::pipeline::{Context, SyncContext, SyncSettings};
@@ -25,6 +26,9 @@ use crate::woo::rate_limit::{LocalRateLimiter, RateLimiter, RedisRateLimiter};
 
 /// Batches of writes Postgres commits at once (SQLite commits one at a time).
 const POSTGRES_WRITERS: usize = 4;
+
+/// How long a consumer endpoint has to answer a delivery of the change feed.
+const ENDPOINT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Everything the processes share.
 #[derive(Clone)]
@@ -76,6 +80,13 @@ impl Services {
             addresses,
         )
         .map_err(anyhow::Error::msg)?;
+        let endpoint_addresses = if config.allow_private_endpoints {
+            StoreAddresses::Any
+        } else {
+            StoreAddresses::PublicOnly
+        };
+        let endpoint_http =
+            http_client(None, ENDPOINT_TIMEOUT, endpoint_addresses).map_err(anyhow::Error::msg)?;
         let writers = match db.get_database_backend() {
             DatabaseBackend::Sqlite => 1,
             _ => POSTGRES_WRITERS,
@@ -87,10 +98,15 @@ impl Services {
             queue: Arc::clone(&queue),
             limiter,
             http,
+            endpoint_http,
             secret_key: SecretKey::in_effect(config.secret_key.as_ref(), &config.data_dir)?,
             jobs: jobs::jobs_for,
             settings: SyncSettings {
                 modified_overlap: config.modified_overlap,
+                deliveries: DeliverySettings {
+                    retry_first_delay: config.event_retry_first_delay,
+                    retry_for: config.event_retry_for,
+                },
             },
         });
         Ok(Services {
@@ -127,6 +143,7 @@ impl Services {
             refresh: self.config.refresh_cron.clone(),
             webhook_check: self.config.webhook_check_cron.clone(),
             resume_after: self.config.resume_after,
+            event_retention: self.config.event_retention,
         }
     }
 }

@@ -12,6 +12,8 @@ pub enum DeliveryStatus {
     Delivered,
     /// The last attempt failed; `next_attempt_at` says when the next is.
     Failing,
+    /// Not sent yet: an earlier event of the same record is failing.
+    Waiting,
 }
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]

@@ -48,6 +48,9 @@ pub struct Model {
     pub status_reason: Option<String>,
     /// Every event up to this position is delivered (or not for it).
     pub cursor: i64,
+    /// Every event up to this position has been read: delivered, or waiting in
+    /// `event_deliveries` for a retry.
+    pub read_through: i64,
     /// Since when its oldest undelivered event has been failing.
     pub failing_since: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -66,6 +66,7 @@ impl MigrationTrait for Migration {
             .col(string(EventEndpoints::Status))
             .col(text_null(EventEndpoints::StatusReason))
             .col(big_integer(EventEndpoints::Cursor))
+            .col(big_integer(EventEndpoints::ReadThrough))
             .col(timestamp_with_time_zone_null(EventEndpoints::FailingSince))
             .col(timestamp_with_time_zone(EventEndpoints::CreatedAt))
             .col(timestamp_with_time_zone(EventEndpoints::UpdatedAt));
@@ -168,6 +169,7 @@ enum EventEndpoints {
     Status,
     StatusReason,
     Cursor,
+    ReadThrough,
     FailingSince,
     CreatedAt,
     UpdatedAt,

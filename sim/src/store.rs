@@ -262,6 +262,15 @@ impl SimStore {
         Some(removed)
     }
 
+    /// Brings a trashed record back as untrashing does in WooCommerce: fires
+    /// `<resource>.restored` with the whole record.
+    pub fn restore(&self, resource: Resource, parent: i64, mut record: Value) -> Value {
+        Self::touch(&mut record);
+        write(&self.data).upsert((resource, parent), record.clone());
+        self.fire(resource, "restored", &record);
+        record
+    }
+
     /// Deletes a record for good (`force=true`, or "Delete permanently" in the admin):
     /// WooCommerce hooks `*.deleted` to trashing only, so no webhook fires (a customer,
     /// which has no trash, is the exception). Deleting a category or tag takes it out of

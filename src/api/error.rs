@@ -9,6 +9,8 @@ use sea_orm::DbErr;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::feed::cursor::CursorError;
+use crate::feed::endpoints::EndpointError;
 use crate::queue::storage::QueueError;
 
 #[derive(Debug)]
@@ -16,6 +18,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// For a cursor behind the feed's retention: the oldest cursor served.
+    pub oldest_cursor: Option<i64>,
 }
 
 /// The body of every error.
@@ -30,6 +34,9 @@ pub struct ErrorDetail {
     pub code: String,
     /// For people.
     pub message: String,
+    /// With `cursor_expired` (410): the oldest cursor the change feed still serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oldest_cursor: Option<String>,
 }
 
 impl ApiError {
@@ -38,6 +45,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            oldest_cursor: None,
         }
     }
 
@@ -94,9 +102,39 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code.to_string(),
                 message: self.message,
+                oldest_cursor: self.oldest_cursor.map(|cursor| cursor.to_string()),
             },
         };
         (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<CursorError> for ApiError {
+    fn from(error: CursorError) -> ApiError {
+        match error {
+            CursorError::Pruned { oldest, .. } => ApiError {
+                oldest_cursor: Some(oldest),
+                ..ApiError::new(StatusCode::GONE, "cursor_expired", error.to_string())
+            },
+            CursorError::Garbage(_) | CursorError::Future { .. } => {
+                ApiError::bad_request("invalid_cursor", error.to_string())
+            }
+        }
+    }
+}
+
+impl From<EndpointError> for ApiError {
+    fn from(error: EndpointError) -> ApiError {
+        let code = error.code();
+        match error {
+            EndpointError::Cursor(error) => error.into(),
+            EndpointError::Database(error) => error.into(),
+            EndpointError::NotFound(_) | EndpointError::UnknownStore(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, code, error.to_string())
+            }
+            EndpointError::Secret(_) => ApiError::internal(error.to_string()),
+            _ => ApiError::invalid(code, error.to_string()),
+        }
     }
 }
 

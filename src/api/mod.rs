@@ -5,10 +5,13 @@ pub mod auth;
 pub mod connect;
 pub mod dashboard;
 pub mod error;
+pub mod event_endpoints;
+pub mod events;
 pub mod extract;
 pub mod headers;
 pub mod health;
 pub mod jobs;
+pub mod lookups;
 pub mod metrics;
 pub mod quarantine;
 pub mod records;
@@ -84,6 +87,21 @@ fn routes(state: &ApiState) -> OpenApiRouter<ApiState> {
         ))
         .routes(routes!(records::list_records))
         .routes(routes!(records::list_inventory))
+        .routes(routes!(lookups::show_record))
+        .routes(routes!(lookups::show_order_by_number))
+        .routes(routes!(events::list_events))
+        .routes(routes!(events::list_event_types))
+        .routes(routes!(
+            event_endpoints::register_endpoint,
+            event_endpoints::list_endpoints
+        ))
+        .routes(routes!(
+            event_endpoints::show_endpoint,
+            event_endpoints::change_endpoint_settings,
+            event_endpoints::remove_endpoint
+        ))
+        .routes(routes!(event_endpoints::replay_endpoint))
+        .routes(routes!(event_endpoints::list_deliveries))
         .routes(routes!(quarantine::list_quarantined))
         .routes(routes!(quarantine::retry_quarantined))
         .routes(routes!(sync_runs::show_sync_run))

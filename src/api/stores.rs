@@ -270,26 +270,17 @@ pub struct ChangeStore {
     pub backfill_order_notes: Option<bool>,
     /// When the store is polled for changes (cron, seconds first); null follows
     /// `WOOSYNC_POLL_CRON` again.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::extract::present")]
     #[schema(value_type = Option<String>)]
     pub poll_cron: Option<Option<String>>,
     /// When the store gets an ID sweep; null follows `WOOSYNC_SWEEP_CRON`.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::extract::present")]
     #[schema(value_type = Option<String>)]
     pub sweep_cron: Option<Option<String>>,
     /// When every record is listed again; null follows `WOOSYNC_REFRESH_CRON`.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::extract::present")]
     #[schema(value_type = Option<String>)]
     pub refresh_cron: Option<Option<String>>,
-}
-
-/// A field given, null included (a field left out is none).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[utoipa::path(

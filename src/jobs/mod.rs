@@ -3,6 +3,7 @@
 //! the same database.
 
 pub mod backfill_page;
+pub mod deliver_events;
 pub mod fetch_children;
 pub mod incremental_page;
 pub mod poll_store;
@@ -10,6 +11,7 @@ pub mod reconcile_sweep;
 pub mod webhook_delivery;
 
 pub use backfill_page::BackfillPage;
+pub use deliver_events::DeliverEvents;
 pub use fetch_children::FetchChildren;
 pub use incremental_page::IncrementalPage;
 pub use poll_store::PollStore;
@@ -26,6 +28,7 @@ use crate::sync::runs::RunKind;
 /// Every job type, handed to `types` (a runner registering them, a listing of queues).
 pub fn each_type(types: &mut impl JobTypes<Context>) {
     types.add::<WebhookDelivery>();
+    types.add::<DeliverEvents>();
     types.add::<PollStore>();
     types.add::<ReconcileSweep>();
     types.add::<BackfillPage>();

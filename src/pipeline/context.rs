@@ -9,6 +9,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use super::failure::store_problem;
 use super::step::Step;
+use crate::feed::delivery::DeliverySettings;
 use crate::queue::job::JobError;
 use crate::queue::storage::{NewJob, Storage};
 use crate::secrets::SecretKey;
@@ -24,12 +25,15 @@ pub struct SyncSettings {
     /// How far before the watermark an incremental run looks again, for clocks that
     /// disagree and records saved while the last run listed.
     pub modified_overlap: Duration,
+    /// How deliveries of the change feed are retried.
+    pub deliveries: DeliverySettings,
 }
 
 impl Default for SyncSettings {
     fn default() -> Self {
         SyncSettings {
             modified_overlap: Duration::from_secs(5 * 60),
+            deliveries: DeliverySettings::default(),
         }
     }
 }
@@ -50,6 +54,8 @@ pub struct SyncContext {
     pub queue: Arc<dyn Storage>,
     pub limiter: Arc<dyn RateLimiter>,
     pub http: StoreHttp,
+    /// The HTTP client for consumer endpoints of the change feed, with their address guard.
+    pub endpoint_http: StoreHttp,
     pub secret_key: SecretKey,
     pub settings: SyncSettings,
 }

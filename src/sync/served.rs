@@ -170,3 +170,118 @@ async fn count<C: ConnectionTrait>(db: &C, select: &SelectStatement) -> Result<u
         .unwrap_or(0);
     Ok(total as u64)
 }
+
+/// One record of a store, by its id as events name it (`RecordIdentity`: the id, or for a
+/// resource keyed otherwise its key values joined by `:`); a record deleted upstream too,
+/// beginning with `deleted_at`.
+pub async fn one_record<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+    record_id: &str,
+) -> Result<Option<Box<RawValue>>, ServedError> {
+    let columns = resource.key_columns();
+    let own = match resource.parent() {
+        Some(_) => &columns[1..],
+        None => columns,
+    };
+    let values: Vec<&str> = record_id.splitn(own.len(), ':').collect();
+    if values.len() != own.len() {
+        return Ok(None);
+    }
+    let mut select = Query::select();
+    select
+        .from(Alias::new(resource.name()))
+        .column(Alias::new("deleted_at"))
+        .expr_as(raw_text(), Alias::new("raw"))
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
+    for (column, value) in own.iter().zip(values) {
+        let value: sea_orm::Value = if holds_text(resource, column) {
+            value.into()
+        } else {
+            match value.parse::<i64>() {
+                Ok(number) => number.into(),
+                // No row has a number that is not one.
+                Err(_) => return Ok(None),
+            }
+        };
+        select.and_where(Expr::col(Alias::new(*column)).eq(value));
+    }
+    served_rows(db, &select).await.map(|mut rows| rows.pop())
+}
+
+/// An order found by its number (`number`, which plugins make differ from its id), with
+/// the refunds and notes held for it.
+pub struct OrderByNumber {
+    pub order: Box<RawValue>,
+    pub refunds: Vec<Box<RawValue>>,
+    pub notes: Vec<Box<RawValue>>,
+}
+
+/// The order of a store with this number: the live one if there is one, else the latest
+/// deleted.
+pub async fn order_by_number<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    number: &str,
+) -> Result<Option<OrderByNumber>, ServedError> {
+    let mut select = Query::select();
+    select
+        .from(Alias::new("orders"))
+        .columns([Alias::new("woo_id"), Alias::new("deleted_at")])
+        .expr_as(raw_text(), Alias::new("raw"))
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+        .and_where(Expr::col(Alias::new("number")).eq(number))
+        .order_by_expr(Expr::col(Alias::new("deleted_at")).is_null(), Order::Desc)
+        .order_by(Alias::new("woo_id"), Order::Desc)
+        .limit(1);
+    let Some(row) = db
+        .query_one_raw(db.get_database_backend().build(&select))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let order_id: i64 = row.try_get("", "woo_id")?;
+    let order = as_served(row.try_get("", "raw")?, row.try_get("", "deleted_at")?)?;
+    let mut children = Vec::new();
+    for table in ["order_refunds", "order_notes"] {
+        let mut select = Query::select();
+        select
+            .from(Alias::new(table))
+            .column(Alias::new("deleted_at"))
+            .expr_as(raw_text(), Alias::new("raw"))
+            .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+            .and_where(Expr::col(Alias::new("order_id")).eq(order_id))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+            .order_by(Alias::new("woo_id"), Order::Asc);
+        children.push(served_rows(db, &select).await?);
+    }
+    let notes = children.pop().unwrap_or_default();
+    let refunds = children.pop().unwrap_or_default();
+    Ok(Some(OrderByNumber {
+        order,
+        refunds,
+        notes,
+    }))
+}
+
+/// Key columns that hold text rather than numbers.
+fn holds_text(resource: Resource, column: &str) -> bool {
+    matches!(column, "slug" | "code" | "location_type")
+        || (column == "woo_id"
+            && matches!(
+                resource,
+                Resource::PaymentGateways | Resource::ShippingMethods
+            ))
+}
+
+async fn served_rows<C: ConnectionTrait>(
+    db: &C,
+    select: &SelectStatement,
+) -> Result<Vec<Box<RawValue>>, ServedError> {
+    db.query_all_raw(db.get_database_backend().build(select))
+        .await?
+        .iter()
+        .map(|row| as_served(row.try_get("", "raw")?, row.try_get("", "deleted_at")?))
+        .collect()
+}

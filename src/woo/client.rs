@@ -100,6 +100,13 @@ impl StoreHttp {
         &self.client
     }
 
+    /// The client for a request to `url`, or why the URL's address is refused: for calls
+    /// that are not a store's API calls (consumer endpoints of the change feed).
+    pub fn for_url(&self, url: &Url) -> Result<&reqwest::Client, String> {
+        self.admits(url).map_err(|error| error.to_string())?;
+        Ok(&self.client)
+    }
+
     /// Refuses a URL whose host is itself a loopback or private address: no resolver sees
     /// it, so the check on names does not catch it.
     fn admits(&self, url: &Url) -> Result<(), WooError> {

@@ -6,6 +6,7 @@ mod api;
 mod captures;
 mod cli;
 mod dashboard;
+mod feed;
 mod group_commit;
 mod migrations;
 mod oauth1;

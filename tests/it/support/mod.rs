@@ -4,6 +4,7 @@
 pub mod app;
 pub mod browser;
 pub mod captures;
+pub mod consumer;
 pub mod database;
 pub mod pipeline;
 pub mod postgres;
