@@ -108,10 +108,11 @@ pub async fn create_endpoint(
     policy: &EndpointPolicy<'_>,
     request: NewEndpoint,
 ) -> Result<(event_endpoints::Model, SigningSecret), EndpointError> {
-    let url = checked_url(policy, &request.url).await?;
+    // What needs no network first.
     let types = stored_types(request.types)?;
     let store_ids = stored_store_ids(policy.db, request.store_ids).await?;
     let description = stored_description(request.description)?;
+    let url = checked_url(policy, &request.url).await?;
     let secret = SigningSecret::generate();
     let now = Utc::now();
     let txn = policy.db.begin().await?;

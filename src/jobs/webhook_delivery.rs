@@ -23,7 +23,7 @@ use crate::queue::job::{Job, JobError};
 use crate::queue::waiting::waiting;
 use crate::stores::StoreStatus;
 use crate::sync::Origin;
-use crate::sync::tombstone::tombstone_ids;
+use crate::sync::tombstone::{is_tombstoned, tombstone_ids};
 use crate::woo::listed::{ListedRecord, RawRecord};
 use crate::woo::{Resource, WooError};
 
@@ -91,6 +91,16 @@ impl Job for WebhookDelivery {
                 resource,
                 parent_id,
             }) => {
+                // A record marked deleted comes back only if the store says it exists: an
+                // update delivered after the deletion it preceded must not revive it.
+                let id = self.parsed_body().get("id").and_then(Value::as_i64);
+                if let Some(id) = id
+                    && event != "restored"
+                    && is_tombstoned(&context.db, self.store_id, resource, id).await?
+                {
+                    let outcome = self.delete_if_gone(&context, kind, id).await?;
+                    return audit.note(&context, outcome).await;
+                }
                 let origin = Origin {
                     store_id: self.store_id,
                     resource,

@@ -54,6 +54,25 @@ pub async fn tombstone_ids(
     Ok(marked)
 }
 
+/// Whether a store's record of `resource` with this id is held marked deleted.
+pub async fn is_tombstoned<C: ConnectionTrait>(
+    db: &C,
+    store_id: i64,
+    resource: Resource,
+    id: i64,
+) -> Result<bool, DbErr> {
+    let mut select = Query::select();
+    select
+        .column(Alias::new("woo_id"))
+        .from(Alias::new(resource.name()))
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+        .and_where(Expr::col(Alias::new("woo_id")).eq(id))
+        .and_where(Expr::col(Alias::new("deleted_at")).is_not_null())
+        .limit(1);
+    let statement = StatementBuilder::build(&select, &db.get_database_backend());
+    Ok(db.query_one_raw(statement).await?.is_some())
+}
+
 async fn mark_where<C: ConnectionTrait>(
     db: &C,
     store_id: i64,

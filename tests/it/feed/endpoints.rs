@@ -1,1 +1,236 @@
+//! Consumer endpoints: bad input refused with nothing stored; an endpoint that is down,
+//! or whose worker is killed mid-delivery, gets every event once it is back, in order per
+//! record; cursors past the retention are told so.
 
+use std::collections::HashMap;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sim::store::read;
+use woosync::feed::retention::prune_events;
+use woosync::woo::Resource;
+
+use super::{SETTLE, feed_after, feed_app, register, small_store};
+use crate::support::app::{TestApp, code};
+use crate::support::consumer::Consumer;
+use crate::support::database::Backend;
+use crate::support::pipeline::{QueueKind, wait_for};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_endpoints_types_and_cursors_are_refused_and_nothing_is_stored() {
+    // Private endpoints refused, as by default.
+    let app = TestApp::start(QueueKind::Embedded, small_store()).await;
+    let consumer = Consumer::start().await;
+    let refused = [
+        (json!({"url": consumer.url}), "private_endpoint_address"),
+        (
+            json!({"url": "ftp://events.example.com/in"}),
+            "invalid_endpoint_url",
+        ),
+        (json!({"url": "not a url"}), "invalid_endpoint_url"),
+        (
+            json!({"url": "https://user:pw@events.example.com/"}),
+            "invalid_endpoint_url",
+        ),
+        (
+            json!({"url": "https://events.example.com/", "types": ["order.paid"]}),
+            "unknown_event_type",
+        ),
+    ];
+    for (body, expected) in refused {
+        let (status, answer) = app.post("/api/event-endpoints", body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        assert_eq!(code(&answer), expected, "{body}: {answer}");
+    }
+    let (status, answer) = app
+        .post(
+            "/api/event-endpoints",
+            json!({"url": "https://x.example", "store_ids": [404]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    let (_, listed) = app.get("/api/event-endpoints").await;
+    assert_eq!(listed["endpoints"], json!([]), "nothing stored");
+
+    for (query, status, expected) in [
+        ("after=abc", StatusCode::BAD_REQUEST, "invalid_cursor"),
+        ("after=999999", StatusCode::BAD_REQUEST, "invalid_cursor"),
+        (
+            "types=nope",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_event_type",
+        ),
+        ("limit=0", StatusCode::BAD_REQUEST, "invalid_limit"),
+        ("wait=600", StatusCode::BAD_REQUEST, "invalid_wait"),
+    ] {
+        let (got, answer) = app.get(&format!("/api/events?{query}")).await;
+        assert_eq!(got, status, "{query}: {answer}");
+        assert_eq!(code(&answer), expected, "{query}: {answer}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_endpoint_is_refused_and_a_pruned_cursor_is_gone() {
+    let (app, _database) = feed_app(QueueKind::Embedded, Backend::Sqlite).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/in", closed.local_addr().unwrap());
+    drop(closed);
+    let (status, answer) = app.post("/api/event-endpoints", json!({"url": url})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(code(&answer), "endpoint_unreachable", "{answer}");
+
+    let (_store, _worker) = app.synced_store().await;
+    let consumer = Consumer::start().await;
+    let endpoint = register(&app, &consumer, Some(json!(["orders.*", "inventory.*"]))).await;
+    assert_eq!(endpoint["types"].as_array().unwrap().len(), 7, "{endpoint}");
+    let (first, end) = feed_after(&app, "0").await;
+    assert!(!first.is_empty());
+    // Everything so far past its retention.
+    let db = &app.pipeline.services.db;
+    let pruned = prune_events(db, chrono::Utc::now() + chrono::Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(pruned as usize, first.len());
+    let (status, answer) = app.get("/api/events?after=0").await;
+    assert_eq!(status, StatusCode::GONE, "{answer}");
+    assert_eq!(answer["error"]["oldest_cursor"], json!(end), "{answer}");
+    let (status, answer) = app
+        .post(
+            &format!("/api/event-endpoints/{}/replay", endpoint["id"]),
+            json!({"after": "0"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::GONE, "{answer}");
+    // The feed goes on from where it was pruned.
+    let (status, page) = app.get("/api/events").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["next_cursor"], json!(end));
+
+    // Paused and resumed; the secret rotated; deleted.
+    let path = format!("/api/event-endpoints/{}", endpoint["id"]);
+    let (status, paused) = app
+        .call(Method::PATCH, &path, Some(json!({"status": "paused"})))
+        .await;
+    assert_eq!(
+        (status, paused["status"].clone()),
+        (StatusCode::OK, json!("paused"))
+    );
+    let (_, rotated) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"rotate_secret": true, "status": "active"})),
+        )
+        .await;
+    assert!(rotated["secret"].as_str().unwrap().starts_with("whsec_"));
+    assert_ne!(rotated["secret"], endpoint["secret"]);
+    let (status, _) = app.call(Method::DELETE, &path, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.get(&path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Per record, the order in which events first arrived.
+fn first_arrivals(events: &[Value]) -> HashMap<String, Vec<i64>> {
+    let mut lanes: HashMap<String, Vec<i64>> = HashMap::new();
+    for event in events {
+        let lane = format!("{}/{}", event["resource"], event["record_id"]);
+        lanes
+            .entry(lane)
+            .or_default()
+            .push(event["id"].as_str().unwrap().parse().unwrap());
+    }
+    lanes
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_consumer_down_for_a_while_and_a_killed_worker_lose_nothing_and_keep_order() {
+    let (app, _database) = feed_app(QueueKind::Redis, Backend::Sqlite).await;
+    let (store, worker) = app.synced_store().await;
+    let (status, _) = app
+        .integration("webhooks/setup", json!({"store_id": store}))
+        .await;
+    assert_eq!(status, 200);
+    drop(worker);
+    let _clock = app.pipeline.spawn_clock();
+    let mut process = app.pipeline.spawn_process(&["work"], &[]);
+    let consumer = Consumer::start().await;
+    let endpoint = register(&app, &consumer, None).await;
+    let (_, start) = feed_after(&app, "0").await;
+
+    // Down while the store changes: deliveries fail and are retried.
+    consumer.set_down(true);
+    let sim = &app.pipeline.sim.server.store;
+    let products: Vec<i64> = read(&sim.data)
+        .collection((Resource::Products, 0))
+        .iter()
+        .take(12)
+        .map(|product| product["id"].as_i64().unwrap())
+        .collect();
+    let change = |round: usize| {
+        for id in &products {
+            sim.update(
+                Resource::Products,
+                0,
+                *id,
+                json!({"name": format!("Round {round}")}),
+            );
+        }
+    };
+    change(1);
+    let log = format!(
+        "/api/event-endpoints/{}/deliveries?status=failing",
+        endpoint["id"]
+    );
+    wait_for("deliveries to fail", SETTLE, || async {
+        app.get(&log).await.1["failing"].as_u64().unwrap_or(0) > 0
+    })
+    .await;
+    // Back, failing one delivery in five, and the worker killed while it delivers.
+    consumer.fail_one_in(5);
+    consumer.set_down(false);
+    for round in 2..=4 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        change(round);
+    }
+    wait_for("some deliveries", SETTLE, || async {
+        !consumer.events().is_empty()
+    })
+    .await;
+    process.kill().unwrap();
+    process.wait().unwrap();
+    let mut process = app.pipeline.spawn_process(&["work"], &[]);
+
+    // Every change is in once the database equals the store: events commit with them.
+    wait_for("the changes to land", SETTLE, || async {
+        app.pipeline.difference(store, sim).await.is_none()
+    })
+    .await;
+    let (expected, _) = feed_after(&app, &start).await;
+    assert!(expected.len() >= products.len() * 2, "{}", expected.len());
+    wait_for("every event delivered", Duration::from_secs(90), || async {
+        consumer.events().len() >= expected.len()
+    })
+    .await;
+    process.kill().unwrap();
+    process.wait().unwrap();
+    let received = consumer.events();
+    let ids = |events: &[Value]| -> Vec<String> {
+        let mut ids: Vec<String> = events.iter().map(|event| event["id"].to_string()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        ids(&received),
+        ids(&expected),
+        "every event, once by webhook-id"
+    );
+    let got = first_arrivals(&received);
+    for (lane, order) in first_arrivals(&expected) {
+        assert_eq!(got[&lane], order, "{lane} out of order");
+    }
+    assert_eq!(consumer.unverified(), 0);
+    let duplicates = consumer.deliveries().len() - received.len();
+    println!("{} events, {duplicates} delivered twice", received.len());
+}
