@@ -7,7 +7,7 @@ use crate::support::app::TestApp;
 use crate::support::pipeline::QueueKind;
 
 /// Every route of the ingress, as the issue and README list them.
-const ROUTES: [(&str, &str); 26] = [
+const ROUTES: [(&str, &str); 37] = [
     ("post", "/api/integrations/woocommerce/connect"),
     ("post", "/api/integrations/woocommerce/test"),
     ("post", "/api/integrations/woocommerce/sync/{resource}"),
@@ -19,6 +19,17 @@ const ROUTES: [(&str, &str); 26] = [
     ("delete", "/api/stores/{store_id}"),
     ("get", "/api/stores/{store_id}/{resource}"),
     ("get", "/api/stores/{store_id}/inventory"),
+    ("get", "/api/stores/{store_id}/{resource}/{record_id}"),
+    ("get", "/api/stores/{store_id}/orders/by-number/{number}"),
+    ("get", "/api/events"),
+    ("get", "/api/event-types"),
+    ("post", "/api/event-endpoints"),
+    ("get", "/api/event-endpoints"),
+    ("get", "/api/event-endpoints/{endpoint_id}"),
+    ("patch", "/api/event-endpoints/{endpoint_id}"),
+    ("delete", "/api/event-endpoints/{endpoint_id}"),
+    ("post", "/api/event-endpoints/{endpoint_id}/replay"),
+    ("get", "/api/event-endpoints/{endpoint_id}/deliveries"),
     ("get", "/api/stores/{store_id}/quarantine"),
     ("post", "/api/quarantine/{id}/retry"),
     ("get", "/api/sync-runs/{run_id}"),
@@ -63,6 +74,9 @@ async fn the_description_covers_every_route_and_only_routes_that_answer() {
             .replace("{store_id}", "1")
             .replace("{resource}", "products")
             .replace("{run_id}", "1")
+            .replace("{record_id}", "1")
+            .replace("{number}", "1")
+            .replace("{endpoint_id}", "1")
             .replace("{id}", "1");
         let response = app
             .http
