@@ -1,9 +1,11 @@
-//! `/dashboard`: stores, sync runs with live progress, queues and failed jobs, with the
+//! `/dashboard`: stores, sync runs with live progress, queues and failed jobs, the change
+//! feed's consumer endpoints, with the
 //! actions an operator needs (retry, retry all, discard, sync, pause, resume). Rendered on
 //! the server (maud), refreshed by a few lines of plain JavaScript; its forms post back
 //! here. Signing in with the API token sets a cookie that only this path is sent.
 
 mod actions;
+mod event_endpoints;
 mod page;
 mod session;
 mod summary;

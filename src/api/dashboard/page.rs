@@ -123,6 +123,7 @@ fn live_sections(summary: &Summary, csrf: &Csrf, now: DateTime<Utc>) -> Markup {
         (queues(summary))
         (failed(summary, csrf, now))
         (quarantined(summary, csrf, now))
+        (super::event_endpoints::section(&summary.endpoints, now))
     }
 }
 
@@ -347,7 +348,7 @@ fn failed(summary: &Summary, csrf: &Csrf, now: DateTime<Utc>) -> Markup {
 }
 
 /// "12 s ago", "3 min ago", "5 h ago", or the date.
-fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = (now - at).num_seconds().max(0);
     match seconds {
         0..60 => format!("{seconds} s ago"),

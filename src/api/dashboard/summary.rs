@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::{quarantined_records, stores};
 
+use super::event_endpoints::{EndpointRow, endpoint_rows};
 use crate::api::error::ApiError;
 use crate::api::jobs::{JobView, QueueView, list, queue_views};
 use crate::api::state::ApiState;
@@ -45,6 +46,7 @@ pub struct Summary {
     /// Records set aside, the newest, and how many there are in all.
     pub quarantined: Vec<quarantined_records::Model>,
     pub quarantined_total: u64,
+    pub endpoints: Vec<EndpointRow>,
 }
 
 pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
@@ -88,5 +90,6 @@ pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
         quarantined_total,
         queues: queue_views(queue).await?,
         failed: list(queue, &jobs::queues(), JobState::Failed, None, 0, 50).await?,
+        endpoints: endpoint_rows(db).await?,
     })
 }

@@ -187,6 +187,15 @@ async fn a_consumer_down_for_a_while_and_a_killed_worker_lose_nothing_and_keep_o
         app.get(&log).await.1["failing"].as_u64().unwrap_or(0) > 0
     })
     .await;
+    // The dashboard shows the endpoint and its failing deliveries.
+    let page = app.dashboard_html().await;
+    let section = &page[page.find("id=\"event-endpoints\"").unwrap()..];
+    assert!(section.contains(&consumer.url), "{section}");
+    assert!(
+        section.contains("failing") && section.contains("503"),
+        "{section}"
+    );
+
     // Back, failing one delivery in five, and the worker killed while it delivers.
     consumer.fail_one_in(5);
     consumer.set_down(false);
