@@ -78,6 +78,10 @@ enum Benchmark {
     Webhooks,
     /// Only the unthrottled part of the sync benchmark: ingest rate and worker memory.
     Ingest,
+    /// The change feed to a consumer endpoint on loopback: events per second at
+    /// saturation, latency from a store's webhook to the consumer, losses and duplicates
+    /// with the endpoint failing a fifth of deliveries, and the ingest rate beside.
+    Events,
     /// Two workers and a clock backfilling a store that fails a tenth of its requests,
     /// a worker killed at random ten times: whether every run ends right (needs REDIS_URL;
     /// a Postgres DATABASE_URL gets a scratch database).
@@ -429,6 +433,9 @@ async fn bench(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         }
         Some(Benchmark::Ingest) => {
             serde_json::to_value(woosync::bench::sync::ingest(config).await?)?
+        }
+        Some(Benchmark::Events) => {
+            serde_json::to_value(woosync::bench::events::run(config).await?)?
         }
         Some(Benchmark::Webhooks) => {
             serde_json::to_value(woosync::bench::webhooks::run(config).await?)?

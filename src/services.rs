@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::database;
 use crate::feed::delivery::DeliverySettings;
+use crate::feed::waker::FeedWaker;
 use crate::jobs;
 use crate::pipeline::context::PAGES_IN_MEMORY;
 use crate::pipeline::{Context, SyncContext, SyncSettings};
@@ -91,9 +92,14 @@ impl Services {
             DatabaseBackend::Sqlite => 1,
             _ => POSTGRES_WRITERS,
         };
+        let waker = Arc::new(FeedWaker::default());
+        let on_events = {
+            let waker = Arc::clone(&waker);
+            Arc::new(move || waker.events_committed())
+        };
         let context = Arc::new(SyncContext {
             db: db.clone(),
-            writer: GroupCommit::start(db.clone(), writers)?,
+            writer: GroupCommit::start(db.clone(), writers, on_events)?,
             page_memory: PageMemory::new(PAGES_IN_MEMORY),
             queue: Arc::clone(&queue),
             limiter,
@@ -109,6 +115,7 @@ impl Services {
                 },
             },
         });
+        tokio::spawn(waker.run(Arc::clone(&context)));
         Ok(Services {
             config,
             db,

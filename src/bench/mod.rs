@@ -2,6 +2,7 @@
 //! measured and, with `--json`, one JSON object last for scripts.
 
 pub mod compare;
+pub mod events;
 pub mod queue;
 pub mod scratch;
 pub mod sync;

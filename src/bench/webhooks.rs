@@ -93,7 +93,7 @@ pub async fn run(config: &Config) -> anyhow::Result<WebhookFigures> {
         let _ = stopped.await;
     }));
 
-    let template = product_template();
+    let template = product_template(None);
     let body_bytes = template.to_string().len();
     eprintln!(
         "webhook ingress on the {queue} queue: {CONNECTIONS} connections, {DELIVERIES} distinct signed product.updated deliveries of ~{body_bytes} bytes"
@@ -143,8 +143,9 @@ pub async fn run(config: &Config) -> anyhow::Result<WebhookFigures> {
     Ok(figures)
 }
 
-/// A product as a store sends it, from the simulated store's catalogue.
-fn product_template() -> Value {
+/// The largest product (of a `kind`, `simple` or `variable`, if given) as a store sends
+/// it, from the simulated store's catalogue.
+pub fn product_template(kind: Option<&str>) -> Value {
     let sim = SimStore::new(
         "https://bench.example",
         1,
@@ -162,6 +163,7 @@ fn product_template() -> Value {
     let data = read(&sim.data);
     data.collection((Resource::Products, 0))
         .iter()
+        .filter(|product| kind.is_none_or(|kind| product["type"] == kind))
         .max_by_key(|product| product.to_string().len())
         .cloned()
         .unwrap_or_default()
@@ -244,7 +246,7 @@ async fn send_all(
 }
 
 /// Removes the bench's keys from Redis.
-async fn forget_prefix(url: &str, prefix: &str) -> anyhow::Result<()> {
+pub async fn forget_prefix(url: &str, prefix: &str) -> anyhow::Result<()> {
     let mut redis = redis::Client::open(url)?
         .get_multiplexed_async_connection()
         .await?;

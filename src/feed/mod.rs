@@ -1,6 +1,6 @@
 //! The change feed out: the events the outbox wrote (`sync::outbox`), read by cursor
 //! (`read`), delivered to consumer endpoints as signed webhooks (`endpoints`, `delivery`,
-//! `signature`), and pruned after their retention (`retention`).
+//! `signature`, woken by `waker`), and pruned after their retention (`retention`).
 
 pub mod cursor;
 pub mod delivery;
@@ -10,3 +10,4 @@ pub mod read;
 pub mod retention;
 pub mod signature;
 pub mod types;
+pub mod waker;

@@ -47,17 +47,24 @@ pub struct GroupCommit {
     sender: mpsc::Sender<Box<dyn Queued>>,
 }
 
+/// Told after each commit that wrote events.
+pub type OnEvents = Arc<dyn Fn() + Send + Sync>;
+
 impl GroupCommit {
     /// `writers` batches commit at once: one for SQLite, which writes one at a time; more
     /// for Postgres, which writes several. On SQLite the writers run on a thread of their
     /// own, which ends once every handle to the group commit is dropped. Postgres
     /// connections are sockets of the runtime that opened them, so there the writers stay
     /// on the caller's runtime.
-    pub fn start(db: DatabaseConnection, writers: usize) -> std::io::Result<GroupCommit> {
+    pub fn start(
+        db: DatabaseConnection,
+        writers: usize,
+        on_events: OnEvents,
+    ) -> std::io::Result<GroupCommit> {
         let (sender, receiver) = mpsc::channel(MAX_BATCH * 4);
         let receiver = Arc::new(AsyncMutex::new(receiver));
         let batches = (0..writers.max(1))
-            .map(|_| commit_batches(db.clone(), Arc::clone(&receiver)))
+            .map(|_| commit_batches(db.clone(), Arc::clone(&receiver), Arc::clone(&on_events)))
             .collect::<Vec<_>>();
         if db.get_database_backend() != DatabaseBackend::Sqlite {
             for batch in batches {
@@ -129,6 +136,7 @@ impl<W: GroupWrite> Queued for Waiting<W> {
 async fn commit_batches(
     db: DatabaseConnection,
     receiver: Arc<AsyncMutex<mpsc::Receiver<Box<dyn Queued>>>>,
+    on_events: OnEvents,
 ) {
     let mut batch: Vec<Box<dyn Queued>> = Vec::with_capacity(MAX_BATCH);
     loop {
@@ -136,7 +144,12 @@ async fn commit_batches(
             return;
         }
         match commit_together(&db, &batch).await {
-            Ok(()) => batch.drain(..).for_each(|write| write.finish(Ok(()))),
+            Ok(events) => {
+                if events > 0 {
+                    on_events();
+                }
+                batch.drain(..).for_each(|write| write.finish(Ok(())));
+            }
             Err(error) if batch.len() == 1 => {
                 if let Some(write) = batch.pop() {
                     write.finish(Err(error));
@@ -145,20 +158,28 @@ async fn commit_batches(
             Err(_) => {
                 for write in batch.drain(..) {
                     let alone = commit_together(&db, std::slice::from_ref(&write)).await;
-                    write.finish(alone);
+                    if alone.as_ref().is_ok_and(|events| *events > 0) {
+                        on_events();
+                    }
+                    write.finish(alone.map(|_| ()));
                 }
             }
         }
     }
 }
 
-async fn commit_together(db: &DatabaseConnection, writes: &[Box<dyn Queued>]) -> Result<(), DbErr> {
+/// Commits the writes in one transaction; how many events they made.
+async fn commit_together(
+    db: &DatabaseConnection,
+    writes: &[Box<dyn Queued>],
+) -> Result<u64, DbErr> {
     let txn = crate::database::begin_write(db).await?;
     let outbox = Outbox::default();
     for write in writes {
         // A failed write leaves the transaction to be rolled back when dropped.
         write.apply(&txn, &outbox).await?;
     }
-    outbox.flush(&txn).await?;
-    txn.commit().await
+    let events = outbox.flush(&txn).await?;
+    txn.commit().await?;
+    Ok(events)
 }

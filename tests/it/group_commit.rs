@@ -14,7 +14,7 @@ use crate::support::database::{Backend, TestDatabase};
 async fn a_write_that_fails_fails_alone(backend: Backend) {
     let test = TestDatabase::migrated(backend).await;
     let store = test.add_store("https://shop.example").await;
-    let writer = GroupCommit::start(test.db.clone(), 1).unwrap();
+    let writer = GroupCommit::start(test.db.clone(), 1, std::sync::Arc::new(|| {})).unwrap();
     let products = body("products-list.json");
     let write = |store_id: i64, index: usize| {
         let origin = Origin {
