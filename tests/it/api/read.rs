@@ -432,3 +432,55 @@ async fn low_stock_is_counted_against_the_stores_own_threshold() {
     );
     assert_eq!(inventory_flags(&app, store).await, expected(2));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_record_and_an_order_by_its_number_are_looked_up() {
+    let (app, store) = synced_app().await;
+    let (refunded, refunds, notes) = {
+        let data = read(&app.pipeline.sim.server.store.data);
+        let refunded = data.parents(Resource::OrderRefunds)[0];
+        (
+            refunded,
+            data.collection((Resource::OrderRefunds, refunded)).len(),
+            data.collection((Resource::OrderNotes, refunded)).len(),
+        )
+    };
+    let order = sim_records(&app, Resource::Orders)
+        .into_iter()
+        .find(|order| order["id"] == refunded)
+        .unwrap();
+
+    let (status, held) = app
+        .get(&format!("/api/stores/{store}/orders/{refunded}"))
+        .await;
+    assert_eq!((status, held), (StatusCode::OK, order.clone()));
+    let variation = sim_records(&app, Resource::ProductVariations)[0].clone();
+    let (status, held) = app
+        .get(&format!(
+            "/api/stores/{store}/product_variations/{}",
+            variation["id"]
+        ))
+        .await;
+    assert_eq!((status, held), (StatusCode::OK, variation));
+
+    let number = order["number"].as_str().unwrap();
+    let (status, found) = app
+        .get(&format!("/api/stores/{store}/orders/by-number/{number}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["order"], order);
+    assert!(refunds > 0);
+    assert_eq!(found["refunds"].as_array().unwrap().len(), refunds);
+    assert_eq!(found["notes"].as_array().unwrap().len(), notes);
+
+    for path in [
+        format!("/api/stores/{store}/orders/by-number/no-such-number"),
+        format!("/api/stores/{store}/orders/999999999"),
+        format!("/api/stores/{store}/orders/not-an-id"),
+        format!("/api/stores/{store}/no_such_resource/1"),
+        "/api/stores/424242/orders/1".to_string(),
+    ] {
+        let (status, answer) = app.get(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {answer}");
+    }
+}

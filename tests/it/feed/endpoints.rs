@@ -145,8 +145,19 @@ fn first_arrivals(events: &[Value]) -> HashMap<String, Vec<i64>> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_consumer_down_for_a_while_and_a_killed_worker_lose_nothing_and_keep_order() {
-    let (app, _database) = feed_app(QueueKind::Redis, Backend::Sqlite).await;
+async fn a_consumer_down_and_a_killed_worker_lose_nothing_and_keep_order_on_sqlite() {
+    down_and_killed_lose_nothing(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_consumer_down_and_a_killed_worker_lose_nothing_and_keep_order_on_postgres() {
+    down_and_killed_lose_nothing(Backend::Postgres).await;
+}
+
+/// Worker processes on Redis, the endpoint down for a while, then failing one delivery in
+/// five while its worker is killed.
+async fn down_and_killed_lose_nothing(backend: Backend) {
+    let (app, _database) = feed_app(QueueKind::Redis, backend).await;
     let (store, worker) = app.synced_store().await;
     let (status, _) = app
         .integration("webhooks/setup", json!({"store_id": store}))

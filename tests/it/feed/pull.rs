@@ -73,8 +73,18 @@ fn follow(held: &mut Held, event: &Value, snapshots: &BTreeMap<String, BTreeMap<
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_consumer_following_the_feed_from_the_start_ends_equal_to_the_database() {
-    let (app, _database) = feed_app(QueueKind::Embedded, Backend::Sqlite).await;
+async fn a_consumer_following_the_feed_ends_equal_to_the_database_on_the_embedded_queue_and_sqlite()
+{
+    follow_from_the_start(QueueKind::Embedded, Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_consumer_following_the_feed_ends_equal_to_the_database_on_redis_and_postgres() {
+    follow_from_the_start(QueueKind::Redis, Backend::Postgres).await;
+}
+
+async fn follow_from_the_start(queue: QueueKind, backend: Backend) {
+    let (app, _database) = feed_app(queue, backend).await;
     let (store, _worker) = app.synced_store().await;
     let (status, _) = app
         .integration("webhooks/setup", json!({"store_id": store}))
