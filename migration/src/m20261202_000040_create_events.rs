@@ -2,7 +2,8 @@
 //! change), `event_feed` (how far retention has pruned it), `event_endpoints` (consumers
 //! that receive it as signed webhooks) and `event_deliveries` (each endpoint's delivery
 //! log); and `sync_runs.emits_events`, false for a store's first backfill of a resource,
-//! whose records are announced by one `sync.backfill_completed` instead of one event each.
+//! whose records are announced by one `sync.backfill_completed` instead of one event each;
+//! and an index of orders by their number, for lookups.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -103,6 +104,14 @@ impl MigrationTrait for Migration {
             ))
             .await?;
 
+        // Orders are looked up by the number customers see.
+        manager
+            .create_index(index(
+                "idx_orders_store_id_number",
+                Orders::Table,
+                [Orders::StoreId, Orders::Number],
+            ))
+            .await?;
         manager
             .alter_table(
                 Table::alter()
@@ -119,6 +128,14 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(SyncRuns::Table)
                     .drop_column(SyncRuns::EmitsEvents)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_orders_store_id_number")
+                    .table(Orders::Table)
                     .to_owned(),
             )
             .await?;
@@ -194,4 +211,11 @@ enum EventDeliveries {
 enum SyncRuns {
     Table,
     EmitsEvents,
+}
+
+#[derive(DeriveIden)]
+enum Orders {
+    Table,
+    StoreId,
+    Number,
 }

@@ -11,10 +11,10 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiPath;
+use super::records::known_resource;
 use super::state::ApiState;
 use crate::stores::find_store;
 use crate::sync::served::{ServedError, one_record, order_by_number};
-use crate::woo::Resource;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderWithChildren {
@@ -102,16 +102,6 @@ pub async fn show_order_by_number(
         refunds: found.refunds,
         notes: found.notes,
     }))
-}
-
-fn known_resource(name: &str) -> Result<Resource, ApiError> {
-    name.parse().map_err(|_| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_resource",
-            format!("there is no resource `{name}`"),
-        )
-    })
 }
 
 fn served_error(error: ServedError) -> ApiError {

@@ -103,13 +103,7 @@ pub async fn list_records(
     ApiPath((store_id, resource)): ApiPath<(i64, String)>,
     ApiQuery(query): ApiQuery<RecordsQuery>,
 ) -> Result<Json<RecordsPage>, ApiError> {
-    let resource: Resource = resource.parse().map_err(|_| {
-        ApiError::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "unknown_resource",
-            format!("there is no resource `{resource}`"),
-        )
-    })?;
+    let resource = known_resource(&resource)?;
     let db = &state.services.db;
     find_store(db, store_id)
         .await?
@@ -229,4 +223,15 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>, ApiError> {
                 format!("modified_after `{text}` is not a time such as 2026-01-31T12:00:00Z"),
             )
         })
+}
+
+/// A resource named in a path: 404 when there is none of that name.
+pub fn known_resource(name: &str) -> Result<Resource, ApiError> {
+    name.parse().map_err(|_| {
+        ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "unknown_resource",
+            format!("there is no resource `{name}`"),
+        )
+    })
 }

@@ -18,16 +18,12 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::api::ApiState;
+use crate::bench::scratch::Scratch;
 use crate::config::Config;
 use crate::feed::endpoints::{EndpointPolicy, NewEndpoint, create_endpoint};
-use crate::secrets::Secret;
 use crate::services::Services;
-use crate::stores::{AuthMode, NewStore, save_store};
 use crate::sync::outbox::{NewEvent, insert_events};
-use crate::webhooks::secrets::ensure_secret;
 use crate::woo::Resource;
-use crate::woo::auth::oauth1::SignatureMethod;
 use sim::webhooks::{delivery_id, signature};
 
 const SATURATION_EVENTS: usize = 20_000;
@@ -49,42 +45,13 @@ pub struct EventFigures {
 }
 
 pub async fn run(config: &Config) -> anyhow::Result<EventFigures> {
-    let scratch = tempfile::tempdir()?;
-    let queue = if config.redis_url.is_some() {
-        "redis"
-    } else {
-        "sqlite"
-    };
-    let prefix = format!("woosync-bench-events-{}:", std::process::id());
-    let config = Config {
-        database_url: Some(format!(
-            "sqlite://{}?mode=rwc",
-            scratch.path().join("bench.db").display()
-        )),
-        data_dir: scratch.path().to_path_buf(),
-        redis_prefix: prefix.clone(),
+    let scratch = Scratch::start(config, "events", |config| Config {
         allow_private_endpoints: true,
         event_retry_first_delay: Duration::from_millis(200),
-        ..config.clone()
-    };
-    let db = crate::database::connect(&config).await?;
-    crate::database::migrate(&db).await?;
-    db.close().await?;
-    let services = Services::start(config.clone()).await?;
-    let store_id = save_store(
-        &services.db,
-        &services.context.secret_key,
-        NewStore {
-            name: "bench".into(),
-            url: "https://bench.example".into(),
-            auth_mode: AuthMode::Basic,
-            signature_method: SignatureMethod::HmacSha256,
-            consumer_key: "ck_bench".into(),
-            consumer_secret: Secret::new("cs_bench"),
-            rate_limit_per_s: 5.0,
-        },
-    )
+        ..config
+    })
     .await?;
+    let (services, store_id, queue) = (&scratch.services, scratch.store_id, scratch.queue);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let stopping = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
         let _ = stopped.wait_for(|stop| *stop).await;
@@ -94,17 +61,17 @@ pub async fn run(config: &Config) -> anyhow::Result<EventFigures> {
 
     eprintln!("change feed on the {queue} queue: {SATURATION_EVENTS} events to one endpoint ...");
     let consumer = Consumer::start(0).await?;
-    register(&services, &consumer).await?;
+    register(services, &consumer).await?;
     let started = Instant::now();
-    commit_events(&services, store_id, SATURATION_EVENTS).await?;
+    commit_events(services, store_id, SATURATION_EVENTS).await?;
     consumer.wait_for(SATURATION_EVENTS).await?;
     let events_per_s = SATURATION_EVENTS as f64 / started.elapsed().as_secs_f64();
     eprintln!("  {events_per_s:.0} events/s");
 
     eprintln!("{FAILING_EVENTS} events to an endpoint failing one delivery in five ...");
     let failing = Consumer::start(5).await?;
-    register(&services, &failing).await?;
-    commit_events(&services, store_id, FAILING_EVENTS).await?;
+    register(services, &failing).await?;
+    commit_events(services, store_id, FAILING_EVENTS).await?;
     let outcome = failing.wait_for(FAILING_EVENTS).await;
     let (unique, total) = failing.counts();
     let events_lost = FAILING_EVENTS.saturating_sub(unique) as u64;
@@ -112,7 +79,7 @@ pub async fn run(config: &Config) -> anyhow::Result<EventFigures> {
     eprintln!("  {events_lost} lost, {events_duplicated} delivered twice ({outcome:?})");
 
     eprintln!("{CHANGES} store webhooks at {CHANGES_PER_S}/s, each to its event at a consumer ...");
-    let latencies = webhook_latencies(&services, store_id).await?;
+    let latencies = webhook_latencies(&scratch).await?;
     let percentile = |p: f64| {
         let at = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
         (latencies[at].as_secs_f64() * 1e5).round() / 100.0
@@ -121,10 +88,8 @@ pub async fn run(config: &Config) -> anyhow::Result<EventFigures> {
     eprintln!("  event latency p50 {p50} ms, p99 {p99} ms");
     let _ = stop.send(true);
 
-    let ingest = crate::bench::sync::ingest(&config).await?;
-    if let Some(redis_url) = &config.redis_url {
-        crate::bench::webhooks::forget_prefix(redis_url, &prefix).await?;
-    }
+    scratch.forget().await?;
+    let ingest = crate::bench::sync::ingest(config).await?;
     Ok(EventFigures {
         queue,
         events_per_s: events_per_s.round(),
@@ -180,23 +145,11 @@ async fn commit_events(services: &Services, store_id: i64, count: usize) -> anyh
 
 /// Sends webhooks to the real receiver at [`CHANGES_PER_S`]; the time from each accepted
 /// to its event's arrival at a consumer.
-async fn webhook_latencies(services: &Services, store_id: i64) -> anyhow::Result<Vec<Duration>> {
-    let store = crate::stores::find_store(&services.db, store_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the bench store vanished"))?;
-    let secret = ensure_secret(&services.db, &services.context.secret_key, &store).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!(
-        "http://{}/api/integrations/woocommerce/webhooks/handle?store={store_id}",
-        listener.local_addr()?
-    );
-    let state = ApiState::new(services.clone(), "bench-token", "http://127.0.0.1");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::api::serve(listener, state, async move {
-        let _ = stopped.await;
-    }));
+async fn webhook_latencies(scratch: &Scratch) -> anyhow::Result<Vec<Duration>> {
+    let receiver = scratch.receiver().await?;
+    let (url, secret) = (&receiver.url, &receiver.secret);
     let consumer = Consumer::start(0).await?;
-    register(services, &consumer).await?;
+    register(&scratch.services, &consumer).await?;
     let mut template = crate::bench::webhooks::product_template(Some("simple"));
     // Its links name the template's id; without them the topic says what it is.
     if let Some(product) = template.as_object_mut() {
@@ -216,7 +169,7 @@ async fn webhook_latencies(services: &Services, store_id: i64) -> anyhow::Result
         product["date_modified"] = Value::from(modified);
         let body = product.to_string().into_bytes();
         let response = http
-            .post(&url)
+            .post(url)
             .header("content-type", "application/json")
             .header("x-wc-webhook-topic", "product.updated")
             .header("x-wc-webhook-signature", signature(secret.expose(), &body))
@@ -229,8 +182,7 @@ async fn webhook_latencies(services: &Services, store_id: i64) -> anyhow::Result
         }
     }
     consumer.wait_for(accepted_at.len()).await?;
-    let _ = stop.send(());
-    server.await??;
+    receiver.stop().await?;
     let arrivals = consumer.arrivals();
     let mut latencies: Vec<Duration> = accepted_at
         .iter()

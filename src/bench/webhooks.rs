@@ -10,16 +10,11 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::api::ApiState;
+use crate::bench::scratch::Scratch;
 use crate::config::Config;
 use crate::jobs::WebhookDelivery;
 use crate::queue::job::Job;
-use crate::secrets::Secret;
-use crate::services::Services;
-use crate::stores::{AuthMode, NewStore, save_store};
-use crate::webhooks::secrets::ensure_secret;
 use crate::woo::Resource;
-use crate::woo::auth::oauth1::SignatureMethod;
 use sim::auth::ApiKey;
 use sim::generate::Sizes;
 use sim::store::{SimStore, read};
@@ -42,56 +37,14 @@ pub struct WebhookFigures {
 }
 
 pub async fn run(config: &Config) -> anyhow::Result<WebhookFigures> {
-    let scratch = tempfile::tempdir()?;
-    let queue = if config.redis_url.is_some() {
-        "redis"
-    } else {
-        "sqlite"
-    };
-    let prefix = format!("woosync-bench-webhooks-{}:", std::process::id());
-    let config = Config {
-        database_url: Some(format!(
-            "sqlite://{}?mode=rwc",
-            scratch.path().join("bench.db").display()
-        )),
-        data_dir: scratch.path().to_path_buf(),
-        redis_prefix: prefix.clone(),
+    let scratch = Scratch::start(config, "webhooks", |config| Config {
         allow_private_stores: true,
-        ..config.clone()
-    };
-    let db = crate::database::connect(&config).await?;
-    crate::database::migrate(&db).await?;
-    db.close().await?;
-    let services = Services::start(config.clone()).await?;
-    let store_id = save_store(
-        &services.db,
-        &services.context.secret_key,
-        NewStore {
-            name: "bench".into(),
-            url: "https://bench.example".into(),
-            auth_mode: AuthMode::Basic,
-            signature_method: SignatureMethod::HmacSha256,
-            consumer_key: "ck_bench".into(),
-            consumer_secret: Secret::new("cs_bench"),
-            rate_limit_per_s: 5.0,
-        },
-    )
+        ..config
+    })
     .await?;
-    let store = crate::stores::find_store(&services.db, store_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the bench store vanished"))?;
-    let secret = ensure_secret(&services.db, &services.context.secret_key, &store).await?;
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!(
-        "http://{}/api/integrations/woocommerce/webhooks/handle?store={store_id}",
-        listener.local_addr()?
-    );
-    let state = ApiState::new(services.clone(), "bench-token", "http://127.0.0.1");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::api::serve(listener, state, async move {
-        let _ = stopped.await;
-    }));
+    let (services, queue) = (&scratch.services, scratch.queue);
+    let receiver = scratch.receiver().await?;
+    let (url, secret) = (receiver.url.clone(), receiver.secret.clone());
 
     let template = product_template(None);
     let body_bytes = template.to_string().len();
@@ -135,11 +88,8 @@ pub async fn run(config: &Config) -> anyhow::Result<WebhookFigures> {
         figures.webhook_p99_ms,
         figures.webhook_enqueued
     );
-    let _ = stop.send(());
-    server.await??;
-    if let Some(redis_url) = &config.redis_url {
-        forget_prefix(redis_url, &prefix).await?;
-    }
+    receiver.stop().await?;
+    scratch.forget().await?;
     Ok(figures)
 }
 

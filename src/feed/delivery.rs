@@ -19,7 +19,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 
 use super::cursor::FeedBounds;
@@ -161,7 +161,8 @@ impl Pump<'_> {
             fresh = page.events;
         }
         if backlog.is_empty() && fresh.is_empty() {
-            if read_through != endpoint.read_through {
+            // Positions move on past what the filters left out, or what was deleted.
+            if read_through != endpoint.read_through || endpoint.cursor < read_through {
                 self.settle(&endpoint, read_through, &[]).await?;
             }
             return Ok(Pass::Idle);
@@ -224,9 +225,11 @@ impl Pump<'_> {
             .collect();
         let mut blocked = HashSet::new();
         let mut due = Vec::new();
+        let mut gone = Vec::new();
         for row in rows {
-            // Pruned since: nothing to send.
+            // Pruned, or its store disconnected, since: nothing to send.
             let Some(event) = held.remove(&row.event_id) else {
+                gone.push(row.id);
                 continue;
             };
             let lane = lane_of(&event);
@@ -243,6 +246,12 @@ impl Pump<'_> {
         }
         // A lane held up keeps every event of it waiting, the due ones too.
         due.retain(|pending| !blocked.contains(&lane_of(&pending.event)));
+        if !gone.is_empty() {
+            event_deliveries::Entity::delete_many()
+                .filter(event_deliveries::Column::Id.is_in(gone))
+                .exec(self.db)
+                .await?;
+        }
         Ok((due, blocked))
     }
 
@@ -336,7 +345,7 @@ impl Pump<'_> {
         read_through: i64,
         attempts: &[Attempt],
     ) -> Result<(), DbErr> {
-        let txn = self.db.begin().await?;
+        let txn = crate::database::begin_write(self.db).await?;
         let rows: Vec<event_deliveries::ActiveModel> = attempts
             .iter()
             .map(|attempt| self.delivery_row(endpoint.id, attempt))
@@ -398,13 +407,13 @@ impl Pump<'_> {
             )
             .col_expr(event_endpoints::Column::UpdatedAt, Expr::value(now));
         if given_up {
-            let last = attempts
-                .iter()
-                .rev()
-                .find_map(|attempt| match &attempt.outcome {
-                    Outcome::Failed { error, .. } => Some(error.clone()),
-                    _ => None,
-                });
+            let last = event_deliveries::Entity::find()
+                .filter(event_deliveries::Column::EndpointId.eq(endpoint.id))
+                .filter(event_deliveries::Column::Status.eq(DeliveryStatus::Failing))
+                .order_by_desc(event_deliveries::Column::LastAttemptAt)
+                .one(&txn)
+                .await?
+                .and_then(|delivery| delivery.last_error);
             update = update
                 .col_expr(
                     event_endpoints::Column::Status,

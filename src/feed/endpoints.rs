@@ -10,7 +10,7 @@ use entity::stores;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use url::Url;
 
@@ -115,7 +115,7 @@ pub async fn create_endpoint(
     let url = checked_url(policy, &request.url).await?;
     let secret = SigningSecret::generate();
     let now = Utc::now();
-    let txn = policy.db.begin().await?;
+    let txn = crate::database::begin_write(policy.db).await?;
     let latest = FeedBounds::read(&txn).await?.latest;
     let endpoint = event_endpoints::ActiveModel {
         id: NotSet,
@@ -186,7 +186,7 @@ pub async fn replay(
     after: i64,
 ) -> Result<event_endpoints::Model, EndpointError> {
     let endpoint = find_endpoint(db, id).await?;
-    let txn = db.begin().await?;
+    let txn = crate::database::begin_write(db).await?;
     FeedBounds::read(&txn).await?.check(after)?;
     // Those not yet delivered are read again with the rest.
     event_deliveries::Entity::delete_many()

@@ -212,6 +212,7 @@ impl FetchChildren {
                 parent_id: 0,
                 run_id: None,
                 emits_events,
+                revives: true,
             },
             listed,
         );

@@ -301,6 +301,7 @@ impl ReconcileSweep {
                 parent_id: 0,
                 run_id: Some(self.run_id),
                 emits_events,
+                revives: true,
             };
             found.extend(
                 page.items

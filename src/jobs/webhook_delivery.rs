@@ -23,7 +23,8 @@ use crate::queue::job::{Job, JobError};
 use crate::queue::waiting::waiting;
 use crate::stores::StoreStatus;
 use crate::sync::Origin;
-use crate::sync::tombstone::{is_tombstoned, tombstone_ids};
+use crate::sync::content_hash::content_hash;
+use crate::sync::tombstone::{held_version, tombstone_ids};
 use crate::woo::listed::{ListedRecord, RawRecord};
 use crate::woo::{Resource, WooError};
 
@@ -74,7 +75,11 @@ impl Job for WebhookDelivery {
         }
         match self.body(kind) {
             Some(Body::IdOnly(id)) if event == "deleted" => {
-                let outcome = self.delete_if_gone(&context, kind, id).await?;
+                let outcome = match self.settle_with_store(&context, kind, id).await? {
+                    Settled::Written => "not deleted: the store still has it",
+                    Settled::Gone => "applied",
+                    Settled::Skipped => "skipped: store not active",
+                };
                 audit.note(&context, outcome).await
             }
             Some(Body::IdOnly(_)) => {
@@ -91,15 +96,29 @@ impl Job for WebhookDelivery {
                 resource,
                 parent_id,
             }) => {
-                // A record marked deleted comes back only if the store says it exists: an
-                // update delivered after the deletion it preceded must not revive it.
+                // The store settles what the body cannot: whether a record marked deleted
+                // exists again (an update delivered after the deletion it preceded must not
+                // revive it), and which of two versions saved in the same second is the
+                // later (WooCommerce's dates have seconds only).
                 let id = self.parsed_body().get("id").and_then(Value::as_i64);
-                if let Some(id) = id
-                    && event != "restored"
-                    && is_tombstoned(&context.db, self.store_id, resource, id).await?
-                {
-                    let outcome = self.delete_if_gone(&context, kind, id).await?;
-                    return audit.note(&context, outcome).await;
+                let held = match id {
+                    Some(id) => held_version(&context.db, self.store_id, resource, id).await?,
+                    None => None,
+                };
+                if let (Some(id), Some(held)) = (id, held) {
+                    let revived = held.deleted && event != "restored";
+                    let same_second = !held.deleted
+                        && audit.date_modified_gmt.is_some()
+                        && held.date_modified_gmt == audit.date_modified_gmt
+                        && held.content_hash != content_hash(self.body.get());
+                    if revived || same_second {
+                        let outcome = match self.settle_with_store(&context, kind, id).await? {
+                            Settled::Written => "applied as the store has it now",
+                            Settled::Gone => "ignored: the store has it no more",
+                            Settled::Skipped => "skipped: store not active",
+                        };
+                        return audit.note(&context, outcome).await;
+                    }
                 }
                 let origin = Origin {
                     store_id: self.store_id,
@@ -107,6 +126,9 @@ impl Job for WebhookDelivery {
                     parent_id,
                     run_id: None,
                     emits_events: true,
+                    // Checked above, and again in the write's transaction: a deletion
+                    // confirmed meanwhile is not undone.
+                    revives: event == "restored",
                 };
                 write_with_children(&context, &store, origin, vec![self.body]).await?;
                 audit.note(&context, "applied").await
@@ -260,19 +282,27 @@ impl Audit {
     }
 }
 
+/// What asking the store settled.
+enum Settled {
+    /// It has the record: written as it is now.
+    Written,
+    /// It has it no more: marked deleted.
+    Gone,
+    /// The store cannot be asked (stopped): the sweeps settle it later.
+    Skipped,
+}
+
 impl WebhookDelivery {
-    /// Marks the record deleted if the store confirms it is gone (not found, or in the
-    /// trash); a record the store still has is written as it is now. Returns the outcome
-    /// for the audit.
-    async fn delete_if_gone(
+    /// Asks the store for the record: marks it deleted if the store confirms it is gone
+    /// (not found, or in the trash); a record the store still has is written as it is now.
+    async fn settle_with_store(
         &self,
         context: &Context,
         kind: &str,
         id: i64,
-    ) -> Result<&'static str, JobError> {
+    ) -> Result<Settled, JobError> {
         let Some(active) = context.active_store(self.store_id).await? else {
-            // Nothing can be asked of a stopped store: the sweeps find the deletion later.
-            return Ok("skipped: store not active");
+            return Ok(Settled::Skipped);
         };
         let resource = match kind {
             "product" => Resource::Products,
@@ -307,9 +337,10 @@ impl WebhookDelivery {
                 parent_id,
                 run_id: None,
                 emits_events: true,
+                revives: true,
             };
             write_with_children(context, &active.store, origin, vec![record]).await?;
-            return Ok("not deleted: the store still has it");
+            return Ok(Settled::Written);
         }
         // A deletion's body is only `{"id": N}`: a product or one of its variations.
         let resources = match resource {
@@ -319,7 +350,7 @@ impl WebhookDelivery {
         for resource in resources {
             tombstone_ids(&context.db, self.store_id, resource, &[id]).await?;
         }
-        Ok("applied")
+        Ok(Settled::Gone)
     }
 
     fn audit(&self) -> Audit {

@@ -151,6 +151,7 @@ async fn fetch_and_write(
         parent_id: 0,
         run_id: Some(run.id),
         emits_events: run.emits_events,
+        revives: true,
     };
     let records = prepare_with_children(context, &active.store, origin, listed.items).await?;
     failpoint::reach("before_page_commit");

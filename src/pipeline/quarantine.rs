@@ -68,6 +68,7 @@ pub async fn fetch_again(context: &Context, id: i64) -> Result<Retried, RetryErr
         parent_id: entry.parent_id,
         run_id: None,
         emits_events: true,
+        revives: true,
     };
     let applied = write_with_children(context, &active.store, origin, vec![record])
         .await

@@ -2,12 +2,12 @@
 //! and what follows its last page.
 
 use entity::sync_runs;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::DbErr;
 
 use super::context::{Context, SyncContext};
 use super::step::Step;
 use crate::queue::job::JobError;
-use crate::sync::runs::{self, RunKind, RunStatus};
+use crate::sync::runs::{self, RunKind};
 use crate::sync::stored::live_record_counts;
 use crate::woo::{Resource, UnknownResource};
 
@@ -108,7 +108,12 @@ async fn plan(
     mode: SyncMode,
 ) -> Result<(RunKind, Option<chrono::DateTime<chrono::Utc>>), DbErr> {
     let mode = match mode {
-        SyncMode::Auto if backfilled(context, store_id, resource).await? => SyncMode::Incremental,
+        SyncMode::Auto
+            if runs::has_succeeded(&context.db, store_id, resource, Some(RunKind::Backfill))
+                .await? =>
+        {
+            SyncMode::Incremental
+        }
         SyncMode::Auto => SyncMode::Backfill,
         other => other,
     };
@@ -152,21 +157,6 @@ async fn kept(context: &SyncContext, store_id: i64, resource: Resource) -> Resul
         .get(&store_id)
         .copied()
         .unwrap_or(0))
-}
-
-async fn backfilled(
-    context: &SyncContext,
-    store_id: i64,
-    resource: Resource,
-) -> Result<bool, DbErr> {
-    Ok(sync_runs::Entity::find()
-        .filter(sync_runs::Column::StoreId.eq(store_id))
-        .filter(sync_runs::Column::Resource.eq(resource))
-        .filter(sync_runs::Column::Kind.eq(RunKind::Backfill))
-        .filter(sync_runs::Column::Status.eq(RunStatus::Succeeded))
-        .count(&context.db)
-        .await?
-        > 0)
 }
 
 /// What a run does first: its first page, or for a sweep the sweep.

@@ -78,6 +78,9 @@ pub struct Origin {
     pub run_id: Option<i64>,
     /// Whether their changes become events: all but a store's first backfill's.
     pub emits_events: bool,
+    /// Whether they may bring back a record marked deleted: all but a webhook's update,
+    /// which may have been sent before the deletion.
+    pub revives: bool,
 }
 
 impl PreparedRecords {
@@ -261,6 +264,7 @@ impl<J: ListedRecord> Page<J> {
             resource,
             run_id,
             emits_events,
+            revives,
             ..
         } = self.origin;
         let mut keys = Vec::new();
@@ -321,6 +325,7 @@ impl<J: ListedRecord> Page<J> {
             upserts: upsert_statements::<R::Entity>(
                 backend,
                 rows,
+                revives,
                 emits_events.then(|| returned_columns(resource)).as_deref(),
             ),
             quarantine: quarantine_statements(backend, store_id, resource, quarantined),

@@ -36,7 +36,7 @@ pub async fn start_run<C: ConnectionTrait>(
     }
     // The first copy of a resource is announced by one event when it is complete, not by
     // an event per record.
-    let emits_events = any_succeeded(db, store_id, resource).await?;
+    let emits_events = has_succeeded(db, store_id, resource, None).await?;
     let inserted = sync_runs::ActiveModel {
         id: NotSet,
         store_id: Set(store_id),
@@ -69,19 +69,22 @@ pub async fn start_run<C: ConnectionTrait>(
     }
 }
 
-/// Whether a run of a store's resource has succeeded: its first copy is complete.
-pub async fn any_succeeded<C: ConnectionTrait>(
+/// Whether a run of a store's resource (of this kind, if given) has succeeded: with no
+/// kind, whether its first copy is complete.
+pub async fn has_succeeded<C: ConnectionTrait>(
     db: &C,
     store_id: i64,
     resource: Resource,
+    kind: Option<RunKind>,
 ) -> Result<bool, DbErr> {
-    Ok(sync_runs::Entity::find()
+    let mut select = sync_runs::Entity::find()
         .filter(sync_runs::Column::StoreId.eq(store_id))
         .filter(sync_runs::Column::Resource.eq(resource))
-        .filter(sync_runs::Column::Status.eq(RunStatus::Succeeded))
-        .one(db)
-        .await?
-        .is_some())
+        .filter(sync_runs::Column::Status.eq(RunStatus::Succeeded));
+    if let Some(kind) = kind {
+        select = select.filter(sync_runs::Column::Kind.eq(kind));
+    }
+    Ok(select.one(db).await?.is_some())
 }
 
 /// The queued or running run of a store's resource.

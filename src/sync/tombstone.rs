@@ -54,23 +54,45 @@ pub async fn tombstone_ids(
     Ok(marked)
 }
 
-/// Whether a store's record of `resource` with this id is held marked deleted.
-pub async fn is_tombstoned<C: ConnectionTrait>(
+/// What is held of a record: whether it is marked deleted, and its modified date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldVersion {
+    pub deleted: bool,
+    pub date_modified_gmt: Option<DateTime<Utc>>,
+    /// Of the JSON text held (`sync::content_hash`).
+    pub content_hash: String,
+}
+
+/// What is held of a store's record of `resource` with this id, if anything.
+pub async fn held_version<C: ConnectionTrait>(
     db: &C,
     store_id: i64,
     resource: Resource,
     id: i64,
-) -> Result<bool, DbErr> {
+) -> Result<Option<HeldVersion>, DbErr> {
     let mut select = Query::select();
     select
-        .column(Alias::new("woo_id"))
+        .columns([Alias::new("deleted_at"), Alias::new("content_hash")])
         .from(Alias::new(resource.name()))
         .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
         .and_where(Expr::col(Alias::new("woo_id")).eq(id))
-        .and_where(Expr::col(Alias::new("deleted_at")).is_not_null())
         .limit(1);
+    if resource.has_modified_date() {
+        select.column(Alias::new("date_modified_gmt"));
+    }
     let statement = StatementBuilder::build(&select, &db.get_database_backend());
-    Ok(db.query_one_raw(statement).await?.is_some())
+    let Some(row) = db.query_one_raw(statement).await? else {
+        return Ok(None);
+    };
+    let deleted_at: Option<DateTime<Utc>> = row.try_get("", "deleted_at")?;
+    Ok(Some(HeldVersion {
+        deleted: deleted_at.is_some(),
+        date_modified_gmt: row
+            .try_get::<Option<DateTime<Utc>>>("", "date_modified_gmt")
+            .ok()
+            .flatten(),
+        content_hash: row.try_get("", "content_hash")?,
+    }))
 }
 
 async fn mark_where<C: ConnectionTrait>(

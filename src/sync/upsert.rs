@@ -30,6 +30,7 @@ const MAX_BOUND_VALUES: usize = 16_000;
 pub fn upsert_statements<E>(
     backend: DbBackend,
     rows: Vec<Row<E::Model>>,
+    revives: bool,
     returning: Option<&[Expr]>,
 ) -> Vec<Statement>
 where
@@ -44,6 +45,7 @@ where
             backend,
             &columns,
             rows.by_ref().take(rows_per_statement),
+            revives,
             returning,
         ));
     }
@@ -54,6 +56,7 @@ fn upsert_statement<E>(
     backend: DbBackend,
     columns: &[E::Column],
     rows: impl Iterator<Item = Row<E::Model>>,
+    revives: bool,
     returning: Option<&[Expr]>,
 ) -> Statement
 where
@@ -81,7 +84,7 @@ where
     let mut on_conflict = OnConflict::columns(key);
     on_conflict
         .update_columns(others)
-        .action_and_where(replace_condition::<E>());
+        .action_and_where(replace_condition::<E>(revives));
     insert.on_conflict(on_conflict);
     if let Some(columns) = returning {
         insert.returning(Query::returning().exprs(columns.iter().cloned()));
@@ -98,12 +101,19 @@ fn raw_json(backend: DbBackend, text: String) -> Expr {
     }
 }
 
-fn replace_condition<E: EntityTrait>() -> Expr {
+/// A row is replaced by a version not older and with other content, or that brings back
+/// a record marked deleted, where the write `revives`; else a tombstone stays.
+fn replace_condition<E: EntityTrait>(revives: bool) -> Expr {
     let stored = |name: &str| -> Expr { Expr::col((E::default(), column::<E>(name))) };
     let incoming = |name: &str| -> Expr { Expr::col((Alias::new("excluded"), column::<E>(name))) };
-    let changed = incoming("content_hash")
-        .ne(stored("content_hash"))
-        .or(stored("deleted_at").is_not_null());
+    let changed = match revives {
+        true => incoming("content_hash")
+            .ne(stored("content_hash"))
+            .or(stored("deleted_at").is_not_null()),
+        false => incoming("content_hash")
+            .ne(stored("content_hash"))
+            .and(stored("deleted_at").is_null()),
+    };
     match E::Column::from_str("date_modified_gmt") {
         Ok(_) => stored("date_modified_gmt")
             .is_null()

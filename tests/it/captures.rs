@@ -25,6 +25,7 @@ async fn every_captured_resource_round_trips(backend: Backend) {
             parent_id: sample.parent_id,
             run_id: None,
             emits_events: true,
+            revives: true,
         };
         let applied = test
             .apply_records(origin, sample.records.clone())

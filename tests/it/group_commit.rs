@@ -23,6 +23,7 @@ async fn a_write_that_fails_fails_alone(backend: Backend) {
             parent_id: 0,
             run_id: None,
             emits_events: true,
+            revives: true,
         };
         let records = vec![products[index].clone()];
         let prepared = PreparedRecords::new(test.db.get_database_backend(), origin, records);

@@ -25,6 +25,7 @@ async fn a_malformed_record_is_quarantined_and_the_page_lands() {
         parent_id: 0,
         run_id: Some(7),
         emits_events: true,
+        revives: true,
     };
     let applied = test.apply_records(origin, page).await.unwrap();
     assert_eq!((applied.written, applied.quarantined), (1, 2));

@@ -33,6 +33,7 @@ async fn writes_never_move_a_record_backwards(backend: Backend) {
         parent_id: 0,
         run_id: None,
         emits_events: true,
+        revives: true,
     };
     let apply = |record: Value| test.apply_records(origin, vec![record]);
 
@@ -107,6 +108,7 @@ async fn a_listing_larger_than_one_statement_is_written_whole(backend: Backend) 
         parent_id: 7,
         run_id: None,
         emits_events: true,
+        revives: true,
     };
     let variation = body("product-variations-list.json")[0].clone();
     let variations: Vec<Value> = (1..=2_000)

@@ -254,3 +254,89 @@ async fn down_and_killed_lose_nothing(backend: Backend) {
     let duplicates = consumer.deliveries().len() - received.len();
     println!("{} events, {duplicates} delivered twice", received.len());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endpoint_failing_too_long_is_disabled_and_resumed_and_replayed_gets_everything() {
+    let app = TestApp::start_with(
+        QueueKind::Embedded,
+        small_store(),
+        &[
+            ("WOOSYNC_ALLOW_PRIVATE_ENDPOINTS", "true"),
+            ("WOOSYNC_EVENT_RETRY_FIRST_DELAY_S", "0.2"),
+            ("WOOSYNC_EVENT_RETRY_FOR_S", "1"),
+        ],
+    )
+    .await;
+    let (store, _worker) = app.synced_store().await;
+    let _clock = app.pipeline.spawn_clock();
+    let consumer = Consumer::start().await;
+    let endpoint = register(&app, &consumer, None).await;
+    let path = format!("/api/event-endpoints/{}", endpoint["id"]);
+    let (_, start) = feed_after(&app, "0").await;
+    consumer.set_down(true);
+
+    // Changes written as a webhook would bring them.
+    let sim = &app.pipeline.sim.server.store;
+    let products: Vec<Value> = read(&sim.data)
+        .collection((Resource::Products, 0))
+        .iter()
+        .take(3)
+        .cloned()
+        .collect();
+    for product in &products {
+        let id = product["id"].as_i64().unwrap();
+        sim.update(
+            Resource::Products,
+            0,
+            id,
+            json!({"name": "Disabled meanwhile"}),
+        );
+    }
+    app.pipeline
+        .poll_and_wait(store, woosync::jobs::poll_store::PollKind::Changes)
+        .await;
+    let (expected, _) = feed_after(&app, &start).await;
+    assert_eq!(expected.len(), products.len(), "{expected:#?}");
+
+    wait_for("the endpoint to be disabled", SETTLE, || async {
+        app.get(&path).await.1["status"] == "disabled"
+    })
+    .await;
+    let (_, disabled) = app.get(&path).await;
+    let reason = disabled["status_reason"].as_str().unwrap();
+    assert!(
+        reason.contains("failing since") && reason.contains("503"),
+        "{reason}"
+    );
+    assert!(consumer.events().is_empty());
+
+    // Back up and resumed: every event, once.
+    consumer.set_down(false);
+    let (status, resumed) = app
+        .call(Method::PATCH, &path, Some(json!({"status": "active"})))
+        .await;
+    assert_eq!(
+        (status, resumed["status"].clone()),
+        (StatusCode::OK, json!("active"))
+    );
+    wait_for("the events after the resume", SETTLE, || async {
+        consumer.events().len() == expected.len()
+    })
+    .await;
+    wait_for("the endpoint's cursor at the end", SETTLE, || async {
+        let (_, now) = app.get(&path).await;
+        now["cursor"] == expected.last().unwrap()["id"] && now["failing_since"].is_null()
+    })
+    .await;
+
+    // Replayed from where it started: each delivered again, with the same webhook-id.
+    let (status, replayed) = app
+        .post(&format!("{path}/replay"), json!({"after": start}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{replayed}");
+    wait_for("the replay", SETTLE, || async {
+        consumer.deliveries().len() == 2 * expected.len()
+    })
+    .await;
+    assert_eq!(consumer.events().len(), expected.len());
+}

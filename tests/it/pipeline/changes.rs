@@ -254,3 +254,50 @@ async fn changes_woocommerce_makes_without_a_modified_date_are_caught_by_the_ref
     pipeline.poll_and_wait(store, PollKind::Refresh).await;
     pipeline.assert_database_equals_store(store).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_versions_saved_in_the_same_second_end_as_the_store_has_it() {
+    let (pipeline, store, _worker) = TestPipeline::synced(QueueKind::Embedded, small_store()).await;
+    let sim = &pipeline.sim.server.store;
+    let id = read(&sim.data).collection((Resource::Products, 0))[2]["id"]
+        .as_i64()
+        .unwrap();
+    let kept = sim
+        .update(Resource::Products, 0, id, json!({"name": "Saved last"}))
+        .unwrap();
+    // WooCommerce's dates have whole seconds: an earlier save in the same second carries
+    // the same date as the last.
+    let mut earlier = kept.clone();
+    earlier["name"] = json!("Saved first");
+    let name_held = || async {
+        let row = products::Entity::find()
+            .filter(products::Column::StoreId.eq(store))
+            .filter(products::Column::WooId.eq(id))
+            .one(&pipeline.services.db)
+            .await
+            .unwrap()
+            .unwrap();
+        row.raw["name"].as_str().unwrap_or_default().to_string()
+    };
+    for body in [kept, earlier] {
+        pipeline
+            .services
+            .queue
+            .enqueue(vec![NewJob::of(&WebhookDelivery {
+                store_id: store,
+                topic: "product.updated".into(),
+                body: serde_json::value::to_raw_value(&body).unwrap(),
+                received: None,
+            })])
+            .await
+            .unwrap();
+        wait_for(
+            "the delivery to be applied",
+            Duration::from_secs(30),
+            || async { pipeline.jobs_left().await == 0 },
+        )
+        .await;
+    }
+    assert_eq!(name_held().await, "Saved last");
+    pipeline.assert_database_equals_store(store).await;
+}
