@@ -218,6 +218,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DatabaseError> {
     Migrator::up(db, None)
         .await
         .map_err(DatabaseError::Migrate)?;
+    if pending > 0 {
+        tracing::info!("applied {pending} migrations");
+    }
     Ok(pending)
 }
 

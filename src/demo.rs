@@ -4,8 +4,6 @@
 //! moving, products edited and deleted) while its webhooks, delivered to woosync's own API,
 //! and the clock's polls bring the changes in.
 
-use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,9 +17,9 @@ use serde_json::{Value, json};
 use crate::api::ApiState;
 use crate::bench::compare::{backfill_requests, difference};
 use crate::config::Config;
-use crate::jobs;
 use crate::jobs::WebhookDelivery;
 use crate::pipeline::{SyncMode, start_sync};
+use crate::progress::{Ended, follow, records_held};
 use crate::queue::job::Job;
 use crate::secrets::Secret;
 use crate::services::Services;
@@ -108,8 +106,11 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
         ..config
     };
     let db = crate::database::connect(&config).await?;
-    crate::database::migrate(&db).await?;
+    let applied = crate::database::migrate(&db).await?;
     db.close().await?;
+    if applied > 0 {
+        println!("database ready: applied {applied} migrations");
+    }
     // PORT if it is free, else any free port.
     let listener = match tokio::net::TcpListener::bind((config.host, config.port)).await {
         Ok(listener) => listener,
@@ -259,64 +260,19 @@ impl Watcher {
         Ok(runs)
     }
 
-    /// Shows a line per resource until every run is done and no job is left; then says
-    /// whether the database equals the store.
+    /// Shows the runs' progress until every run is done and no job is left; then says
+    /// what is held and whether the database equals the store.
     async fn show_progress(&self, runs: &[sync_runs::Model]) -> anyhow::Result<bool> {
         let started = Instant::now();
-        let terminal = std::io::stdout().is_terminal();
         let ids: Vec<i64> = runs.iter().map(|run| run.id).collect();
-        let mut drawn = 0;
-        let mut last_plain = Instant::now();
-        loop {
-            let current = sync_runs::Entity::find()
-                .filter(sync_runs::Column::Id.is_in(ids.clone()))
-                .all(&self.services.db)
-                .await?;
-            let mut jobs_left = 0;
-            for queue in jobs::queues() {
-                let counts = self.services.queue.counts(queue).await?;
-                jobs_left += counts.pending + counts.scheduled + counts.running;
+        if let Ended::Failed(failed) = follow(&self.services, &ids).await? {
+            for (resource, why) in failed {
+                println!("the {resource} run failed: {why}");
             }
-            let lines = progress_lines(&current);
-            let done =
-                current.iter().all(|run| run.status == RunStatus::Succeeded) && jobs_left == 0;
-            if terminal {
-                let mut out = std::io::stdout().lock();
-                if drawn > 0 {
-                    write!(out, "\x1b[{drawn}A")?;
-                }
-                for line in &lines {
-                    writeln!(out, "\x1b[2K{line}")?;
-                }
-                writeln!(
-                    out,
-                    "\x1b[2K{jobs_left} jobs queued, {:.0} s",
-                    started.elapsed().as_secs_f64()
-                )?;
-                drawn = lines.len() + 1;
-            } else if done || last_plain.elapsed() > Duration::from_secs(10) {
-                for line in &lines {
-                    println!("{line}");
-                }
-                println!(
-                    "{jobs_left} jobs queued, {:.0} s",
-                    started.elapsed().as_secs_f64()
-                );
-                last_plain = Instant::now();
-            }
-            if done {
-                break;
-            }
-            if let Some(failed) = current.iter().find(|run| run.status == RunStatus::Failed) {
-                println!(
-                    "the {} run failed: {}",
-                    failed.resource,
-                    failed.last_error.as_deref().unwrap_or("no error recorded")
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            return Ok(false);
         }
         let elapsed = started.elapsed().as_secs_f64();
+        println!("{}", records_held(&self.services, self.store_id).await?);
         match difference(&self.services.db, self.store_id, &self.sim).await? {
             None => {
                 println!(
@@ -420,25 +376,4 @@ impl Watcher {
             },
         }
     }
-}
-
-fn progress_lines(runs: &[sync_runs::Model]) -> Vec<String> {
-    let by_resource: BTreeMap<&str, &sync_runs::Model> =
-        runs.iter().map(|run| (run.resource.name(), run)).collect();
-    by_resource
-        .into_iter()
-        .map(|(resource, run)| {
-            let total = run.pages_total.unwrap_or(0).max(run.pages_done).max(1);
-            let filled = (20 * run.pages_done / total) as usize;
-            let bar = format!("{}{}", "#".repeat(filled), ".".repeat(20 - filled.min(20)));
-            format!(
-                "{resource:<26} [{bar}] {:>4}/{:<4} pages {:>7} records  {}",
-                run.pages_done,
-                run.pages_total
-                    .map_or("?".to_string(), |pages| pages.to_string()),
-                run.records_written,
-                run.status
-            )
-        })
-        .collect()
 }

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod feed;
 pub mod jobs;
 pub mod pipeline;
+pub mod progress;
 pub mod queue;
 pub mod secrets;
 pub mod services;

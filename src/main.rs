@@ -14,7 +14,7 @@ use woosync::queue::storage::Storage;
 use woosync::services::Services;
 use woosync::startup::{bind_web, generated_api_token, run_all, serve_metrics, shutdown_signal};
 use woosync::stores::{ConnectPolicy, ConnectRequest, connect_store};
-use woosync::{database, telemetry};
+use woosync::{database, progress, telemetry};
 
 /// A worker allocates and frees many small values per record (JSON maps, strings);
 /// mimalloc does that much faster than the system allocator under several threads.
@@ -156,6 +156,10 @@ struct SyncArgs {
     /// incremental after.
     #[arg(long, default_value = "auto")]
     mode: String,
+    /// Wait for the runs (worked by `woosync work` or `dev`), showing their progress, and
+    /// exit with their status: 0 when they all succeed.
+    #[arg(long)]
+    follow: bool,
 }
 
 #[derive(Args)]
@@ -200,7 +204,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init_logging(config.log_format);
+    // The processes log what they do; a command a person runs says it on stdout.
+    let level = match cli.command {
+        Command::Work | Command::Schedule | Command::Serve | Command::Dev | Command::Sim(_) => {
+            "info"
+        }
+        _ => "warn",
+    };
+    telemetry::init_logging(config.log_format, level);
     let result = match cli.command {
         Command::Migrate => migrate(&config).await,
         Command::Work => work(config).await,
@@ -226,10 +237,9 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
     let url = database::database_url(config)?;
     let db = database::connect_url(&url).await?;
     let applied = database::migrate(&db).await?;
-    tracing::info!(
-        database = %database::redact_password(&url),
-        applied,
-        "database schema is up to date"
+    println!(
+        "database schema is up to date at {} (applied {applied} migrations)",
+        database::redact_password(&url)
     );
     Ok(())
 }
@@ -351,6 +361,7 @@ async fn sync(config: Config, args: SyncArgs) -> anyhow::Result<()> {
     {
         anyhow::bail!("store {} does not exist", args.store);
     }
+    let mut runs = Vec::new();
     for resource in resources {
         let started = start_sync(&services.context, args.store, resource, mode).await?;
         let verb = if started.new {
@@ -362,8 +373,28 @@ async fn sync(config: Config, args: SyncArgs) -> anyhow::Result<()> {
             "{resource}: {verb} run {} ({})",
             started.run.id, started.run.kind
         );
+        runs.push(started.run.id);
     }
-    Ok(())
+    if !args.follow {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    match progress::follow(&services, &runs).await? {
+        progress::Ended::Succeeded => {
+            println!(
+                "synced in {:.0} s; {}",
+                started.elapsed().as_secs_f64(),
+                progress::records_held(&services, args.store).await?
+            );
+            Ok(())
+        }
+        progress::Ended::Failed(failed) => {
+            for (resource, why) in &failed {
+                println!("the {resource} run failed: {why}");
+            }
+            anyhow::bail!("{} of {} runs failed", failed.len(), runs.len())
+        }
+    }
 }
 
 async fn sim(config: &Config, args: SimArgs) -> anyhow::Result<()> {

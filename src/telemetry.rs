@@ -1,6 +1,9 @@
-//! Logs: text on a terminal, JSON lines when `LOG_FORMAT=json`; the level from `RUST_LOG`.
+//! Logs: text, or JSON lines when `LOG_FORMAT=json`; colours only on a terminal and
+//! without `NO_COLOR`; the level from `RUST_LOG`, else `info` for the processes and `warn`
+//! for the commands a person runs, whose own output says what happens.
 //! Metrics: recorded through the `metrics` facade, rendered for Prometheus at `/metrics`.
 
+use std::io::IsTerminal;
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -8,10 +11,14 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
-pub fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+pub fn init_logging(format: LogFormat, level: &str) {
+    // SeaORM's migrator says two lines per migration; `database::migrate` says one in all.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},sea_orm_migration=warn")));
+    let colours = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colours)
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),

@@ -76,6 +76,20 @@ fn the_demo_catches_up_with_its_store_and_again_on_a_second_run() {
         let output = woosync(&args, &env);
         assert!(output.status.success(), "{run} run: {}", text(&output));
         let said = text(&output);
+        // Written to a pipe: plain lines, quiet logs, one line for the migrations.
+        assert!(!said.contains('\u{1b}'), "{run} run: colour codes: {said}");
+        assert!(!said.contains("Applying migration"), "{run} run: {said}");
+        if run == "first" {
+            assert!(said.contains("database ready: applied "), "{said}");
+        }
+        let held = said
+            .lines()
+            .find(|line| line.starts_with("records held: "))
+            .unwrap_or_else(|| panic!("{run} run: no summary: {said}"));
+        // Order notes are fetched only for orders changed since the store was connected.
+        for resource in ["products", "product_variations", "orders", "order_refunds"] {
+            assert!(held.contains(&format!("{resource} ")), "{run} run: {held}");
+        }
         assert!(
             said.contains("the database equals the store"),
             "{run} run: {said}"
@@ -175,4 +189,148 @@ fn connect_holds_a_store_to_what_the_api_does() {
     );
     assert!(output.status.success(), "{}", text(&output));
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "1");
+}
+
+/// `woosync sim` in the background: its address and keys from its first line.
+struct Sim {
+    child: std::process::Child,
+    info: serde_json::Value,
+}
+
+impl Sim {
+    fn start(env: &[(&str, &str)]) -> Sim {
+        use std::io::BufRead;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_woosync"));
+        command
+            .args(["sim", "--port", "0", "--products", "40", "--orders", "60"])
+            .args(["--customers", "10", "--reviews", "5"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().expect("cannot start the simulated store");
+        let stdout = child.stdout.take().unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut first)
+            .unwrap();
+        Sim {
+            child,
+            info: serde_json::from_str(&first).expect("the simulated store's first line"),
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `woosync` to its end, or fails the test after `limit`.
+fn woosync_within(args: &[&str], env: &[(&str, &str)], limit: std::time::Duration) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_woosync"));
+    command
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("WOOSYNC_SECRET_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("cannot run woosync");
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "woosync {args:?} did not end within {limit:?}: {}",
+                text(&output)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn sync_follow_waits_for_its_runs_and_exits_with_their_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let env = [
+        ("WOOSYNC_DATA_DIR", data),
+        ("REDIS_URL", ""),
+        ("WOOSYNC_ALLOW_HTTP_STORES", "true"),
+        ("WOOSYNC_ALLOW_PRIVATE_STORES", "true"),
+    ];
+    let sim = Sim::start(&env);
+    let url = sim.info["url"].as_str().unwrap();
+    let key = sim.info["consumer_key"].as_str().unwrap();
+    let secret = sim.info["consumer_secret"].as_str().unwrap();
+    assert!(woosync(&["migrate"], &env).status.success());
+    let connect = |secret: &str| {
+        let args = [
+            "connect",
+            "--url",
+            url,
+            "--consumer-key",
+            key,
+            "--consumer-secret",
+            secret,
+            "--rate-limit",
+            "500",
+        ];
+        let output = woosync(&args, &env);
+        assert!(output.status.success(), "{}", text(&output));
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    };
+    let store = connect(secret);
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_woosync"))
+        .arg("work")
+        .envs(env.iter().copied())
+        .env_remove("DATABASE_URL")
+        .env_remove("WOOSYNC_SECRET_KEY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let limit = std::time::Duration::from_secs(120);
+
+    let output = woosync_within(&["sync", "--store", &store, "--follow"], &env, limit);
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(!said.contains('\u{1b}'), "colour codes in a pipe: {said}");
+    let summary = said
+        .lines()
+        .find(|line| line.starts_with("synced in"))
+        .unwrap_or_else(|| panic!("no summary: {said}"));
+    for resource in [
+        "products",
+        "product_variations",
+        "orders",
+        "order_refunds",
+        "customers",
+    ] {
+        assert!(
+            summary.contains(&format!("{resource} ")),
+            "{resource}: {summary}"
+        );
+    }
+
+    // Connected again with a wrong secret: the same store, its runs refused.
+    assert_eq!(connect("cs_wrong"), store);
+    let output = woosync_within(
+        &["sync", "--store", &store, "--mode", "backfill", "--follow"],
+        &env,
+        limit,
+    );
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(said.contains("run failed"), "{said}");
+    let _ = worker.kill();
+    let _ = worker.wait();
 }

@@ -184,7 +184,12 @@ fn stores(rows: &[StoreRow], csrf: &Csrf, now: DateTime<Utc>) -> Markup {
                                 span class={ "badge " (store.status) } { (store.status) }
                                 @if let Some(reason) = &store.status_reason { div.error { (reason) } }
                             }
-                            td { (store.wc_version.as_deref().unwrap_or("?")) }
+                            td {
+                                @match &store.wc_version {
+                                    Some(version) => (version),
+                                    None => span.muted title="woosync reads it when it tests the store: a store not tested yet, or whose key may not read the system status" { "unknown (not tested yet, or the key may not read the system status)" },
+                                }
+                            }
                             @for count in &row.records { td.num { (count) } }
                             td {
                                 @match row.last_synced_at {
@@ -269,7 +274,15 @@ fn runs(summary: &Summary) -> Markup {
                             td.num { (run.records + run.children.records) }
                             td.num { @if let Some(rate) = run.records_per_s { (format!("{rate:.0}/s")) } }
                             td.num { @if let Some(eta) = run.eta_s { (format!("{eta:.0} s")) } }
-                            td.error { (run.last_error.as_deref().unwrap_or("")) }
+                            // A run that ended well shows its earlier errors as history, not
+                            // as its state.
+                            @match (&run.last_error, run.status.as_str()) {
+                                (Some(error), "succeeded") => td.muted.history {
+                                    (run.errors) " earlier error" @if run.errors != 1 { "s" } ", last: " (error)
+                                },
+                                (Some(error), _) => td.error { (error) },
+                                (None, _) => td {},
+                            }
                         }
                     }
                 }
