@@ -222,13 +222,13 @@ fn total_line(runs: &[SyncRunView], jobs_left: u64, elapsed: Duration) -> String
     )
 }
 
-/// One line for a log file: every run, briefly.
+/// One line for a log file: the runs not done yet, briefly, and the total.
 fn plain_line(runs: &[SyncRunView], jobs_left: u64, elapsed: Duration) -> String {
     let mut ordered: Vec<&SyncRunView> = runs.iter().collect();
     ordered.sort_by(|a, b| a.resource.cmp(&b.resource));
     let parts: Vec<String> = ordered
         .iter()
-        .filter(|run| run.status != RunStatus::Succeeded.to_string() || run.records > 0)
+        .filter(|run| run.status != RunStatus::Succeeded.to_string())
         .map(|run| {
             let children = if run.children.records > 0 {
                 format!(" + {} {}", run.children.records, child_names(&run.resource))

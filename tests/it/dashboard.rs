@@ -78,6 +78,20 @@ async fn a_failed_sync_is_retried_from_the_dashboard() {
             60,
         )
         .await;
+    // Its earlier error is history now, not its state.
+    let succeeded = format!("tr.run[data-id=\"{run}\"]");
+    let row = browser.wait_for(&succeeded, 1).await;
+    assert!(
+        row.find(Locator::Css("td.error")).await.is_err(),
+        "a succeeded run shows no error as its state: {}",
+        row.html(false).await.unwrap()
+    );
+    let history = row.find(Locator::Css("td.history")).await.unwrap();
+    assert!(
+        history.text().await.unwrap().contains("earlier error"),
+        "{}",
+        history.text().await.unwrap()
+    );
     let status_cell = browser.wait_for("td.store-status", 1).await;
     assert!(
         status_cell.text().await.unwrap().contains("active"),
