@@ -103,6 +103,11 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
         poll_cron: "*/30 * * * * *".parse()?,
         // The simulated store is on this machine.
         allow_private_stores: true,
+        // The demo's own key, kept in its directory: no warning about production keys.
+        secret_key: match config.secret_key {
+            Some(key) => Some(key),
+            None => Some(crate::secrets::SecretKey::load_or_generate(&dir)?.0),
+        },
         ..config
     };
     let db = crate::database::connect(&config).await?;
