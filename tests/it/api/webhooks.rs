@@ -148,8 +148,13 @@ async fn send(
     headers: &[(&str, String)],
     body: &[u8],
 ) -> (StatusCode, Value) {
-    let mut request = app
-        .http
+    // A connection of its own: one the server closed after refusing a body unread must
+    // not be picked from a pool for the next delivery.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let mut request = http
         .post(format!("{}{HANDLE}?store={store}", app.url))
         .body(body.to_vec());
     for (name, value) in headers {
