@@ -102,7 +102,14 @@ impl Job for ReconcileSweep {
             .into_iter()
             .filter(|id| !still_there.contains(id))
             .collect();
-        tombstone_ids(&context.db, self.store_id, resource, &gone).await?;
+        tombstone_ids(
+            &context.db,
+            self.store_id,
+            resource,
+            &gone,
+            run.emits_events,
+        )
+        .await?;
         if !gone.is_empty() {
             tracing::info!(store = self.store_id, %resource, gone = gone.len(), "records gone upstream marked deleted");
         }

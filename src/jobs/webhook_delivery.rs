@@ -348,7 +348,7 @@ impl WebhookDelivery {
             other => vec![other],
         };
         for resource in resources {
-            tombstone_ids(&context.db, self.store_id, resource, &[id]).await?;
+            tombstone_ids(&context.db, self.store_id, resource, &[id], true).await?;
         }
         Ok(Settled::Gone)
     }

@@ -16,23 +16,26 @@ use crate::woo::listed::ListedRecord;
 
 /// Marks the records of `resource` with these ids deleted, and what is listed under them
 /// (a product's variations, an order's refunds and notes: the store deletes those with
-/// their parent), each with its `.deleted` event; returns how many records of `resource`
-/// were live. One transaction of its own.
+/// their parent), each with its `.deleted` event when `announced` (not inside a store's
+/// quiet first copy); returns how many records of `resource` were live. One transaction
+/// of its own.
 pub async fn tombstone_ids(
     db: &DatabaseConnection,
     store_id: i64,
     resource: Resource,
     ids: &[i64],
+    announced: bool,
 ) -> Result<u64, DbErr> {
     if ids.is_empty() {
         return Ok(0);
     }
     let txn = crate::database::begin_write(db).await?;
     let outbox = Outbox::default();
+    let announce = announced.then_some(&outbox);
     let at = Utc::now();
     let mut marked = 0;
     for chunk in ids.chunks(500) {
-        marked += mark_where(&txn, store_id, resource, "woo_id", chunk, at, &outbox).await?;
+        marked += mark_where(&txn, store_id, resource, "woo_id", chunk, at, announce).await?;
         for child in Resource::ALL
             .into_iter()
             .filter(|child| child.parent() == Some(resource))
@@ -44,7 +47,7 @@ pub async fn tombstone_ids(
                 child.key_columns()[0],
                 chunk,
                 at,
-                &outbox,
+                announce,
             )
             .await?;
         }
@@ -102,7 +105,7 @@ async fn mark_where<C: ConnectionTrait>(
     column: &str,
     values: &[i64],
     at: DateTime<Utc>,
-    outbox: &Outbox,
+    outbox: Option<&Outbox>,
 ) -> Result<u64, DbErr> {
     let mut update = Query::update();
     update
@@ -111,7 +114,7 @@ async fn mark_where<C: ConnectionTrait>(
         .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
         .and_where(Expr::col(Alias::new(column)).is_in(values.iter().copied()))
         .and_where(Expr::col(Alias::new("deleted_at")).is_null());
-    mark(db, store_id, resource, update, Some(outbox)).await
+    mark(db, store_id, resource, update, outbox).await
 }
 
 /// Runs an update that marks rows deleted: announcing each to `outbox` when given.

@@ -230,9 +230,15 @@ async fn records_are_served_byte_for_byte_and_deleted_ones_say_when() {
     let product = sim_records(&app, Resource::Products)[0].clone();
     let id = product["id"].as_i64().unwrap();
     let before = chrono::Utc::now();
-    tombstone_ids(&app.pipeline.services.db, store, Resource::Products, &[id])
-        .await
-        .unwrap();
+    tombstone_ids(
+        &app.pipeline.services.db,
+        store,
+        Resource::Products,
+        &[id],
+        true,
+    )
+    .await
+    .unwrap();
     let (_, live) = app
         .get(&format!("/api/stores/{store}/products?per_page=500"))
         .await;

@@ -59,6 +59,19 @@ async fn records_created_updated_and_deleted_during_a_backfill_end_up_right() {
         "the store gained products mid-run"
     );
     pipeline.assert_database_equals_store(store).await;
+    // A first copy is quiet, what its sweeps find deleted too: one event per resource.
+    let kinds: Vec<String> = entity::events::Entity::find()
+        .all(&pipeline.services.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|event| event.kind)
+        .collect();
+    assert!(!kinds.is_empty());
+    assert!(
+        kinds.iter().all(|kind| kind == "sync.backfill_completed"),
+        "{kinds:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
