@@ -137,22 +137,9 @@ async fn out_of_order_and_deleted_webhooks_apply_as_the_store_meant() {
     let newer = sim
         .update(Resource::Products, 0, id, json!({"name": "Newer"}))
         .unwrap();
-    let deliver = |topic: &str, body: Value| {
-        NewJob::of(&WebhookDelivery {
-            store_id: store,
-            topic: topic.into(),
-            body: serde_json::value::to_raw_value(&body).unwrap(),
-            received: None,
-        })
-    };
+    let deliver = |topic: &str, body: Value| delivery(store, topic, &body);
     let name_kept = || async {
-        let row = products::Entity::find()
-            .filter(products::Column::StoreId.eq(store))
-            .filter(products::Column::WooId.eq(id))
-            .one(&pipeline.services.db)
-            .await
-            .unwrap()
-            .unwrap();
+        let row = held_product(&pipeline, store, id).await;
         (
             row.raw["name"].as_str().unwrap_or_default().to_string(),
             row.deleted_at,
@@ -282,26 +269,11 @@ async fn two_versions_saved_in_the_same_second_end_as_the_store_has_it() {
     // the same date as the last.
     let mut earlier = kept.clone();
     earlier["name"] = json!("Saved first");
-    let name_held = || async {
-        let row = products::Entity::find()
-            .filter(products::Column::StoreId.eq(store))
-            .filter(products::Column::WooId.eq(id))
-            .one(&pipeline.services.db)
-            .await
-            .unwrap()
-            .unwrap();
-        row.raw["name"].as_str().unwrap_or_default().to_string()
-    };
     for body in [kept, earlier] {
         pipeline
             .services
             .queue
-            .enqueue(vec![NewJob::of(&WebhookDelivery {
-                store_id: store,
-                topic: "product.updated".into(),
-                body: serde_json::value::to_raw_value(&body).unwrap(),
-                received: None,
-            })])
+            .enqueue(vec![delivery(store, "product.updated", &body)])
             .await
             .unwrap();
         wait_for(
@@ -311,6 +283,30 @@ async fn two_versions_saved_in_the_same_second_end_as_the_store_has_it() {
         )
         .await;
     }
-    assert_eq!(name_held().await, "Saved last");
+    assert_eq!(
+        held_product(&pipeline, store, id).await.raw["name"],
+        "Saved last"
+    );
     pipeline.assert_database_equals_store(store).await;
+}
+
+/// A webhook delivery of `body` under `topic`, as the receiver queues it.
+fn delivery(store: i64, topic: &str, body: &Value) -> NewJob {
+    NewJob::of(&WebhookDelivery {
+        store_id: store,
+        topic: topic.into(),
+        body: serde_json::value::to_raw_value(body).unwrap(),
+        received: None,
+    })
+}
+
+/// The row held for a store's product.
+async fn held_product(pipeline: &TestPipeline, store: i64, id: i64) -> products::Model {
+    products::Entity::find()
+        .filter(products::Column::StoreId.eq(store))
+        .filter(products::Column::WooId.eq(id))
+        .one(&pipeline.services.db)
+        .await
+        .unwrap()
+        .unwrap()
 }
