@@ -179,7 +179,8 @@ pub async fn change_endpoint(
     Ok((update.update(policy.db).await?, secret))
 }
 
-/// Delivers again every event after `after` (those already delivered too).
+/// Delivers again every event after `after` (those already delivered too); an endpoint
+/// disabled (failing, or behind the retention) is active again.
 pub async fn replay(
     db: &DatabaseConnection,
     id: i64,
@@ -195,7 +196,12 @@ pub async fn replay(
         .filter(event_deliveries::Column::Status.ne(DeliveryStatus::Delivered))
         .exec(&txn)
         .await?;
+    let disabled = endpoint.status == EndpointStatus::Disabled;
     let mut update: event_endpoints::ActiveModel = endpoint.into();
+    if disabled {
+        update.status = Set(EndpointStatus::Active);
+        update.status_reason = Set(None);
+    }
     update.cursor = Set(after);
     update.read_through = Set(after);
     update.failing_since = Set(None);

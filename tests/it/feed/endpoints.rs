@@ -80,6 +80,19 @@ async fn an_unreachable_endpoint_is_refused_and_a_pruned_cursor_is_gone() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     assert_eq!(code(&answer), "endpoint_unreachable", "{answer}");
 
+    // One endpoint registered before the store's first copy and paused: its events will
+    // be pruned before it takes them.
+    let behind_consumer = Consumer::start().await;
+    let behind = register(&app, &behind_consumer, None).await;
+    let behind_path = format!("/api/event-endpoints/{}", behind["id"]);
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &behind_path,
+            Some(json!({"status": "paused"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let (_store, _worker) = app.synced_store().await;
     let consumer = Consumer::start().await;
     let endpoint = register(&app, &consumer, Some(json!(["orders.*", "inventory.*"]))).await;
@@ -106,6 +119,37 @@ async fn an_unreachable_endpoint_is_refused_and_a_pruned_cursor_is_gone() {
     let (status, page) = app.get("/api/events").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(page["next_cursor"], json!(end));
+    // The endpoint whose events were pruned unread is told so when resumed, not moved on.
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &behind_path,
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    wait_for(
+        "the endpoint behind the retention to be disabled",
+        SETTLE,
+        || async { app.get(&behind_path).await.1["status"] == "disabled" },
+    )
+    .await;
+    let (_, told) = app.get(&behind_path).await;
+    let reason = told["status_reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!("oldest cursor served is {end}")),
+        "{reason}"
+    );
+    assert!(behind_consumer.events().is_empty());
+    // Replayed from the oldest cursor: active again, from there.
+    let (status, replayed) = app
+        .post(&format!("{behind_path}/replay"), json!({"after": end}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{replayed}");
+    assert_eq!(
+        (replayed["status"].clone(), replayed["cursor"].clone()),
+        (json!("active"), json!(end))
+    );
 
     // Paused and resumed; the secret rotated; deleted.
     let path = format!("/api/event-endpoints/{}", endpoint["id"]);
