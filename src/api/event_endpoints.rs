@@ -17,7 +17,7 @@ use super::state::ApiState;
 use crate::feed::cursor::parse_cursor;
 use crate::feed::endpoints::{
     EndpointChanges, EndpointPolicy, NewEndpoint, all_endpoints, change_endpoint, create_endpoint,
-    delete_endpoint, deliveries, find_endpoint, replay,
+    delete_endpoint, deliveries, endpoint_lists, find_endpoint, replay,
 };
 use crate::jobs::DeliverEvents;
 use crate::queue::storage::NewJob;
@@ -145,16 +145,7 @@ fn policy(state: &ApiState) -> EndpointPolicy<'_> {
 }
 
 fn view(endpoint: event_endpoints::Model) -> EndpointView {
-    let (types, store_ids) = (
-        endpoint
-            .types
-            .as_deref()
-            .and_then(|text| serde_json::from_str(text).ok()),
-        endpoint
-            .store_ids
-            .as_deref()
-            .and_then(|text| serde_json::from_str(text).ok()),
-    );
+    let (types, store_ids) = endpoint_lists(&endpoint);
     EndpointView {
         id: endpoint.id,
         url: endpoint.url,

@@ -283,16 +283,23 @@ pub fn signing_secret(
 pub fn endpoint_filters(
     endpoint: &event_endpoints::Model,
 ) -> (Option<TypeFilter>, Option<Vec<i64>>) {
-    let types = endpoint
-        .types
-        .as_deref()
-        .and_then(|text| serde_json::from_str::<Vec<String>>(text).ok())
-        .and_then(|names| TypeFilter::parse(names.iter().map(String::as_str)).ok());
-    let store_ids = endpoint
-        .store_ids
-        .as_deref()
-        .and_then(|text| serde_json::from_str::<Vec<i64>>(text).ok());
+    let (names, store_ids) = endpoint_lists(endpoint);
+    let types = names.and_then(|names| TypeFilter::parse(names.iter().map(String::as_str)).ok());
     (types, store_ids)
+}
+
+/// The type names and stores an endpoint takes, as stored (JSON lists; none for all).
+pub fn endpoint_lists(
+    endpoint: &event_endpoints::Model,
+) -> (Option<Vec<String>>, Option<Vec<i64>>) {
+    (
+        stored_list(endpoint.types.as_deref()),
+        stored_list(endpoint.store_ids.as_deref()),
+    )
+}
+
+fn stored_list<T: serde::de::DeserializeOwned>(text: Option<&str>) -> Option<Vec<T>> {
+    text.and_then(|text| serde_json::from_str(text).ok())
 }
 
 /// Failed deliveries of a resumed endpoint are tried at once.
