@@ -83,6 +83,13 @@ impl Clock {
             Ok(resumed) => tracing::warn!(resumed, "resumed sync runs that had lost their jobs"),
             Err(error) => tracing::warn!(%error, "resuming quiet sync runs failed"),
         }
+        match crate::writes::ledger::requeue_quiet(&self.context, self.resume_after).await {
+            Ok(0) => {}
+            Ok(requeued) => {
+                tracing::warn!(requeued, "queued again writes that had lost their jobs")
+            }
+            Err(error) => tracing::warn!(%error, "looking for writes that lost their jobs failed"),
+        }
         if let Err(error) = forget_resolved_failures(&self.context, &crate::jobs::queues()).await {
             tracing::warn!(%error, "looking for failed jobs resolved since failed");
         }

@@ -19,3 +19,4 @@ pub mod sync;
 pub mod telemetry;
 pub mod webhooks;
 pub mod woo;
+pub mod writes;

@@ -26,6 +26,7 @@ pub mod shipping_methods;
 pub mod shipping_zone_locations;
 pub mod shipping_zone_methods;
 pub mod shipping_zones;
+pub mod store_writes;
 pub mod stores;
 pub mod sweep_listings;
 pub mod sync_checkpoints;

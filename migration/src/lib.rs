@@ -43,6 +43,7 @@ mod m20261202_000037_store_refresh_cron;
 mod m20261202_000038_create_sweep_listings;
 mod m20261202_000039_quarantine_visible;
 mod m20261202_000040_create_events;
+mod m20261202_000041_create_store_writes;
 
 pub struct Migrator;
 
@@ -90,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000038_create_sweep_listings::Migration),
             Box::new(m20261202_000039_quarantine_visible::Migration),
             Box::new(m20261202_000040_create_events::Migration),
+            Box::new(m20261202_000041_create_store_writes::Migration),
         ]
     }
 }

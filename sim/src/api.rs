@@ -137,6 +137,20 @@ pub async fn handle(
             break 'answer Answer::error(SimError::no_route());
         }
         let mut answer = serve(&store, tls, &method, &path, &query, &headers, &body).await;
+        let lose = method != Method::GET
+            && answer.status < 300
+            && lock(&store.dice).random_bool(faults.lose_response_rate.clamp(0.0, 1.0));
+        if lose {
+            lock(&store.faults_served).lost += 1;
+            store.log_request(RequestRecord {
+                at_us: arrived_us,
+                method: method.to_string(),
+                path,
+                query: without_credentials(&query),
+                status: answer.status,
+            });
+            return dropped_connection();
+        }
         if truncate && answer.status == 200 {
             lock(&store.faults_served).truncated += 1;
             let cut = answer.body.len() / 2;
@@ -181,6 +195,19 @@ pub async fn handle(
     }
     response
         .body(Body::from(body))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+/// A connection dropped before the answer's body: the client learns nothing of what the
+/// store did.
+fn dropped_connection() -> Response<Body> {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("connection lost"))
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_LENGTH, "1024")
+        .body(Body::from_stream(failing))
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
@@ -259,7 +286,22 @@ async fn serve(
                 parent,
                 id,
             },
-        ) => get_record(store, resource, parent, &id, query),
+        ) => {
+            let answer = get_record(store, resource, parent, &id, query);
+            sell_after_read(store, resource, parent, &id);
+            answer
+        }
+        (Method::POST, Route::List { resource, parent }) => {
+            written(store.create_from_request(resource, parent, body))
+        }
+        (
+            Method::PUT | Method::PATCH | Method::POST,
+            Route::Get {
+                resource,
+                parent,
+                id: RecordId::Number(id),
+            },
+        ) => written(store.update_from_request(resource, parent, id, body)),
         (Method::GET, Route::SystemStatus) => Answer::json(200, &system_status(store)),
         (Method::GET, Route::Setting { group, id }) => setting(store, &caller, &group, &id),
         (Method::GET, Route::Webhooks) => {
@@ -290,6 +332,25 @@ async fn serve(
         }
         _ => Answer::error(SimError::no_route()),
     }
+}
+
+fn written(answer: crate::writes::WriteAnswer) -> Answer {
+    match answer {
+        Ok((status, record)) => Answer::json(status, &record),
+        Err(error) => Answer::error(error),
+    }
+}
+
+/// The sale armed by `sale_after_stock_read`, right after a product or variation is read.
+fn sell_after_read(store: &SimStore, resource: Resource, parent: i64, id: &RecordId) {
+    let (RecordId::Number(id), Resource::Products | Resource::ProductVariations) = (id, resource)
+    else {
+        return;
+    };
+    let Some(quantity) = write(&store.faults).sale_after_stock_read.take() else {
+        return;
+    };
+    store.sell(resource, parent, *id, quantity);
 }
 
 fn list_collection(

@@ -7,6 +7,9 @@ pub struct SimError {
     pub status: u16,
     pub code: String,
     pub message: String,
+    /// What WordPress adds under `data` besides the status (a refused parameter's
+    /// details, the holder of a duplicate SKU).
+    pub data: serde_json::Map<String, serde_json::Value>,
 }
 
 impl SimError {
@@ -15,7 +18,14 @@ impl SimError {
             status,
             code: code.into(),
             message: message.into(),
+            data: serde_json::Map::new(),
         }
+    }
+
+    /// The error with `key` added under `data`.
+    pub fn with_data(mut self, key: &str, value: serde_json::Value) -> SimError {
+        self.data.insert(key.into(), value);
+        self
     }
 
     pub fn no_route() -> SimError {
@@ -48,7 +58,9 @@ impl SimError {
     }
 
     pub fn body(&self) -> String {
-        json!({"code": self.code, "message": self.message, "data": {"status": self.status}})
-            .to_string()
+        let mut data = serde_json::Map::new();
+        data.insert("status".into(), json!(self.status));
+        data.extend(self.data.clone());
+        json!({"code": self.code, "message": self.message, "data": data}).to_string()
     }
 }

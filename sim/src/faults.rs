@@ -19,6 +19,12 @@ pub struct Faults {
     pub timeout_rate: f64,
     /// Probability that a body is cut off mid-JSON.
     pub truncated_rate: f64,
+    /// Probability that a write (any request but a GET) is committed and its connection
+    /// then dropped without an answer.
+    pub lose_response_rate: f64,
+    /// Units of stock a sale takes from a product or variation right after the store
+    /// answers the next read of it: a sale between a client's read and its write.
+    pub sale_after_stock_read: Option<i64>,
     /// Paths under the API root (`products/12/variations`) answered with a 500 every time,
     /// as a store answers for a record a broken plugin crashes on.
     pub broken_paths: HashSet<String>,

@@ -15,3 +15,4 @@ pub mod routes;
 pub mod server;
 pub mod store;
 pub mod webhooks;
+pub mod writes;

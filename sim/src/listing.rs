@@ -29,6 +29,10 @@ pub struct ListParams {
     pub before: Option<String>,
     pub include: Option<Vec<i64>>,
     pub fields: Option<Vec<String>>,
+    /// Products (and variations) with exactly this SKU.
+    pub sku: Option<String>,
+    /// Customers with exactly this email.
+    pub email: Option<String>,
 }
 
 /// A page of a listing and what its headers say.
@@ -121,6 +125,8 @@ impl ListParams {
             before: get("before").map(|date| normalise_date(&date)),
             include,
             fields,
+            sku: get("sku"),
+            email: get("email"),
         })
     }
 }
@@ -143,7 +149,9 @@ pub fn list(records: &[Value], params: &ListParams) -> ListResult {
         && params.modified_before.is_none()
         && params.after.is_none()
         && params.before.is_none()
-        && params.include.is_none();
+        && params.include.is_none()
+        && params.sku.is_none()
+        && params.email.is_none();
     let listed = |index: usize| match params.fields.as_deref() {
         Some(fields) => Listed::Trimmed(only_fields(&records[index], Some(fields)).into_owned()),
         None => Listed::Stored(index),
@@ -198,6 +206,14 @@ pub fn list(records: &[Value], params: &ListParams) -> ListResult {
                     .before
                     .as_deref()
                     .is_none_or(|before| created < before)
+                && params
+                    .sku
+                    .as_deref()
+                    .is_none_or(|sku| text(record, "sku") == sku)
+                && params
+                    .email
+                    .as_deref()
+                    .is_none_or(|email| text(record, "email").eq_ignore_ascii_case(email))
         })
         .collect();
     let by_field = |field: &'static str| {

@@ -3,6 +3,7 @@
 //! request it served, which tests read.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -54,11 +55,13 @@ pub struct FaultsServed {
     pub errors: u64,
     pub hangs: u64,
     pub truncated: u64,
+    /// Writes committed whose answer was dropped.
+    pub lost: u64,
 }
 
 impl FaultsServed {
     pub fn total(&self) -> u64 {
-        self.throttled + self.errors + self.hangs + self.truncated
+        self.throttled + self.errors + self.hangs + self.truncated + self.lost
     }
 }
 
@@ -77,6 +80,9 @@ pub struct SimStore {
     /// When the requests of the last second were let through, for the host's 429s.
     pub host_window: Mutex<VecDeque<Instant>>,
     pub http: reqwest::Client,
+    /// The next id of a row in WooCommerce's own tables (order items, meta): numbered
+    /// from far above any id a generated store holds.
+    pub next_row_id: AtomicI64,
 }
 
 /// The webhook resource of a record, if it has one (variations arrive as `product`).
@@ -108,6 +114,7 @@ impl SimStore {
                 "2".to_string(),
             )])),
             host_window: Mutex::default(),
+            next_row_id: AtomicI64::new(100_000_000),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
                 .redirect(reqwest::redirect::Policy::none())
@@ -154,7 +161,7 @@ impl SimStore {
 
     /// A modification time for `record`: now, and after its last one, so that every change
     /// is visible to a `modified_after` poll and orders strictly.
-    fn touch(record: &mut Value) {
+    pub(crate) fn touch(record: &mut Value) {
         let previous = record
             .get("date_modified_gmt")
             .and_then(Value::as_str)
@@ -315,7 +322,7 @@ impl SimStore {
     }
 
     /// Queues deliveries of `event` for `record` to every active webhook of its topic.
-    fn fire(&self, resource: Resource, event: &str, record: &Value) {
+    pub(crate) fn fire(&self, resource: Resource, event: &str, record: &Value) {
         let Some(topic_resource) = topic_resource(resource) else {
             return;
         };
@@ -386,11 +393,11 @@ const COUPON_POST_FIELDS: [&str; 5] = [
 ];
 
 /// Order statuses that count towards a product's `total_sales`.
-const PAID: [&str; 3] = ["processing", "completed", "on-hold"];
+pub(crate) const PAID: [&str; 3] = ["processing", "completed", "on-hold"];
 
 /// Adds an order's quantities to its products' `total_sales`, as WooCommerce does when an
 /// order is paid: a meta update that moves no modified date and fires no webhook.
-fn count_sales(data: &mut StoreData, order: &Value) {
+pub(crate) fn count_sales(data: &mut StoreData, order: &Value) {
     let Some(lines) = order["line_items"].as_array() else {
         return;
     };

@@ -23,6 +23,7 @@ pub mod sync_runs;
 pub mod throttle;
 pub mod webhook_receiver;
 pub mod webhook_setup;
+pub mod writes;
 
 use std::future::Future;
 
@@ -85,9 +86,14 @@ fn routes(state: &ApiState) -> OpenApiRouter<ApiState> {
             stores::change_store,
             stores::disconnect_store
         ))
-        .routes(routes!(records::list_records))
-        .routes(routes!(records::list_inventory))
-        .routes(routes!(lookups::show_record))
+        .routes(routes!(records::list_records, writes::create_record))
+        .routes(routes!(records::list_inventory, writes::set_stock))
+        .routes(routes!(lookups::show_record, writes::update_record))
+        .routes(routes!(writes::update_variation))
+        .routes(routes!(writes::list_writes))
+        .routes(routes!(writes::show_write))
+        .routes(routes!(writes::retry_write))
+        .routes(routes!(writes::discard_write))
         .routes(routes!(lookups::show_order_by_number))
         .routes(routes!(events::list_events))
         .routes(routes!(events::list_event_types))

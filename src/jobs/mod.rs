@@ -8,6 +8,7 @@ pub mod fetch_children;
 pub mod incremental_page;
 pub mod poll_store;
 pub mod reconcile_sweep;
+pub mod store_write;
 pub mod webhook_delivery;
 
 pub use backfill_page::BackfillPage;
@@ -16,6 +17,7 @@ pub use fetch_children::FetchChildren;
 pub use incremental_page::IncrementalPage;
 pub use poll_store::PollStore;
 pub use reconcile_sweep::ReconcileSweep;
+pub use store_write::StoreWrite;
 pub use webhook_delivery::WebhookDelivery;
 
 use crate::pipeline::Context;
@@ -28,6 +30,7 @@ use crate::sync::runs::RunKind;
 /// Every job type, handed to `types` (a runner registering them, a listing of queues).
 pub fn each_type(types: &mut impl JobTypes<Context>) {
     types.add::<WebhookDelivery>();
+    types.add::<StoreWrite>();
     types.add::<DeliverEvents>();
     types.add::<PollStore>();
     types.add::<ReconcileSweep>();

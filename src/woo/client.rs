@@ -139,6 +139,10 @@ pub struct ListQuery {
     /// `_fields`: only these fields of each record.
     pub fields: Option<String>,
     pub include: Vec<i64>,
+    /// Created after this time (`after`).
+    pub created_after: Option<DateTime<Utc>>,
+    /// Other filters of the collection, such as `sku` or `email`.
+    pub filters: Vec<(&'static str, String)>,
 }
 
 impl ListQuery {
@@ -174,6 +178,12 @@ impl ListQuery {
         if !self.include.is_empty() {
             let ids: Vec<String> = self.include.iter().map(i64::to_string).collect();
             push("include", ids.join(","));
+        }
+        if let Some(after) = self.created_after {
+            push("after", after.format("%Y-%m-%dT%H:%M:%S").to_string());
+        }
+        for (name, value) in &self.filters {
+            push(name, value.clone());
         }
         pairs
     }
@@ -362,6 +372,22 @@ impl WooClient {
     /// One record, such as `products/42`, as the JSON text the store sent.
     pub async fn get_record(&self, path: &str) -> Result<RawRecord, WooError> {
         let answer = self.send(Method::GET, path, Vec::new(), None, None).await?;
+        self.scrubbed(parse_json(&answer.body))
+    }
+
+    /// Creates a record (`POST` to the collection at `path`); the record the store made.
+    pub async fn create(&self, path: &str, body: &Value) -> Result<RawRecord, WooError> {
+        let answer = self
+            .send(Method::POST, path, Vec::new(), Some(body), None)
+            .await?;
+        self.scrubbed(parse_json(&answer.body))
+    }
+
+    /// Changes a record (`PUT` to the record at `path`); the record as the store then has it.
+    pub async fn update(&self, path: &str, body: &Value) -> Result<RawRecord, WooError> {
+        let answer = self
+            .send(Method::PUT, path, Vec::new(), Some(body), None)
+            .await?;
         self.scrubbed(parse_json(&answer.body))
     }
 

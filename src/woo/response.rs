@@ -2,7 +2,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, LINK, RETRY_AFTER};
+use chrono::{DateTime, Utc};
+use reqwest::header::{DATE, HeaderMap, LINK, RETRY_AFTER};
 use serde_json::Value;
 
 use super::body::parse_json;
@@ -17,6 +18,8 @@ pub struct PageInfo {
     pub total_pages: Option<u64>,
     /// The `Link: rel="next"` URL.
     pub next: Option<String>,
+    /// `Date`: the store's clock when it answered.
+    pub date: Option<DateTime<Utc>>,
 }
 
 pub fn page_info(headers: &HeaderMap) -> PageInfo {
@@ -31,10 +34,16 @@ pub fn page_info(headers: &HeaderMap) -> PageInfo {
         .and_then(|value| value.to_str().ok())
         .and_then(|text| parse_link_header::parse_with_rel(text).ok())
         .and_then(|links| links.get("next").map(|link| link.raw_uri.clone()));
+    let date = headers
+        .get(DATE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| httpdate::parse_http_date(text.trim()).ok())
+        .map(DateTime::<Utc>::from);
     PageInfo {
         total: number("x-wp-total"),
         total_pages: number("x-wp-totalpages"),
         next,
+        date,
     }
 }
 

@@ -19,3 +19,4 @@ mod sim_faults;
 mod sim_store;
 mod upserts;
 mod woo_client;
+mod writes;

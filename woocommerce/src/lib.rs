@@ -4,6 +4,7 @@
 //! both would pass every test).
 
 mod auth;
+pub mod params;
 mod resource;
 
 pub use auth::{AuthMode, SignatureMethod};
