@@ -16,12 +16,20 @@ use crate::support::pipeline::QueueKind;
 
 /// An app on `backend` with the store of the feed's tests.
 pub async fn write_app(queue: QueueKind, backend: Backend) -> (TestApp, Option<TestDatabase>) {
+    write_app_with(queue, backend, &[]).await
+}
+
+pub async fn write_app_with(
+    queue: QueueKind,
+    backend: Backend,
+    extra: &[(&str, &str)],
+) -> (TestApp, Option<TestDatabase>) {
     let database = match backend {
         Backend::Postgres => Some(TestDatabase::migrated(Backend::Postgres).await),
         Backend::Sqlite => None,
     };
     let url = database.as_ref().map(|database| database.url.clone());
-    let mut settings = Vec::new();
+    let mut settings = extra.to_vec();
     if let Some(url) = &url {
         settings.push(("DATABASE_URL", url.as_str()));
     }
