@@ -82,6 +82,10 @@ enum Benchmark {
     /// saturation, latency from a store's webhook to the consumer, losses and duplicates
     /// with the endpoint failing a fifth of deliveries, and the ingest rate beside.
     Events,
+    /// 2,000 order creates through the queue against a store limited to 20 requests/s
+    /// that loses a tenth of its answers: time over what the rate limit allows,
+    /// duplicates and losses.
+    Writes,
     /// Two workers and a clock backfilling a store that fails a tenth of its requests,
     /// a worker killed at random ten times: whether every run ends right (needs REDIS_URL;
     /// a Postgres DATABASE_URL gets a scratch database).
@@ -470,6 +474,9 @@ async fn bench(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         }
         Some(Benchmark::Webhooks) => {
             serde_json::to_value(woosync::bench::webhooks::run(config).await?)?
+        }
+        Some(Benchmark::Writes) => {
+            serde_json::to_value(woosync::bench::writes::run(config).await?)?
         }
         Some(Benchmark::Torture) => {
             serde_json::to_value(woosync::bench::torture::run(config).await?)?

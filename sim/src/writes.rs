@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use woocommerce::Resource;
 use woocommerce::params::{
     CUSTOMER_PARAMS, NOTE_PARAMS, NULLABLE, ORDER_PARAMS, PRODUCT_PARAMS, ParamType,
-    VARIATION_PARAMS, accepts,
+    VARIATION_PARAMS,
 };
 
 use super::data::StoreData;
@@ -740,6 +740,25 @@ fn check_params(fields: &Map<String, Value>, schema: &[(&str, ParamType)]) -> Re
         Ok(())
     } else {
         Err(invalid_params(refused))
+    }
+}
+
+/// Whether WordPress takes `value` as a `kind` (`rest_validate_value_from_schema`): an
+/// integer may come as a numeric string and a boolean as `"true"`, `"false"`, `"1"` or
+/// `"0"`; a number is never a string.
+fn accepts(kind: ParamType, value: &Value) -> bool {
+    match kind {
+        ParamType::Text => value.is_string(),
+        ParamType::Integer => integer(value).is_some(),
+        ParamType::Boolean => {
+            value.is_boolean()
+                || value
+                    .as_str()
+                    .is_some_and(|text| ["true", "false", "1", "0"].contains(&text))
+        }
+        ParamType::Object => value.is_object(),
+        ParamType::Array => value.is_array(),
+        ParamType::OneOf(allowed) => value.as_str().is_some_and(|text| allowed.contains(&text)),
     }
 }
 

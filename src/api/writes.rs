@@ -468,7 +468,7 @@ pub async fn retry_write(
     ledger::retry(&state.services.db, state.services.queue.as_ref(), write_id)
         .await
         .map(|write| Json(write.into()))
-        .map_err(retry_error)
+        .map_err(write_error)
 }
 
 #[utoipa::path(
@@ -490,10 +490,10 @@ pub async fn discard_write(
     ledger::discard(&state.services.db, write_id)
         .await
         .map(|write| Json(write.into()))
-        .map_err(retry_error)
+        .map_err(write_error)
 }
 
-fn retry_error(error: RetryError) -> ApiError {
+pub fn write_error(error: RetryError) -> ApiError {
     match error {
         RetryError::NotFound(id) => write_not_found(id),
         RetryError::NotFailed { .. } | RetryError::NotDiscardable { .. } => ApiError::new(

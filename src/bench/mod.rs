@@ -8,3 +8,4 @@ pub mod scratch;
 pub mod sync;
 pub mod torture;
 pub mod webhooks;
+pub mod writes;

@@ -278,6 +278,9 @@ pub async fn succeed(
     .await
 }
 
+/// The error code of a write an operator gave up.
+pub const DISCARDED: &str = "discarded";
+
 #[derive(Debug, thiserror::Error)]
 pub enum RetryError {
     #[error("write {0} does not exist")]
@@ -356,7 +359,7 @@ pub async fn discard(db: &DatabaseConnection, id: i64) -> Result<store_writes::M
             state: write.state.as_str(),
         });
     }
-    fail(db, id, "discarded", "discarded by an operator", None).await?;
+    fail(db, id, DISCARDED, "discarded by an operator", None).await?;
     Ok(find(db, id).await?.unwrap_or(write))
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 use woocommerce::params::{
-    CUSTOMER_PARAMS, NULLABLE, ORDER_PARAMS, PRODUCT_PARAMS, ParamType, VARIATION_PARAMS, accepts,
+    CUSTOMER_PARAMS, NULLABLE, ORDER_PARAMS, PRODUCT_PARAMS, ParamType, VARIATION_PARAMS,
 };
 
 use crate::woo::Resource;
@@ -117,7 +117,7 @@ pub fn check_body(operation: Operation, body: &Value) -> Result<(), BodyError> {
         let Some(value) = fields.get(*name) else {
             continue;
         };
-        if (value.is_null() && NULLABLE.contains(name)) || accepts(*kind, value) {
+        if (value.is_null() && NULLABLE.contains(name)) || fits(*kind, value) {
             continue;
         }
         let message = match kind {
@@ -152,6 +152,21 @@ pub fn check_body(operation: Operation, body: &Value) -> Result<(), BodyError> {
             None => Err(refuse("email", "is required to create a customer")),
         },
         _ => Ok(()),
+    }
+}
+
+/// Whether a value is of the type WooCommerce's schema gives its field: the store takes
+/// integers and booleans written as strings too, never a number for a string.
+fn fits(kind: ParamType, value: &Value) -> bool {
+    match kind {
+        ParamType::Text => value.is_string(),
+        ParamType::Integer => integer(Some(value)).is_some(),
+        ParamType::Boolean => {
+            value.is_boolean() || matches!(value.as_str(), Some("true" | "false" | "1" | "0"))
+        }
+        ParamType::Object => value.is_object(),
+        ParamType::Array => value.is_array(),
+        ParamType::OneOf(allowed) => value.as_str().is_some_and(|text| allowed.contains(&text)),
     }
 }
 

@@ -155,21 +155,7 @@ impl Performer<'_> {
             }
             _ => {
                 let collection = operation.resource().collection_path(0);
-                let candidates: Vec<Value> = self
-                    .list(
-                        &collection,
-                        ListQuery {
-                            created_after: Some(since),
-                            fields: Some("id,meta_data".into()),
-                            ..ListQuery::default()
-                        },
-                    )
-                    .await?;
-                let Some(id) = candidates
-                    .iter()
-                    .find(|candidate| carries_key(candidate, key))
-                    .and_then(|candidate| candidate["id"].as_i64())
-                else {
+                let Some(id) = self.find_by_key(&collection, since).await? else {
                     return Ok(None);
                 };
                 match waiting(self.client.get_record(&format!("{collection}/{id}"))).await {
@@ -178,6 +164,42 @@ impl Performer<'_> {
                 }
             }
         }
+    }
+
+    /// The record of `collection` created since `since` that carries the write's key:
+    /// oldest first, page by page, so the one made right after `since` is on the first.
+    async fn find_by_key(
+        &self,
+        collection: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Option<i64>, Failure> {
+        let key = self.write.idempotency_key.as_str();
+        for page in 1.. {
+            let query = ListQuery {
+                page: Some(page),
+                created_after: Some(since),
+                orderby: Some("date"),
+                order: Some("asc"),
+                fields: Some("id,meta_data".into()),
+                ..ListQuery::default()
+            };
+            let listed = match waiting(self.client.list_page(collection, &query)).await {
+                Ok(listed) => listed,
+                Err(error) => return Err(self.failure(error).await),
+            };
+            if let Some(id) = listed
+                .items
+                .iter()
+                .find(|candidate| carries_key(candidate, key))
+                .and_then(|candidate| candidate["id"].as_i64())
+            {
+                return Ok(Some(id));
+            }
+            if listed.items.len() < crate::woo::client::MAX_PER_PAGE as usize {
+                break;
+            }
+        }
+        Ok(None)
     }
 
     /// Where a look-up of what earlier attempts made begins.

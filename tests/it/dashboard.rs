@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 use sim::generate::Sizes;
-use sim::store::lock;
+use sim::store::{lock, read};
 use woosync::jobs::BackfillPage;
 use woosync::queue::job::Job;
 
@@ -188,5 +188,76 @@ async fn a_page_on_another_port_cannot_post_the_dashboards_forms() {
     browser.wait_for("tr.store button.resume", 10).await;
     let (_, detail) = app.get(&format!("/api/stores/{store}")).await;
     assert_eq!(detail["status"], "paused");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_write_is_retried_and_another_discarded_from_the_dashboard() {
+    let app = TestApp::start(QueueKind::Embedded, Sizes::default()).await;
+    let store = app.pipeline.connect_store(1_000.0).await;
+    let _worker = app.pipeline.spawn_worker();
+    let sim = &app.pipeline.sim.server.store;
+    lock(&sim.auth).keys[0].permissions = "read".into();
+    let products = format!("/api/stores/{store}/products");
+    let mug = crate::writes::accepted(&app, Method::POST, &products, &json!({"name": "Mug"})).await;
+    let cup = crate::writes::accepted(&app, Method::POST, &products, &json!({"name": "Cup"})).await;
+    for write in [mug, cup] {
+        let failed = crate::writes::finished(&app, write).await;
+        assert_eq!(failed["state"], "failed", "{failed}");
+    }
+    lock(&sim.auth).keys[0].permissions = "read_write".into();
+
+    let browser = Browser::start().await;
+    let page = &browser.client;
+    page.goto(&format!("{}/dashboard", app.url)).await.unwrap();
+    page.find(Locator::Css("#token"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    browser.click("#sign-in").await;
+    let row = browser
+        .wait_for(&format!("tr.write[data-id=\"{mug}\"]"), 10)
+        .await;
+    let text = row.text().await.unwrap();
+    assert!(
+        text.contains("create_product") && text.contains("write permissions"),
+        "{text}"
+    );
+    row.find(Locator::Css("button.retry"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("#notice", 10).await;
+    let retried = crate::writes::finished(&app, mug).await;
+    assert_eq!(retried["state"], "succeeded", "{retried}");
+
+    browser
+        .wait_for(&format!("tr.write[data-id=\"{cup}\"] button.discard"), 10)
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("#notice", 10).await;
+    let (_, discarded) = app.get(&format!("/api/writes/{cup}")).await;
+    assert_eq!(discarded["error"]["code"], "discarded", "{discarded}");
+    wait_for(
+        "the written and discarded rows to go",
+        Duration::from_secs(10),
+        || async { page.find(Locator::Css("tr.write")).await.is_err() },
+    )
+    .await;
+    assert_eq!(
+        read(&sim.data)
+            .collection((woosync::woo::Resource::Products, 0))
+            .iter()
+            .filter(|product| product["name"] == "Mug" || product["name"] == "Cup")
+            .count(),
+        1,
+        "the retried write made its product, the discarded one none"
+    );
     browser.close().await;
 }

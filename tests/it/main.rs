@@ -17,6 +17,7 @@ mod rate_limit;
 mod secrets_at_rest;
 mod sim_faults;
 mod sim_store;
+mod sim_writes;
 mod upserts;
 mod woo_client;
 mod writes;

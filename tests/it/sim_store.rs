@@ -54,7 +54,7 @@ fn shape_differences(captured: &Value, actual: &Value, path: &str, out: &mut Vec
     }
 }
 
-fn assert_same_shape(what: &str, captured: &Value, actual: &Value) {
+pub fn assert_same_shape(what: &str, captured: &Value, actual: &Value) {
     let mut differences = Vec::new();
     shape_differences(captured, actual, what, &mut differences);
     assert!(

@@ -1,8 +1,6 @@
-//! The parameters of WooCommerce's write routes as its REST schema types them, and how
-//! WordPress checks a value against a type before the route runs (`rest_validate_value_from_schema`).
-//! Unknown parameters are ignored by WordPress; these are the ones whose type it checks.
-
-use serde_json::Value;
+//! The parameters of WooCommerce's write routes as its REST schema types them (names and
+//! types only: how a value is checked against them is each side's own). WordPress ignores
+//! parameters a route does not declare.
 
 pub const ORDER_STATUSES: &[&str] = &[
     "auto-draft",
@@ -123,28 +121,5 @@ impl ParamType {
             ParamType::Object => "object",
             ParamType::Array => "array",
         }
-    }
-}
-
-/// Whether WordPress takes `value` as a `kind`: integers may come as numeric strings and
-/// booleans as `"true"`, `"false"`, `"1"` or `"0"`; a string is never a number's place.
-pub fn accepts(kind: ParamType, value: &Value) -> bool {
-    match kind {
-        ParamType::Text => value.is_string(),
-        ParamType::Integer => {
-            value.is_i64()
-                || value
-                    .as_str()
-                    .is_some_and(|text| text.trim().parse::<i64>().is_ok())
-        }
-        ParamType::Boolean => {
-            value.is_boolean()
-                || value
-                    .as_str()
-                    .is_some_and(|text| ["true", "false", "1", "0"].contains(&text))
-        }
-        ParamType::Object => value.is_object(),
-        ParamType::Array => value.is_array(),
-        ParamType::OneOf(allowed) => value.as_str().is_some_and(|text| allowed.contains(&text)),
     }
 }

@@ -12,8 +12,10 @@ use crate::api::quarantine::retry;
 use crate::api::state::ApiState;
 use crate::api::stores::{change_status, resume};
 use crate::api::sync::start_runs;
+use crate::api::writes::write_error;
 use crate::pipeline::SyncMode;
 use crate::stores::StoreStatus;
+use crate::writes::ledger;
 
 #[derive(Deserialize)]
 pub struct SyncChoice {
@@ -47,6 +49,26 @@ pub async fn discard_job(
 ) -> Result<Redirect, ApiError> {
     state.services.queue.discard(&id).await?;
     Ok(back(&format!("Job {id} discarded.")))
+}
+
+pub async fn retry_write(
+    State(state): State<ApiState>,
+    Path(id): Path<i64>,
+) -> Result<Redirect, ApiError> {
+    ledger::retry(&state.services.db, state.services.queue.as_ref(), id)
+        .await
+        .map_err(write_error)?;
+    Ok(back(&format!("Write {id} queued again.")))
+}
+
+pub async fn discard_write(
+    State(state): State<ApiState>,
+    Path(id): Path<i64>,
+) -> Result<Redirect, ApiError> {
+    ledger::discard(&state.services.db, id)
+        .await
+        .map_err(write_error)?;
+    Ok(back(&format!("Write {id} discarded.")))
 }
 
 pub async fn retry_failed(

@@ -1,6 +1,6 @@
-//! `/dashboard`: stores, sync runs with live progress, queues and failed jobs, the change
-//! feed's consumer endpoints, with the
-//! actions an operator needs (retry, retry all, discard, sync, pause, resume). Rendered on
+//! `/dashboard`: stores, sync runs with live progress, queues and failed jobs, writes in
+//! flight and failed, the change feed's consumer endpoints, with the actions an operator
+//! needs (retry, retry all, discard, sync, pause, resume). Rendered on
 //! the server (maud), refreshed by a few lines of plain JavaScript; its forms post back
 //! here. Signing in with the API token sets a cookie that only this path is sent.
 
@@ -9,6 +9,7 @@ mod event_endpoints;
 mod page;
 mod session;
 mod summary;
+mod writes;
 
 use axum::Router;
 use axum::middleware;
@@ -29,6 +30,11 @@ pub fn router(state: &ApiState) -> Router<ApiState> {
         .route(
             "/dashboard/quarantine/{id}/retry",
             post(actions::retry_quarantined),
+        )
+        .route("/dashboard/writes/{id}/retry", post(actions::retry_write))
+        .route(
+            "/dashboard/writes/{id}/discard",
+            post(actions::discard_write),
         )
         .route("/dashboard/sign-out", post(session::sign_out))
         .route_layer(middleware::from_fn_with_state(

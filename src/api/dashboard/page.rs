@@ -112,7 +112,7 @@ pub async fn live(
 }
 
 /// The hidden field every form that changes something carries.
-fn token(csrf: &Csrf) -> Markup {
+pub(super) fn token(csrf: &Csrf) -> Markup {
     html! { input type="hidden" name=(CSRF_FIELD) value=(csrf.0); }
 }
 
@@ -122,6 +122,7 @@ fn live_sections(summary: &Summary, csrf: &Csrf, now: DateTime<Utc>) -> Markup {
         (runs(summary))
         (queues(summary))
         (failed(summary, csrf, now))
+        (super::writes::section(&summary.writes, csrf, now))
         (quarantined(summary, csrf, now))
         (super::event_endpoints::section(&summary.endpoints, now))
     }

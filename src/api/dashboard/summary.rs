@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::{quarantined_records, stores};
 
 use super::event_endpoints::{EndpointRow, endpoint_rows};
+use super::writes::{WriteRows, write_rows};
 use crate::api::error::ApiError;
 use crate::api::jobs::{JobView, QueueView, list, queue_views};
 use crate::api::state::ApiState;
@@ -47,6 +48,7 @@ pub struct Summary {
     pub quarantined: Vec<quarantined_records::Model>,
     pub quarantined_total: u64,
     pub endpoints: Vec<EndpointRow>,
+    pub writes: WriteRows,
 }
 
 pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
@@ -91,5 +93,6 @@ pub async fn summary(state: &ApiState) -> Result<Summary, ApiError> {
         queues: queue_views(queue).await?,
         failed: list(queue, &jobs::queues(), JobState::Failed, None, 0, 50).await?,
         endpoints: endpoint_rows(db).await?,
+        writes: write_rows(db).await?,
     })
 }

@@ -1,16 +1,21 @@
 //! Each write route creates or updates at the store what it says, the write's view holds
 //! the store's record, and the copy equals the store afterwards.
 
+use std::time::Duration;
+
+use entity::webhook_deliveries;
 use reqwest::Method;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use sim::store::{SimStore, read};
 use woosync::jobs::poll_store::PollKind;
 use woosync::woo::Resource;
 
 use super::{succeeds, write_app};
+use crate::feed::{feed_after, feed_end};
 use crate::support::app::TestApp;
 use crate::support::database::Backend;
-use crate::support::pipeline::QueueKind;
+use crate::support::pipeline::{QueueKind, wait_for};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_route_writes_what_it_says_on_the_embedded_queue_and_sqlite() {
@@ -193,4 +198,56 @@ async fn every_route_writes_what_it_says(queue: QueueKind, backend: Backend) {
     // next poll; then the copy is the store.
     app.pipeline.poll_and_wait(store, PollKind::Changes).await;
     app.pipeline.assert_database_equals_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_writes_change_reaches_the_feed_once_though_the_store_sends_its_webhook_too() {
+    let (app, _database) = write_app(QueueKind::Embedded, Backend::Sqlite).await;
+    let (store, _worker) = app.synced_store().await;
+    let (status, hooks) = app
+        .integration("webhooks/setup", json!({"store_id": store}))
+        .await;
+    assert_eq!(status, 200, "{hooks}");
+    let product = read(&app.pipeline.sim.server.store.data)
+        .collection((Resource::Products, 0))
+        .iter()
+        .find(|product| product["type"] == "simple")
+        .and_then(|product| product["id"].as_i64())
+        .unwrap();
+    let cursor = feed_end(&app).await;
+
+    succeeds(
+        &app,
+        Method::PUT,
+        &format!("/api/stores/{store}/products/{product}"),
+        &json!({"regular_price": "99.00"}),
+    )
+    .await;
+    wait_for(
+        "the store's webhook for the change to be applied",
+        Duration::from_secs(30),
+        || async {
+            webhook_deliveries::Entity::find()
+                .filter(webhook_deliveries::Column::WooId.eq(product))
+                .filter(webhook_deliveries::Column::Topic.eq("product.updated"))
+                .one(&app.pipeline.services.db)
+                .await
+                .unwrap()
+                .is_some()
+        },
+    )
+    .await;
+
+    let (events, _) = feed_after(&app, &cursor).await;
+    let changes: Vec<&Value> = events
+        .iter()
+        .filter(|event| event["record_id"] == product)
+        .collect();
+    let seen: Vec<(&Value, &Value)> = events
+        .iter()
+        .map(|event| (&event["type"], &event["record_id"]))
+        .collect();
+    assert_eq!(changes.len(), 1, "{seen:?}");
+    assert_eq!(changes[0]["type"], "products.updated");
+    assert_eq!(changes[0]["data"]["regular_price"], "99.00");
 }
