@@ -241,9 +241,15 @@ async fn a_failed_write_is_retried_and_another_discarded_from_the_dashboard() {
         .click()
         .await
         .unwrap();
-    browser.wait_for("#notice", 10).await;
-    let (_, discarded) = app.get(&format!("/api/writes/{cup}")).await;
-    assert_eq!(discarded["error"]["code"], "discarded", "{discarded}");
+    wait_for(
+        "the write to be discarded",
+        Duration::from_secs(10),
+        || async {
+            let (_, discarded) = app.get(&format!("/api/writes/{cup}")).await;
+            discarded["error"]["code"] == "discarded"
+        },
+    )
+    .await;
     wait_for(
         "the written and discarded rows to go",
         Duration::from_secs(10),

@@ -7,7 +7,7 @@ use crate::support::app::TestApp;
 use crate::support::pipeline::QueueKind;
 
 /// Every route of the ingress, as the issue and README list them.
-const ROUTES: [(&str, &str); 37] = [
+const ROUTES: [(&str, &str); 45] = [
     ("post", "/api/integrations/woocommerce/connect"),
     ("post", "/api/integrations/woocommerce/test"),
     ("post", "/api/integrations/woocommerce/sync/{resource}"),
@@ -21,6 +21,17 @@ const ROUTES: [(&str, &str); 37] = [
     ("get", "/api/stores/{store_id}/inventory"),
     ("get", "/api/stores/{store_id}/{resource}/{record_id}"),
     ("get", "/api/stores/{store_id}/orders/by-number/{number}"),
+    ("post", "/api/stores/{store_id}/{resource}"),
+    ("put", "/api/stores/{store_id}/{resource}/{record_id}"),
+    (
+        "put",
+        "/api/stores/{store_id}/products/{product_id}/variations/{variation_id}",
+    ),
+    ("post", "/api/stores/{store_id}/inventory"),
+    ("get", "/api/writes"),
+    ("get", "/api/writes/{write_id}"),
+    ("post", "/api/writes/{write_id}/retry"),
+    ("post", "/api/writes/{write_id}/discard"),
     ("get", "/api/events"),
     ("get", "/api/event-types"),
     ("post", "/api/event-endpoints"),
@@ -77,6 +88,9 @@ async fn the_description_covers_every_route_and_only_routes_that_answer() {
             .replace("{record_id}", "1")
             .replace("{number}", "1")
             .replace("{endpoint_id}", "1")
+            .replace("{product_id}", "1")
+            .replace("{variation_id}", "1")
+            .replace("{write_id}", "1")
             .replace("{id}", "1");
         let response = app
             .http
