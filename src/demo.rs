@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
+
 use entity::{stores, sync_runs};
 use rand::{Rng, SeedableRng};
 use sea_orm::ActiveValue::Set;
@@ -46,6 +48,9 @@ pub struct DemoOptions {
     pub sizes: Sizes,
     /// Requests per second woosync may send the store.
     pub rate_limit: f64,
+    /// Connect through the store's approval page (you approve in a browser) instead of
+    /// with its keys.
+    pub one_click: bool,
 }
 
 const STORE_NAME: &str = "woosync demo store";
@@ -70,6 +75,8 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
         seed: 1,
         sizes: options.sizes.clone(),
         cert_dir: dir.join("sim"),
+        // woosync serves plain HTTP on this machine; a real store would refuse to call it.
+        http_callbacks: options.one_click,
     })
     .await?;
     // The store's records as the last run left them, changes included.
@@ -124,9 +131,34 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
     let api_url = format!("http://{}", listener.local_addr()?);
     let token = config.api_token.clone().unwrap_or_else(generated_api_token);
     let services = Services::start(config).await?;
-    let store_id = connect(&services, &server, options.rate_limit).await?;
     println!("woosync API at {api_url}, token {token}");
     println!("dashboard: {api_url}/dashboard (sign in with the token)");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = ApiState::new(services.clone(), &token, &api_url);
+    let processes = {
+        let services = services.clone();
+        let state = state.clone();
+        tokio::spawn(async move {
+            run_all(&services, listener, state, async move {
+                let _ = stopped.await;
+            })
+            .await
+        })
+    };
+    let store_id = if options.one_click {
+        connect_in_one_click(&state, &server).await?
+    } else {
+        let store_id = connect(&services, &server, options.rate_limit).await?;
+        let store = crate::stores::find_store(&services.db, store_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the demo store vanished"))?;
+        let webhooks = register_webhooks(&services.context, &store, &api_url).await?;
+        println!(
+            "{} webhooks registered at the store (each answered its ping): changes arrive as they happen",
+            webhooks.len()
+        );
+        store_id
+    };
 
     let client = WooClient::new(
         services.context.http.clone(),
@@ -138,26 +170,6 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
     println!(
         "connected as store {store_id}: WooCommerce {}, WordPress {}, {}",
         status.woocommerce_version, status.wordpress_version, status.currency
-    );
-
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let processes = {
-        let services = services.clone();
-        let state = ApiState::new(services.clone(), &token, &api_url);
-        tokio::spawn(async move {
-            run_all(&services, listener, state, async move {
-                let _ = stopped.await;
-            })
-            .await
-        })
-    };
-    let store = crate::stores::find_store(&services.db, store_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the demo store vanished"))?;
-    let webhooks = register_webhooks(&services.context, &store, &api_url).await?;
-    println!(
-        "{} webhooks registered at the store (each answered its ping): changes arrive as they happen",
-        webhooks.len()
     );
     let watcher = Watcher {
         services,
@@ -184,6 +196,46 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
         Ok(true) => Ok(()),
         Ok(false) => anyhow::bail!("the database does not equal the store"),
         Err(error) => Err(error),
+    }
+}
+
+/// Sends the merchant (you) to the store's approval page and waits for the store's
+/// callback to connect it: the store's id.
+async fn connect_in_one_click(state: &ApiState, server: &SimServer) -> anyhow::Result<i64> {
+    let attempt = crate::stores::one_click::NewAttempt {
+        store_url: server.info.url.clone(),
+        return_url: format!("{}/dashboard/connected", state.public_url),
+        scope: None,
+        name: Some(STORE_NAME.into()),
+        rate_limit: None,
+        backfill_order_notes: None,
+    };
+    let started = crate::api::one_click::start_attempt(state, attempt)
+        .await
+        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+    println!(
+        "open this address in a browser, log in as {} with the password {}, and approve woosync:\n  {}",
+        server.info.admin_user, server.info.admin_password, started.authorize_url
+    );
+    println!(
+        "(the simulated store accepts your browser's visit over its self-signed certificate once you allow it)"
+    );
+    let user_id = url::Url::parse(&started.authorize_url)?
+        .query_pairs()
+        .find(|(name, _)| name == "user_id")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    loop {
+        let attempt = crate::stores::one_click::attempt_of(&state.services.db, &user_id).await?;
+        if let Some(store_id) = attempt.and_then(|attempt| attempt.store_id) {
+            println!("the store approved: connected, webhooks registered, first sync started");
+            return Ok(store_id);
+        }
+        anyhow::ensure!(
+            Utc::now() < started.expires_at,
+            "nobody approved woosync at the store within the hour"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 

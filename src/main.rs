@@ -121,6 +121,10 @@ struct DemoArgs {
     /// Requests per second woosync may send the simulated store.
     #[arg(long, default_value_t = 15.0)]
     rate_limit: f64,
+    /// Connect the store through its own approval page, as a merchant would (one-click
+    /// connect): prints the address to open, then waits for the approval.
+    #[arg(long)]
+    one_click: bool,
 }
 
 #[derive(Args)]
@@ -196,6 +200,10 @@ struct SimArgs {
     /// Requests per second the store's host tolerates before answering 429.
     #[arg(long)]
     rate_limit: Option<f64>,
+    /// Let app authentication (`/wc-auth/v1/authorize`) call back over plain HTTP, for a
+    /// woosync on this machine without https; a real store refuses it.
+    #[arg(long)]
+    allow_http_callbacks: bool,
 }
 
 #[tokio::main]
@@ -319,6 +327,7 @@ async fn demo(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             redis: args.redis,
             sizes,
             rate_limit: args.rate_limit,
+            one_click: args.one_click,
         },
     )
     .await
@@ -418,6 +427,7 @@ async fn sim(config: &Config, args: SimArgs) -> anyhow::Result<()> {
         seed: args.seed,
         sizes,
         cert_dir: config.data_dir.join("sim"),
+        http_callbacks: args.allow_http_callbacks,
     })
     .await?;
     server.set_faults(|faults| {

@@ -1,5 +1,6 @@
 //! SeaORM entities of woosync: one module per table (and one for the inventory view).
 
+pub mod connect_attempts;
 pub mod coupons;
 pub mod customers;
 pub mod event_deliveries;

@@ -44,6 +44,7 @@ mod m20261202_000038_create_sweep_listings;
 mod m20261202_000039_quarantine_visible;
 mod m20261202_000040_create_events;
 mod m20261202_000041_create_store_writes;
+mod m20261202_000042_create_connect_attempts;
 
 pub struct Migrator;
 
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000039_quarantine_visible::Migration),
             Box::new(m20261202_000040_create_events::Migration),
             Box::new(m20261202_000041_create_store_writes::Migration),
+            Box::new(m20261202_000042_create_connect_attempts::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! fault injection. It knows nothing of woosync: what it does, it does as WooCommerce.
 
 pub mod api;
+pub mod app_auth;
 pub mod auth;
 pub mod control;
 pub mod data;

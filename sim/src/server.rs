@@ -12,6 +12,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::api::{self, API_ROOT};
+use super::app_auth;
 use super::auth::ApiKey;
 use super::control;
 use super::faults::Faults;
@@ -28,6 +29,9 @@ pub struct SimOptions {
     pub sizes: Sizes,
     /// Where the TLS certificate is written.
     pub cert_dir: PathBuf,
+    /// Lets app authentication call back over plain HTTP, for tests and the demo on one
+    /// machine (a real store insists on https).
+    pub http_callbacks: bool,
 }
 
 /// What a client needs to use a running simulated store; `woosync sim` prints it.
@@ -39,6 +43,9 @@ pub struct SimInfo {
     pub consumer_secret: String,
     /// The certificate to trust for HTTPS, or none over plain HTTP.
     pub ca_cert: Option<PathBuf>,
+    /// The store admin's login, who approves apps at `/wc-auth/v1/authorize`.
+    pub admin_user: String,
+    pub admin_password: String,
 }
 
 pub struct SimServer {
@@ -117,7 +124,13 @@ impl SimServer {
             permissions: "read_write".into(),
             manage_woocommerce: true,
         };
-        let store = SimStore::new(&url, options.seed, &options.sizes, key.clone());
+        let store = SimStore::with_callbacks(
+            &url,
+            options.seed,
+            &options.sizes,
+            key.clone(),
+            options.http_callbacks,
+        );
         let app = App {
             store: Arc::clone(&store),
             tls: options.tls,
@@ -125,7 +138,12 @@ impl SimServer {
         let router = Router::new()
             .route(&format!("{API_ROOT}{{*path}}"), axum::routing::any(wc_api))
             .with_state(app)
-            .merge(control::router().with_state(Arc::clone(&store)));
+            .route(
+                API_ROOT.trim_end_matches('/'),
+                axum::routing::get(namespace_index),
+            )
+            .merge(control::router().with_state(Arc::clone(&store)))
+            .merge(app_auth::router().with_state(Arc::clone(&store)));
         let (task, ca_cert) = if options.tls {
             let (config, ca_cert) = tls_config(&options.cert_dir).await?;
             let server = axum_server::from_tcp_rustls(listener, config).map_err(|source| {
@@ -156,11 +174,22 @@ impl SimServer {
                 consumer_key: key.consumer_key,
                 consumer_secret: key.consumer_secret,
                 ca_cert,
+                admin_user: app_auth::ADMIN_USER.into(),
+                admin_password: store.admin_password.clone(),
             },
             store,
             task,
         })
     }
+}
+
+/// `GET /wp-json/wc/v3`: the namespace's index, which WordPress serves without
+/// credentials (what tells a WooCommerce store from another site).
+async fn namespace_index() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({
+        "namespace": "wc/v3",
+        "routes": {"/wc/v3": {"namespace": "wc/v3", "methods": ["GET"]}},
+    }))
 }
 
 /// A self-signed certificate for `127.0.0.1` and `localhost`, its PEM written to

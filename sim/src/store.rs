@@ -2,7 +2,7 @@
 //! deleted (each firing the webhooks a real store would), faults, and the log of every
 //! request it served, which tests read.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -83,6 +83,14 @@ pub struct SimStore {
     /// The next id of a row in WooCommerce's own tables (order items, meta): numbered
     /// from far above any id a generated store holds.
     pub next_row_id: AtomicI64,
+    /// The password of the store's admin, who approves apps (`app_auth`).
+    pub admin_password: String,
+    /// Sessions of the admin logged in, by cookie value.
+    pub admin_sessions: Mutex<HashSet<String>>,
+    /// Nonces of approval pages shown and not yet used.
+    pub grant_nonces: Mutex<HashSet<String>>,
+    /// Whether apps may be called back over plain HTTP: only for tests on one machine.
+    pub http_callbacks: bool,
 }
 
 /// The webhook resource of a record, if it has one (variations arrive as `product`).
@@ -98,6 +106,18 @@ fn topic_resource(resource: Resource) -> Option<&'static str> {
 
 impl SimStore {
     pub fn new(site_url: &str, seed: u64, sizes: &Sizes, key: ApiKey) -> Arc<SimStore> {
+        Self::with_callbacks(site_url, seed, sizes, key, false)
+    }
+
+    /// A store whose app authentication calls back over plain HTTP too when
+    /// `http_callbacks` (a real store insists on https).
+    pub fn with_callbacks(
+        site_url: &str,
+        seed: u64,
+        sizes: &Sizes,
+        key: ApiKey,
+        http_callbacks: bool,
+    ) -> Arc<SimStore> {
         let catalog = generate(seed, sizes, site_url, Utc::now());
         Arc::new(SimStore {
             site_url: site_url.trim_end_matches('/').to_string(),
@@ -115,6 +135,10 @@ impl SimStore {
             )])),
             host_window: Mutex::default(),
             next_row_id: AtomicI64::new(100_000_000),
+            admin_password: admin_password(seed),
+            admin_sessions: Mutex::default(),
+            grant_nonces: Mutex::default(),
+            http_callbacks,
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
                 .redirect(reqwest::redirect::Policy::none())
@@ -481,6 +505,11 @@ fn merge(record: &mut Value, changes: Value) {
     if let (Value::Object(record), Value::Object(changes)) = (record, changes) {
         record.extend(changes);
     }
+}
+
+/// The admin's password of a store made from `seed`.
+pub fn admin_password(seed: u64) -> String {
+    format!("sim-admin-{seed:x}")
 }
 
 pub fn now_us() -> u128 {

@@ -13,6 +13,7 @@ pub mod health;
 pub mod jobs;
 pub mod lookups;
 pub mod metrics;
+pub mod one_click;
 pub mod quarantine;
 pub mod records;
 pub mod state;
@@ -77,6 +78,7 @@ pub fn openapi(state: &ApiState) -> OpenApi {
 fn routes(state: &ApiState) -> OpenApiRouter<ApiState> {
     let protected = OpenApiRouter::new()
         .routes(routes!(connect::connect))
+        .routes(routes!(one_click::authorize))
         .routes(routes!(store_test::test_store))
         .routes(routes!(sync::sync))
         .routes(routes!(webhook_setup::setup_webhooks))
@@ -125,6 +127,7 @@ fn routes(state: &ApiState) -> OpenApiRouter<ApiState> {
         ));
     let open = OpenApiRouter::new()
         .routes(routes!(webhook_receiver::handle_webhook))
+        .routes(routes!(one_click::callback))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(metrics::metrics));

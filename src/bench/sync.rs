@@ -231,6 +231,7 @@ async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcom
         seed: 11,
         sizes: scenario.sizes.clone(),
         cert_dir: scratch.path().join("sim"),
+        http_callbacks: false,
     })
     .await?;
     // The store holds its own limit (429 past it), so that a figure cannot come from

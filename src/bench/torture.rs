@@ -71,6 +71,7 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
         seed: 17,
         sizes,
         cert_dir: scratch.path().join("sim"),
+        http_callbacks: false,
     })
     .await?;
     let error_rate = 0.1;

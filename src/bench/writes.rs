@@ -65,6 +65,7 @@ pub async fn run(config: &Config) -> anyhow::Result<WriteFigures> {
             ..Sizes::default()
         },
         cert_dir: scratch.path().join("sim"),
+        http_callbacks: false,
     })
     .await?;
     server.set_faults(|faults| {

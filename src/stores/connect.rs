@@ -87,13 +87,8 @@ pub async fn connect_store(
     policy: ConnectPolicy,
     request: ConnectRequest,
 ) -> Result<i64, ConnectError> {
-    let url = normalize_store_url(&request.store_url).map_err(ConnectError::InvalidStoreUrl)?;
+    let url = checked_store_url(&request.store_url, policy).await?;
     let https = url.scheme() == "https";
-    if !https && !policy.allow_http {
-        return Err(ConnectError::HttpsRequired(
-            "the store must be reached over https (WOOSYNC_ALLOW_HTTP_STORES=true allows plain HTTP with OAuth 1.0a)".into(),
-        ));
-    }
     let auth = match request.auth_mode.as_deref() {
         None if https => AuthMode::Basic,
         None => AuthMode::OAuth1,
@@ -127,9 +122,6 @@ pub async fn connect_store(
     if name.chars().count() > 200 {
         return Err(ConnectError::InvalidName);
     }
-    if !policy.allow_private {
-        refuse_private_address(&url).await?;
-    }
     let store_id = save_store(
         db,
         key,
@@ -154,6 +146,21 @@ pub async fn connect_store(
         .await?;
     }
     Ok(store_id)
+}
+
+/// A store's address as given, normalized: https unless plain HTTP is allowed, and at a
+/// public address unless private ones are.
+pub async fn checked_store_url(text: &str, policy: ConnectPolicy) -> Result<Url, ConnectError> {
+    let url = normalize_store_url(text).map_err(ConnectError::InvalidStoreUrl)?;
+    if url.scheme() != "https" && !policy.allow_http {
+        return Err(ConnectError::HttpsRequired(
+            "the store must be reached over https (WOOSYNC_ALLOW_HTTP_STORES=true allows plain HTTP with OAuth 1.0a)".into(),
+        ));
+    }
+    if !policy.allow_private {
+        refuse_private_address(&url).await?;
+    }
+    Ok(url)
 }
 
 /// Refuses a store whose host is, or resolves to, an address of this machine or of a

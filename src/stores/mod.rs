@@ -2,9 +2,12 @@
 //! back for the client.
 
 mod connect;
+pub mod one_click;
 mod settings;
 
-pub use connect::{ConnectError, ConnectPolicy, ConnectRequest, MAX_RATE_LIMIT, connect_store};
+pub use connect::{
+    ConnectError, ConnectPolicy, ConnectRequest, MAX_RATE_LIMIT, checked_store_url, connect_store,
+};
 pub use settings::{SettingsError, StoreSettings, change_settings};
 
 use chrono::Utc;

@@ -10,6 +10,7 @@ mod feed;
 mod group_commit;
 mod migrations;
 mod oauth1;
+mod one_click;
 mod pipeline;
 mod quarantine;
 mod queue;

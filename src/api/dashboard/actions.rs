@@ -28,7 +28,7 @@ pub struct StoreFilter {
     store_id: Option<i64>,
 }
 
-fn back(notice: &str) -> Redirect {
+pub(super) fn back(notice: &str) -> Redirect {
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("notice", notice)
         .finish();

@@ -5,6 +5,7 @@
 //! here. Signing in with the API token sets a cookie that only this path is sent.
 
 mod actions;
+mod connect;
 mod event_endpoints;
 mod page;
 mod session;
@@ -36,6 +37,7 @@ pub fn router(state: &ApiState) -> Router<ApiState> {
             "/dashboard/writes/{id}/discard",
             post(actions::discard_write),
         )
+        .route("/dashboard/connect", post(connect::connect))
         .route("/dashboard/sign-out", post(session::sign_out))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -46,6 +48,7 @@ pub fn router(state: &ApiState) -> Router<ApiState> {
             "/dashboard/sign-in",
             get(session::sign_in_form).post(session::sign_in),
         )
+        .route("/dashboard/connected", get(connect::connected))
         .merge(signed_in)
 }
 

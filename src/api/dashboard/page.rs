@@ -96,6 +96,7 @@ pub async fn dashboard(
                 @if let Some(notice) = notice.notice {
                     p.notice #notice { (notice) }
                 }
+                (super::connect::section(&csrf))
                 div #live { (live_sections(&summary, &csrf, Utc::now())) }
             }
             script { (PreEscaped(SCRIPT)) }

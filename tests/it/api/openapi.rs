@@ -7,8 +7,10 @@ use crate::support::app::TestApp;
 use crate::support::pipeline::QueueKind;
 
 /// Every route of the ingress, as the issue and README list them.
-const ROUTES: [(&str, &str); 45] = [
+const ROUTES: [(&str, &str); 47] = [
     ("post", "/api/integrations/woocommerce/connect"),
+    ("post", "/api/integrations/woocommerce/authorize"),
+    ("post", "/api/integrations/woocommerce/callback"),
     ("post", "/api/integrations/woocommerce/test"),
     ("post", "/api/integrations/woocommerce/sync/{resource}"),
     ("post", "/api/integrations/woocommerce/webhooks/setup"),

@@ -48,6 +48,8 @@ impl Browser {
                     "--no-sandbox",
                     "--disable-gpu",
                     "--disable-dev-shm-usage",
+                    // The simulated store's certificate is its own.
+                    "--ignore-certificate-errors",
                     "--window-size=1500,1100",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],

@@ -28,6 +28,7 @@ impl TestSim {
             seed: 7,
             sizes,
             cert_dir: certs.path().to_path_buf(),
+            http_callbacks: true,
         })
         .await
         .expect("the simulated store starts");
