@@ -302,6 +302,29 @@ async fn forged_reused_and_expired_callbacks_are_refused_and_store_nothing() {
     assert_eq!(store.consumer_key, info.consumer_key);
     assert_eq!(stores_held(&app).await, 1);
 
+    // Connected again this way, the store gets the new key.
+    lock(&app.pipeline.sim.server.store.auth).keys.push(ApiKey {
+        consumer_key: "ck_second".into(),
+        consumer_secret: "cs_second".into(),
+        permissions: "read_write".into(),
+        manage_woocommerce: true,
+    });
+    let again = attempt(&app).await;
+    let (status, body) = call_back(
+        &app,
+        &consumer_data(&again, "ck_second", "cs_second", "read_write"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["store_id"], store_id);
+    let store = stores::Entity::find_by_id(store_id)
+        .one(&app.pipeline.services.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.consumer_key, "ck_second");
+    assert_eq!(stores_held(&app).await, 1);
+
     // An attempt past its hour.
     let late = attempt(&app).await;
     let late_id: i64 = late.split_once('.').unwrap().0.parse().unwrap();
@@ -333,14 +356,6 @@ async fn the_store_deletes_the_key_woosync_refused() {
 
     // The merchant logs in and approves, without a browser.
     let info = &app.pipeline.sim.server.info;
-    let http = woosync::woo::client::http_client(
-        info.ca_cert.as_deref(),
-        Duration::from_secs(30),
-        woosync::woo::public_address::StoreAddresses::Any,
-    )
-    .unwrap()
-    .reqwest()
-    .clone();
     let authorize = {
         let mut url = url::Url::parse(&format!("{}/wc-auth/v1/authorize", info.url)).unwrap();
         url.query_pairs_mut()
@@ -354,50 +369,12 @@ async fn the_store_deletes_the_key_woosync_refused() {
             );
         url.to_string()
     };
-    let login = http
-        .post(format!("{}/wp-login.php", info.url))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("log", &info.admin_user)
-                .append_pair("pwd", &info.admin_password)
-                .append_pair("redirect_to", &authorize)
-                .finish(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let cookie = login
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let page = http
-        .get(&authorize)
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let approve = page
-        .split("href=\"")
-        .find(|part| part.contains("access_granted"))
-        .and_then(|part| part.split('"').next())
-        .unwrap()
-        .replace("&amp;", "&");
-    let granted = http
-        .get(&approve)
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let merchant = Merchant {
+        user: info.admin_user.clone(),
+        password: info.admin_password.clone(),
+        ca_cert: info.ca_cert.clone(),
+    };
+    let granted = merchant.approve(&info.url, &authorize).await;
     assert_eq!(granted.status(), StatusCode::UNAUTHORIZED);
     assert!(
         granted
@@ -412,6 +389,140 @@ async fn the_store_deletes_the_key_woosync_refused() {
         "the key made for woosync was deleted"
     );
     assert_eq!(stores_held(&app).await, 0);
+}
+
+/// A merchant approving an app at their store with a plain HTTP client: logs in, opens
+/// the approval page and follows its Approve link.
+struct Merchant {
+    user: String,
+    password: String,
+    ca_cert: Option<std::path::PathBuf>,
+}
+
+impl Merchant {
+    /// The answer to following Approve on `authorize`'s page at the store `site`.
+    async fn approve(&self, site: &str, authorize: &str) -> reqwest::Response {
+        let http = woosync::woo::client::http_client(
+            self.ca_cert.as_deref(),
+            Duration::from_secs(60),
+            woosync::woo::public_address::StoreAddresses::Any,
+        )
+        .unwrap()
+        .reqwest()
+        .clone();
+        let login = http
+            .post(format!("{site}/wp-login.php"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("log", &self.user)
+                    .append_pair("pwd", &self.password)
+                    .append_pair("redirect_to", authorize)
+                    .finish(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let cookie = login
+            .headers()
+            .get("set-cookie")
+            .expect("the login sets a session cookie")
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let page = http
+            .get(authorize)
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let approve = page
+            .split("href=\"")
+            .find(|part| part.contains("access_granted"))
+            .and_then(|part| part.split('"').next())
+            .unwrap_or_else(|| panic!("no Approve link: {page}"))
+            .replace("&amp;", "&");
+        http.get(&approve)
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_connects_its_store_in_one_click() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_woosync"))
+        .args([
+            "demo",
+            "--one-click",
+            "--until-synced",
+            "--products",
+            "60",
+            "--orders",
+            "80",
+            "--customers",
+            "20",
+            "--rate-limit",
+            "1000",
+        ])
+        .env("WOOSYNC_DATA_DIR", dir.path())
+        .env("REDIS_URL", "")
+        .env("PORT", crate::support::process::free_port().to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
+    let mut said = Vec::new();
+    let (user, password, authorize) = loop {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("the demo ended before asking: {said:?}"))
+            .unwrap();
+        said.push(line.clone());
+        if let Some(rest) = line.strip_prefix("open this address in a browser, log in as ") {
+            let (user, rest) = rest.split_once(" with the password ").unwrap();
+            let password = rest.split(',').next().unwrap().to_string();
+            let url = lines.next().unwrap().unwrap().trim().to_string();
+            break (user.to_string(), password, url);
+        }
+    };
+    let site = {
+        let url = url::Url::parse(&authorize).unwrap();
+        format!("https://{}", url.host_str().unwrap()) + &format!(":{}", url.port().unwrap())
+    };
+    let merchant = Merchant {
+        user,
+        password,
+        ca_cert: Some(dir.path().join("demo/sim/sim-ca.pem")),
+    };
+    let granted = merchant.approve(&site, &authorize).await;
+    assert!(
+        granted.status().is_redirection(),
+        "{} {}",
+        granted.status(),
+        granted.text().await.unwrap()
+    );
+    let rest: Vec<String> =
+        tokio::task::spawn_blocking(move || lines.map_while(Result::ok).collect())
+            .await
+            .unwrap();
+    let status = demo.wait().unwrap();
+    let all = [said, rest].concat().join("\n");
+    assert!(status.success(), "{all}");
+    assert!(all.contains("the store approved: connected"), "{all}");
+    assert!(all.contains("the database equals the store"), "{all}");
 }
 
 #[tokio::test]
