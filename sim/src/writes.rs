@@ -327,15 +327,7 @@ impl SimStore {
     ) {
         for (field, value) in fields {
             match field.as_str() {
-                "billing" | "shipping" => {
-                    if let (Some(address), Some(changes)) =
-                        (order[field.as_str()].as_object_mut(), value.as_object())
-                    {
-                        for (key, value) in changes {
-                            address.insert(key.clone(), value.clone());
-                        }
-                    }
-                }
+                "billing" | "shipping" => merge_address(&mut order[field.as_str()], value),
                 "meta_data" => self.merge_meta(order, value),
                 "line_items" => self.merge_line_items(data, order, value),
                 "customer_id" => order[field.as_str()] = json!(integer(value).unwrap_or(0)),
@@ -581,15 +573,7 @@ impl SimStore {
         for (field, value) in fields {
             match field.as_str() {
                 "first_name" | "last_name" | "email" => customer[field.as_str()] = value.clone(),
-                "billing" | "shipping" => {
-                    if let (Some(address), Some(changes)) =
-                        (customer[field.as_str()].as_object_mut(), value.as_object())
-                    {
-                        for (key, value) in changes {
-                            address.insert(key.clone(), value.clone());
-                        }
-                    }
-                }
+                "billing" | "shipping" => merge_address(&mut customer[field.as_str()], value),
                 "meta_data" => self.merge_meta(customer, value),
                 _ => {}
             }
@@ -832,6 +816,15 @@ fn check_unique_sku(data: &StoreData, sku: &str, own_id: Option<i64>) -> Result<
             )
         }
         None => Ok(()),
+    }
+}
+
+/// An address changed field by field, as the REST controllers set each one given.
+fn merge_address(address: &mut Value, changes: &Value) {
+    if let (Some(address), Some(changes)) = (address.as_object_mut(), changes.as_object()) {
+        for (key, value) in changes {
+            address.insert(key.clone(), value.clone());
+        }
     }
 }
 

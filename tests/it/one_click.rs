@@ -157,6 +157,23 @@ async fn a_merchant_who_denies_connects_nothing() {
     browser.close().await;
 }
 
+/// A simulated store of its own (its keys come from `seed`), calling back over https only,
+/// with the directory of its certificate.
+async fn store_of_its_own(seed: u64, tls: bool) -> (sim::server::SimServer, tempfile::TempDir) {
+    let certs = tempfile::tempdir().unwrap();
+    let server = sim::server::SimServer::start(sim::server::SimOptions {
+        port: 0,
+        tls,
+        seed,
+        sizes: Sizes::default(),
+        cert_dir: certs.path().to_path_buf(),
+        http_callbacks: false,
+    })
+    .await
+    .unwrap();
+    (server, certs)
+}
+
 /// Starts an attempt through the API; its `user_id`.
 async fn attempt(app: &TestApp) -> String {
     let (status, started) = app
@@ -232,17 +249,7 @@ async fn forged_reused_and_expired_callbacks_are_refused_and_store_nothing() {
         assert_eq!(code(&body), expected, "{forged}");
     }
     // Keys of another store do not work at this one.
-    let certs = tempfile::tempdir().unwrap();
-    let other = sim::server::SimServer::start(sim::server::SimOptions {
-        port: 0,
-        tls: true,
-        seed: 99,
-        sizes: Sizes::default(),
-        cert_dir: certs.path().to_path_buf(),
-        http_callbacks: false,
-    })
-    .await
-    .unwrap();
+    let (other, _certs) = store_of_its_own(99, true).await;
     assert_ne!(other.info.consumer_key, info.consumer_key);
     let (status, body) = call_back(
         &app,
@@ -527,17 +534,7 @@ async fn the_demo_connects_its_store_in_one_click() {
 
 #[tokio::test]
 async fn a_store_refuses_to_call_back_over_plain_http() {
-    let certs = tempfile::tempdir().unwrap();
-    let sim = sim::server::SimServer::start(sim::server::SimOptions {
-        port: 0,
-        tls: false,
-        seed: 3,
-        sizes: Sizes::default(),
-        cert_dir: certs.path().to_path_buf(),
-        http_callbacks: false,
-    })
-    .await
-    .unwrap();
+    let (sim, _certs) = store_of_its_own(3, false).await;
     let page = reqwest::get(format!(
         "{}/wc-auth/v1/authorize?app_name=x&scope=read&user_id=1&return_url=https%3A%2F%2Fa.example&callback_url=http%3A%2F%2Fa.example%2Fcb",
         sim.info.url

@@ -10,6 +10,7 @@ use woosync::pipeline::SyncMode;
 use woosync::sync::run_children;
 use woosync::woo::Resource;
 
+use crate::support::database::Backend;
 use crate::support::pipeline::{QueueKind, TestPipeline, Transport, wait_for};
 
 /// A store of a few thousand records.
@@ -37,6 +38,17 @@ async fn full_backfill_equals_the_store(transport: Transport, queue: QueueKind) 
 #[tokio::test(flavor = "multi_thread")]
 async fn full_backfill_on_redis_equals_the_store() {
     full_backfill_equals_the_store(Transport::OAuth1OverHttp, QueueKind::Redis).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn full_backfill_on_redis_and_postgres_equals_the_store() {
+    let pipeline =
+        TestPipeline::start_on(Backend::Postgres, QueueKind::Redis, few_thousand(), &[]).await;
+    let store = pipeline.connect_store(10_000.0).await;
+    let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
+    let _worker = pipeline.spawn_worker();
+    pipeline.wait_synced(&runs, Duration::from_secs(120)).await;
+    pipeline.assert_database_equals_store(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

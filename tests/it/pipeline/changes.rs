@@ -15,6 +15,7 @@ use woosync::queue::storage::NewJob;
 use woosync::sync::stored::stored_records;
 use woosync::woo::Resource;
 
+use crate::support::database::Backend;
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
 
 fn small_store() -> Sizes {
@@ -27,7 +28,16 @@ fn small_store() -> Sizes {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn records_created_updated_and_deleted_during_a_backfill_end_up_right() {
-    let pipeline = TestPipeline::start(QueueKind::Redis, small_store()).await;
+    records_changed_during_a_backfill_end_up_right(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn records_changed_during_a_backfill_on_postgres_end_up_right() {
+    records_changed_during_a_backfill_end_up_right(Backend::Postgres).await;
+}
+
+async fn records_changed_during_a_backfill_end_up_right(backend: Backend) {
+    let pipeline = TestPipeline::start_on(backend, QueueKind::Redis, small_store(), &[]).await;
     let store = pipeline.connect_store(10_000.0).await;
     let ids = |resource: Resource| -> HashSet<i64> {
         read(&pipeline.sim.server.store.data)
@@ -76,7 +86,16 @@ async fn records_created_updated_and_deleted_during_a_backfill_end_up_right() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn polls_and_sweeps_catch_up_with_a_changed_store() {
-    let (pipeline, store, _worker) = TestPipeline::synced(QueueKind::Embedded, small_store()).await;
+    polls_and_sweeps_catch_up(Backend::Sqlite, QueueKind::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn polls_and_sweeps_on_redis_and_postgres_catch_up_with_a_changed_store() {
+    polls_and_sweeps_catch_up(Backend::Postgres, QueueKind::Redis).await;
+}
+
+async fn polls_and_sweeps_catch_up(backend: Backend, queue: QueueKind) {
+    let (pipeline, store, _worker) = TestPipeline::synced_on(backend, queue, small_store()).await;
 
     let sim = &pipeline.sim.server.store;
     let first_product = read(&sim.data).collection((Resource::Products, 0))[0]["id"]

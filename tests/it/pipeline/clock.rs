@@ -9,11 +9,22 @@ use sim::generate::Sizes;
 use woosync::pipeline::SyncMode;
 use woosync::sync::runs::RunStatus;
 
+use crate::support::database::Backend;
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_clocks_poll_on_schedule_without_overlapping_runs() {
-    let pipeline = TestPipeline::start_with(
+    two_clocks_poll_without_overlapping_runs(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_clocks_on_postgres_poll_on_schedule_without_overlapping_runs() {
+    two_clocks_poll_without_overlapping_runs(Backend::Postgres).await;
+}
+
+async fn two_clocks_poll_without_overlapping_runs(backend: Backend) {
+    let pipeline = TestPipeline::start_on(
+        backend,
         QueueKind::Redis,
         Sizes::default(),
         &[("WOOSYNC_POLL_CRON", "*/2 * * * * *")],

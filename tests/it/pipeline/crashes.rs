@@ -16,6 +16,7 @@ use woosync::pipeline::{SyncMode, start_sync};
 use woosync::queue::job::Job;
 use woosync::woo::Resource;
 
+use crate::support::database::Backend;
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
 
 /// Where the first worker dies.
@@ -27,12 +28,16 @@ enum Death {
 }
 
 async fn a_backfill_survives(death: Death) {
+    a_backfill_on_survives(Backend::Sqlite, death).await;
+}
+
+async fn a_backfill_on_survives(backend: Backend, death: Death) {
     let sizes = Sizes {
         products: 600,
         orders: 900,
         ..Sizes::default()
     };
-    let pipeline = TestPipeline::start(QueueKind::Redis, sizes).await;
+    let pipeline = TestPipeline::start_on(backend, QueueKind::Redis, sizes, &[]).await;
     let store = pipeline.connect_store(10_000.0).await;
     // A little latency, so that many pages are in flight when the worker dies.
     pipeline.sim.server.set_faults(|faults| {
@@ -97,6 +102,11 @@ async fn killed_during_a_reconcile_sweep() {
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_by_sigkill_with_pages_in_flight() {
     a_backfill_survives(Death::KilledAfterPages(8)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_by_sigkill_with_pages_in_flight_on_postgres() {
+    a_backfill_on_survives(Backend::Postgres, Death::KilledAfterPages(8)).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

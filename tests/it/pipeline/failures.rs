@@ -13,6 +13,7 @@ use woosync::queue::job::Job;
 use woosync::queue::storage::JobState;
 use woosync::woo::Resource;
 
+use crate::support::database::Backend;
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
 
 fn small_store() -> Sizes {
@@ -25,7 +26,16 @@ fn small_store() -> Sizes {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_keys_stop_the_store_without_a_retry_storm_and_new_keys_resume_it() {
-    let pipeline = TestPipeline::start(QueueKind::Redis, small_store()).await;
+    bad_keys_stop_the_store_and_new_keys_resume_it(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_keys_stop_a_store_on_postgres_and_new_keys_resume_it() {
+    bad_keys_stop_the_store_and_new_keys_resume_it(Backend::Postgres).await;
+}
+
+async fn bad_keys_stop_the_store_and_new_keys_resume_it(backend: Backend) {
+    let pipeline = TestPipeline::start_on(backend, QueueKind::Redis, small_store(), &[]).await;
     let store = pipeline
         .connect_store_with_secret(10_000.0, "cs_wrong")
         .await;
@@ -89,7 +99,17 @@ async fn bad_keys_stop_the_store_without_a_retry_storm_and_new_keys_resume_it() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sync_through_a_fifth_of_failing_requests_equals_a_clean_one() {
-    let pipeline = TestPipeline::start_with(
+    a_sync_through_failing_requests_equals_a_clean_one(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_through_a_fifth_of_failing_requests_on_postgres_equals_a_clean_one() {
+    a_sync_through_failing_requests_equals_a_clean_one(Backend::Postgres).await;
+}
+
+async fn a_sync_through_failing_requests_equals_a_clean_one(backend: Backend) {
+    let pipeline = TestPipeline::start_on(
+        backend,
         QueueKind::Redis,
         small_store(),
         &[

@@ -10,17 +10,27 @@ use woosync::secrets::Secret;
 use woosync::stores::{AuthMode, NewStore, save_store};
 use woosync::woo::auth::oauth1::SignatureMethod;
 
+use crate::support::database::Backend;
 use crate::support::pipeline::{QueueKind, TestPipeline, wait_for};
 use crate::support::sim::TestSim;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_worker_processes_fetch_no_page_twice_and_hold_the_rate_limit() {
+    two_workers_fetch_no_page_twice(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_worker_processes_on_postgres_fetch_no_page_twice_and_hold_the_rate_limit() {
+    two_workers_fetch_no_page_twice(Backend::Postgres).await;
+}
+
+async fn two_workers_fetch_no_page_twice(backend: Backend) {
     let sizes = Sizes {
         products: 800,
         orders: 1_200,
         ..Sizes::default()
     };
-    let pipeline = TestPipeline::start(QueueKind::Redis, sizes).await;
+    let pipeline = TestPipeline::start_on(backend, QueueKind::Redis, sizes, &[]).await;
     let per_second = 80.0;
     let store = pipeline.connect_store(per_second).await;
     pipeline.sim.server.set_faults(|faults| {

@@ -26,6 +26,7 @@ use woosync::sync::stored::stored_records;
 use woosync::woo::Resource;
 use woosync::woo::auth::oauth1::SignatureMethod;
 
+use super::database::{Backend, TestDatabase};
 use super::redis::RedisServer;
 use super::sim::TestSim;
 
@@ -56,6 +57,8 @@ pub struct TestPipeline {
     redis: Option<RedisServer>,
     pub dir: TempDir,
     transport: Transport,
+    /// The Postgres database of a pipeline on Postgres (last: the services close first).
+    database: Option<TestDatabase>,
 }
 
 /// Waits for `done` with a deadline, failing with `what` and `detail()` when it passes.
@@ -156,7 +159,30 @@ impl TestPipeline {
             redis,
             dir,
             transport,
+            database: None,
         }
+    }
+
+    /// A pipeline on `backend`: on Postgres, a database of its own on the test Postgres
+    /// server.
+    pub async fn start_on(
+        backend: Backend,
+        queue: QueueKind,
+        sizes: Sizes,
+        settings: &[(&str, &str)],
+    ) -> TestPipeline {
+        let database = match backend {
+            Backend::Postgres => Some(TestDatabase::empty(Backend::Postgres).await),
+            Backend::Sqlite => None,
+        };
+        let mut all = settings.to_vec();
+        if let Some(database) = &database {
+            all.push(("DATABASE_URL", database.url.as_str()));
+        }
+        let mut pipeline =
+            TestPipeline::start_over(Transport::OAuth1OverHttp, queue, sizes, &all).await;
+        pipeline.database = database;
+        pipeline
     }
 
     /// Connects the simulated store, with a rate limit of `per_second`, order notes
@@ -203,7 +229,16 @@ impl TestPipeline {
         queue: QueueKind,
         sizes: Sizes,
     ) -> (TestPipeline, i64, tokio::sync::oneshot::Sender<()>) {
-        let pipeline = TestPipeline::start(queue, sizes).await;
+        TestPipeline::synced_on(Backend::Sqlite, queue, sizes).await
+    }
+
+    /// The same on `backend`.
+    pub async fn synced_on(
+        backend: Backend,
+        queue: QueueKind,
+        sizes: Sizes,
+    ) -> (TestPipeline, i64, tokio::sync::oneshot::Sender<()>) {
+        let pipeline = TestPipeline::start_on(backend, queue, sizes, &[]).await;
         let store = pipeline.connect_store(10_000.0).await;
         let runs = pipeline.sync_all(store, SyncMode::Backfill).await;
         let worker = pipeline.spawn_worker();
