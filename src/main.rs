@@ -204,6 +204,10 @@ struct SimArgs {
     /// woosync on this machine without https; a real store refuses it.
     #[arg(long)]
     allow_http_callbacks: bool,
+    /// Serve this many stores, each a site of its own under `/shop-N/` with its own keys,
+    /// data (seed + N), rate limit and webhooks; the first line then lists them all.
+    #[arg(long, default_value_t = 1)]
+    stores: usize,
 }
 
 #[tokio::main]
@@ -421,23 +425,45 @@ async fn sim(config: &Config, args: SimArgs) -> anyhow::Result<()> {
         reviews: args.reviews.unwrap_or(defaults.reviews),
         ..defaults
     };
-    let server = SimServer::start(SimOptions {
-        port: args.port,
-        tls: args.tls,
-        seed: args.seed,
-        sizes,
-        cert_dir: config.data_dir.join("sim"),
-        http_callbacks: args.allow_http_callbacks,
-    })
+    let server = SimServer::start_many(
+        SimOptions {
+            port: args.port,
+            tls: args.tls,
+            seed: args.seed,
+            sizes,
+            cert_dir: config.data_dir.join("sim"),
+            http_callbacks: args.allow_http_callbacks,
+        },
+        args.stores,
+    )
     .await?;
-    server.set_faults(|faults| {
+    for site in &server.sites {
+        let mut faults = sim::store::write(&site.store.faults);
         if args.latency_ms > 0 {
             faults.latency_ms.insert("default".into(), args.latency_ms);
         }
         faults.rate_limit_per_s = args.rate_limit;
-    });
-    println!("{}", serde_json::to_string(&server.info)?);
-    tracing::info!(url = %server.info.url, "simulated store serving; Ctrl-C stops it");
+    }
+    if args.stores > 1 {
+        let stores: Vec<serde_json::Value> = server
+            .sites
+            .iter()
+            .map(|site| {
+                serde_json::json!({
+                    "url": site.info.url,
+                    "consumer_key": site.info.consumer_key,
+                    "consumer_secret": site.info.consumer_secret,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({"stores": stores, "ca_cert": server.info.ca_cert})
+        );
+    } else {
+        println!("{}", serde_json::to_string(&server.info)?);
+    }
+    tracing::info!(url = %server.info.url, stores = server.sites.len(), "simulated store serving; Ctrl-C stops it");
     tokio::signal::ctrl_c().await?;
     Ok(())
 }

@@ -62,7 +62,7 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response<Body> {
-    let arrived_us = now_us();
+    let mut arrived_us = now_us();
     let path = uri.path().strip_prefix(API_ROOT).unwrap_or("").to_string();
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
@@ -92,18 +92,23 @@ pub async fn handle(
                 ],
             };
         }
-        if let Some(limit) = faults.rate_limit_per_s
-            && host_over_limit(&store, limit)
-        {
-            lock(&store.faults_served).throttled += 1;
-            break 'answer Answer {
-                status: 429,
-                body: "<html><body><h1>429 Too Many Requests</h1></body></html>".into(),
-                headers: vec![
-                    ("Retry-After", faults.retry_after_s.max(1).to_string()),
-                    ("Content-Type", "text/html".into()),
-                ],
-            };
+        if let Some(limit) = faults.rate_limit_per_s {
+            match host_admits(&store, limit) {
+                // Stamped as the host's limiter counted it: the busiest second the store
+                // reports is then the one its limiter held.
+                Some(admitted_us) => arrived_us = admitted_us,
+                None => {
+                    lock(&store.faults_served).throttled += 1;
+                    break 'answer Answer {
+                        status: 429,
+                        body: "<html><body><h1>429 Too Many Requests</h1></body></html>".into(),
+                        headers: vec![
+                            ("Retry-After", faults.retry_after_s.max(1).to_string()),
+                            ("Content-Type", "text/html".into()),
+                        ],
+                    };
+                }
+            }
         }
         let (hang, fail, truncate) = {
             let mut dice = lock(&store.dice);
@@ -211,10 +216,12 @@ fn dropped_connection() -> Response<Body> {
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
-/// The host's 429: as many requests let through within the last second as it tolerates.
-/// Like most hosts' limiters it lets one request more through (a client making up for a
-/// late request sends two close together), never two.
-fn host_over_limit(store: &SimStore, per_second: f64) -> bool {
+/// The host's limiter: as many requests let through within the last second as it
+/// tolerates, and a 429 beyond (none). Like most hosts' limiters it lets one request more
+/// through (a client making up for a late request sends two close together), never two.
+/// A request let through is stamped under the limiter's lock (microseconds since the
+/// epoch).
+fn host_admits(store: &SimStore, per_second: f64) -> Option<u128> {
     let mut window = lock(&store.host_window);
     let now = Instant::now();
     while window
@@ -226,10 +233,10 @@ fn host_over_limit(store: &SimStore, per_second: f64) -> bool {
     let limit = per_second.max(0.0).floor();
     let tolerated = if limit > 0.0 { limit + 1.0 } else { 0.0 };
     if window.len() as f64 >= tolerated {
-        return true;
+        return None;
     }
     window.push_back(now);
-    false
+    Some(now_us())
 }
 
 fn without_credentials(query: &[(String, String)]) -> String {

@@ -49,9 +49,18 @@ pub struct SimInfo {
 }
 
 pub struct SimServer {
+    /// The first store's (the only one's, unless started with several).
     pub info: SimInfo,
     pub store: Arc<SimStore>,
+    /// Every store served, each a WordPress site of its own.
+    pub sites: Vec<SimSite>,
     task: tokio::task::JoinHandle<()>,
+}
+
+/// One store of a server: its address and keys, and its state.
+pub struct SimSite {
+    pub info: SimInfo,
+    pub store: Arc<SimStore>,
 }
 
 impl Drop for SimServer {
@@ -97,6 +106,13 @@ impl SimServer {
     }
 
     pub async fn start(options: SimOptions) -> Result<SimServer, StartError> {
+        SimServer::start_many(options, 1).await
+    }
+
+    /// `count` stores from one process, each a subdirectory site (`/shop-1/`, `/shop-2/`,
+    /// ...) with its own keys, data (seeded `seed + n`), faults, rate limit and webhooks;
+    /// one store is served at the root.
+    pub async fn start_many(options: SimOptions, count: usize) -> Result<SimServer, StartError> {
         let listener = TcpListener::bind(("127.0.0.1", options.port)).map_err(|source| {
             StartError::Listen {
                 port: options.port,
@@ -114,48 +130,67 @@ impl SimServer {
                 source,
             })?;
         let scheme = if options.tls { "https" } else { "http" };
-        let url = format!("{scheme}://127.0.0.1:{}", address.port());
-        let key = ApiKey {
-            consumer_key: format!("ck_sim_{:040x}", options.seed),
-            consumer_secret: format!(
-                "cs_sim_{:040x}",
-                options.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            ),
-            permissions: "read_write".into(),
-            manage_woocommerce: true,
+        let root = format!("{scheme}://127.0.0.1:{}", address.port());
+        let ca_cert = if options.tls {
+            Some(options.cert_dir.join("sim-ca.pem"))
+        } else {
+            None
         };
-        let store = SimStore::with_callbacks(
-            &url,
-            options.seed,
-            &options.sizes,
-            key.clone(),
-            options.http_callbacks,
-        );
-        let app = App {
-            store: Arc::clone(&store),
-            tls: options.tls,
-        };
-        let router = Router::new()
-            .route(&format!("{API_ROOT}{{*path}}"), axum::routing::any(wc_api))
-            .with_state(app)
-            .route(
-                API_ROOT.trim_end_matches('/'),
-                axum::routing::get(namespace_index),
-            )
-            .merge(control::router().with_state(Arc::clone(&store)))
-            .merge(app_auth::router().with_state(Arc::clone(&store)));
-        let (task, ca_cert) = if options.tls {
-            let (config, ca_cert) = tls_config(&options.cert_dir).await?;
+        let mut router = Router::new();
+        let mut sites = Vec::with_capacity(count.max(1));
+        for n in 0..count.max(1) {
+            let path = if count <= 1 {
+                String::new()
+            } else {
+                format!("/shop-{}", n + 1)
+            };
+            let seed = options.seed.wrapping_add(n as u64);
+            let key = ApiKey {
+                consumer_key: format!("ck_sim_{seed:040x}"),
+                consumer_secret: format!(
+                    "cs_sim_{:040x}",
+                    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                ),
+                permissions: "read_write".into(),
+                manage_woocommerce: true,
+            };
+            let url = format!("{root}{path}");
+            let store = SimStore::with_callbacks(
+                &url,
+                seed,
+                &options.sizes,
+                key.clone(),
+                options.http_callbacks,
+            );
+            let site = site_router(Arc::clone(&store), options.tls);
+            router = if path.is_empty() {
+                router.merge(site)
+            } else {
+                router.nest(&path, site)
+            };
+            sites.push(SimSite {
+                info: SimInfo {
+                    url,
+                    consumer_key: key.consumer_key,
+                    consumer_secret: key.consumer_secret,
+                    ca_cert: ca_cert.clone(),
+                    admin_user: app_auth::ADMIN_USER.into(),
+                    admin_password: store.admin_password.clone(),
+                },
+                store,
+            });
+        }
+        let task = if options.tls {
+            let (config, _) = tls_config(&options.cert_dir).await?;
             let server = axum_server::from_tcp_rustls(listener, config).map_err(|source| {
                 StartError::Listen {
                     port: options.port,
                     source,
                 }
             })?;
-            let task = tokio::spawn(async move {
+            tokio::spawn(async move {
                 let _ = server.serve(router.into_make_service()).await;
-            });
-            (task, Some(ca_cert))
+            })
         } else {
             let listener = tokio::net::TcpListener::from_std(listener).map_err(|source| {
                 StartError::Listen {
@@ -163,24 +198,36 @@ impl SimServer {
                     source,
                 }
             })?;
-            let task = tokio::spawn(async move {
+            tokio::spawn(async move {
                 let _ = axum::serve(listener, router).await;
-            });
-            (task, None)
+            })
         };
+        let first = &sites[0];
         Ok(SimServer {
-            info: SimInfo {
-                url,
-                consumer_key: key.consumer_key,
-                consumer_secret: key.consumer_secret,
-                ca_cert,
-                admin_user: app_auth::ADMIN_USER.into(),
-                admin_password: store.admin_password.clone(),
-            },
-            store,
+            info: first.info.clone(),
+            store: Arc::clone(&first.store),
+            sites,
             task,
         })
     }
+}
+
+/// One store's routes: the REST API, its namespace index, the control API and app
+/// authentication.
+fn site_router(store: Arc<SimStore>, tls: bool) -> Router {
+    let app = App {
+        store: Arc::clone(&store),
+        tls,
+    };
+    Router::new()
+        .route(&format!("{API_ROOT}{{*path}}"), axum::routing::any(wc_api))
+        .with_state(app)
+        .route(
+            API_ROOT.trim_end_matches('/'),
+            axum::routing::get(namespace_index),
+        )
+        .merge(control::router().with_state(Arc::clone(&store)))
+        .merge(app_auth::router().with_state(store))
 }
 
 /// `GET /wp-json/wc/v3`: the namespace's index, which WordPress serves without

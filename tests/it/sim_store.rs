@@ -385,3 +385,84 @@ fn woosync_reads_every_generated_record() {
     assert_woosync_reads::<ShippingMethod>("shipping method", &store.shipping_methods);
     assert_woosync_reads::<PaymentGateway>("payment gateway", &store.payment_gateways);
 }
+
+#[test]
+fn woosync_sim_serves_many_stores_each_a_site_of_its_own() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_woosync"))
+        .args([
+            "sim",
+            "--tls",
+            "--stores",
+            "3",
+            "--products",
+            "5",
+            "--orders",
+            "2",
+        ])
+        .env("WOOSYNC_DATA_DIR", data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let listed: Value = serde_json::from_str(&first_line).expect("the first line is JSON");
+    let stores = listed["stores"].as_array().unwrap().clone();
+    assert_eq!(stores.len(), 3, "{listed}");
+    let ca_cert = std::path::PathBuf::from(listed["ca_cert"].as_str().unwrap());
+    let http = http_client(Some(&ca_cert), Duration::from_secs(10), StoreAddresses::Any)
+        .unwrap()
+        .reqwest()
+        .clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let answers: Vec<(u16, u16, String)> = runtime.block_on(async {
+        let mut answers = Vec::new();
+        for (n, store) in stores.iter().enumerate() {
+            let url = store["url"].as_str().unwrap();
+            assert!(url.ends_with(&format!("/shop-{}", n + 1)), "{url}");
+            let own = http
+                .get(format!("{url}/wp-json/wc/v3/products?per_page=100"))
+                .basic_auth(
+                    store["consumer_key"].as_str().unwrap(),
+                    store["consumer_secret"].as_str(),
+                )
+                .send()
+                .await
+                .unwrap();
+            let own_status = own.status().as_u16();
+            let first_link =
+                own.json::<Vec<Value>>().await.unwrap()[0]["_links"]["self"][0]["href"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+            // Another store's keys are not this store's.
+            let other = &stores[(n + 1) % stores.len()];
+            let foreign = http
+                .get(format!("{url}/wp-json/wc/v3/products"))
+                .basic_auth(
+                    other["consumer_key"].as_str().unwrap(),
+                    other["consumer_secret"].as_str(),
+                )
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            answers.push((own_status, foreign, first_link));
+        }
+        answers
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    for (n, (own, foreign, link)) in answers.iter().enumerate() {
+        assert_eq!(*own, 200);
+        assert_eq!(*foreign, 401);
+        assert!(
+            link.contains(&format!("/shop-{}/wp-json/wc/v3/products/", n + 1)),
+            "{link}"
+        );
+    }
+}

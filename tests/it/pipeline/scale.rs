@@ -4,7 +4,12 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use entity::stores;
+use sea_orm::ActiveModelTrait;
+use sea_orm::ActiveValue::Set;
 use sim::generate::Sizes;
+use sim::server::{SimOptions, SimServer};
+use sim::store::write;
 use woosync::pipeline::SyncMode;
 use woosync::secrets::Secret;
 use woosync::stores::{AuthMode, NewStore, save_store};
@@ -124,4 +129,88 @@ async fn a_store_limited_to_one_request_a_second_holds_no_other_store_back() {
         fast_requests > 10 * slow_requests.max(1),
         "the fast store had {fast_requests} requests while the slow one had {slow_requests}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_hundred_stores_of_one_simulated_process_backfill_each_equal_to_its_store() {
+    let tiny = Sizes {
+        products: 8,
+        orders: 10,
+        customers: 5,
+        coupons: 2,
+        categories: 3,
+        tags: 2,
+        reviews: 2,
+        notes_per_order: 1,
+        ..Sizes::default()
+    };
+    let pipeline = TestPipeline::start_with(
+        QueueKind::Redis,
+        tiny.clone(),
+        &[("WOOSYNC_WORKER_CONCURRENCY", "64")],
+    )
+    .await;
+    let certs = tempfile::tempdir().unwrap();
+    let fleet = SimServer::start_many(
+        SimOptions {
+            port: 0,
+            tls: false,
+            seed: 500,
+            sizes: tiny,
+            cert_dir: certs.path().to_path_buf(),
+            http_callbacks: false,
+        },
+        200,
+    )
+    .await
+    .unwrap();
+    let limit = 10.0;
+    let mut stores = Vec::new();
+    for site in &fleet.sites {
+        write(&site.store.faults).rate_limit_per_s = Some(limit);
+        let store = save_store(
+            &pipeline.services.db,
+            &pipeline.services.context.secret_key,
+            NewStore {
+                name: site.info.url.clone(),
+                url: site.info.url.clone(),
+                auth_mode: AuthMode::OAuth1,
+                signature_method: SignatureMethod::HmacSha256,
+                consumer_key: site.info.consumer_key.clone(),
+                consumer_secret: Secret::new(site.info.consumer_secret.clone()),
+                rate_limit_per_s: limit,
+            },
+        )
+        .await
+        .unwrap();
+        stores::ActiveModel {
+            id: Set(store),
+            backfill_order_notes: Set(true),
+            ..Default::default()
+        }
+        .update(&pipeline.services.db)
+        .await
+        .unwrap();
+        stores.push(store);
+    }
+    let mut runs = Vec::new();
+    for store in &stores {
+        runs.extend(pipeline.sync_all(*store, SyncMode::Backfill).await);
+    }
+    let _worker = pipeline.spawn_worker();
+    pipeline.wait_synced(&runs, Duration::from_secs(300)).await;
+
+    for (store, site) in stores.iter().zip(&fleet.sites) {
+        if let Some(difference) = pipeline.difference(*store, &site.store).await {
+            panic!("{}: {difference}", site.info.url);
+        }
+        // A host's limiter lets one request more through (`host_over_limit`); woosync's
+        // limit for the store is the store's own.
+        let busiest = site.store.busiest_second();
+        assert!(
+            busiest as f64 <= limit + 1.0,
+            "{} answered {busiest} requests in its busiest second; its limit is {limit}/s",
+            site.info.url
+        );
+    }
 }
