@@ -209,14 +209,7 @@ async fn a_failed_write_is_retried_and_another_discarded_from_the_dashboard() {
 
     let browser = Browser::start().await;
     let page = &browser.client;
-    page.goto(&format!("{}/dashboard", app.url)).await.unwrap();
-    page.find(Locator::Css("#token"))
-        .await
-        .unwrap()
-        .send_keys(TOKEN)
-        .await
-        .unwrap();
-    browser.click("#sign-in").await;
+    browser.sign_in(&app.url, TOKEN).await;
     let row = browser
         .wait_for(&format!("tr.write[data-id=\"{mug}\"]"), 10)
         .await;

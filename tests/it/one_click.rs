@@ -41,14 +41,7 @@ async fn stores_held(app: &TestApp) -> u64 {
 /// on the store's login page.
 async fn ask_to_connect(app: &TestApp, browser: &Browser) {
     let page = &browser.client;
-    page.goto(&format!("{}/dashboard", app.url)).await.unwrap();
-    page.find(Locator::Css("#token"))
-        .await
-        .unwrap()
-        .send_keys(TOKEN)
-        .await
-        .unwrap();
-    browser.click("#sign-in").await;
+    browser.sign_in(&app.url, TOKEN).await;
     browser
         .wait_for("#connect-store-url", 10)
         .await
@@ -189,6 +182,19 @@ async fn attempt(app: &TestApp) -> String {
         .find(|(name, _)| name == "user_id")
         .map(|(_, value)| value.into_owned())
         .unwrap()
+}
+
+/// Puts the attempt of `user_id` past its hour.
+async fn expire(app: &TestApp, user_id: &str) {
+    let id: i64 = user_id.split_once('.').unwrap().0.parse().unwrap();
+    connect_attempts::ActiveModel {
+        id: Set(id),
+        expires_at: Set(Utc::now() - chrono::Duration::seconds(1)),
+        ..Default::default()
+    }
+    .update(&app.pipeline.services.db)
+    .await
+    .unwrap();
 }
 
 async fn call_back(app: &TestApp, body: &Value) -> (StatusCode, Value) {
@@ -334,15 +340,7 @@ async fn forged_reused_and_expired_callbacks_are_refused_and_store_nothing() {
 
     // An attempt past its hour.
     let late = attempt(&app).await;
-    let late_id: i64 = late.split_once('.').unwrap().0.parse().unwrap();
-    connect_attempts::ActiveModel {
-        id: Set(late_id),
-        expires_at: Set(Utc::now() - chrono::Duration::seconds(1)),
-        ..Default::default()
-    }
-    .update(&app.pipeline.services.db)
-    .await
-    .unwrap();
+    expire(&app, &late).await;
     let (status, body) = call_back(&app, &good(&late)).await;
     assert_eq!((status, code(&body)), (StatusCode::GONE, "attempt_expired"));
 }
@@ -351,15 +349,7 @@ async fn forged_reused_and_expired_callbacks_are_refused_and_store_nothing() {
 async fn the_store_deletes_the_key_woosync_refused() {
     let app = TestApp::start(QueueKind::Embedded, small_store()).await;
     let user_id = attempt(&app).await;
-    let id: i64 = user_id.split_once('.').unwrap().0.parse().unwrap();
-    connect_attempts::ActiveModel {
-        id: Set(id),
-        expires_at: Set(Utc::now() - chrono::Duration::seconds(1)),
-        ..Default::default()
-    }
-    .update(&app.pipeline.services.db)
-    .await
-    .unwrap();
+    expire(&app, &user_id).await;
 
     // The merchant logs in and approves, without a browser.
     let info = &app.pipeline.sim.server.info;

@@ -302,11 +302,11 @@ async fn webhooks_are_pinged_signed_and_disabled_like_woocommerce() {
     assert_eq!(reenabled.status, "active");
 }
 
-#[test]
-fn woosync_sim_serves_on_its_own() {
-    let data = tempfile::tempdir().unwrap();
+/// `woosync sim` with `args`, and the JSON of its first line.
+fn woosync_sim(args: &[&str], data: &tempfile::TempDir) -> (std::process::Child, Value) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_woosync"))
-        .args(["sim", "--tls", "--products", "12", "--orders", "3"])
+        .arg("sim")
+        .args(args)
         .env("WOOSYNC_DATA_DIR", data.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -316,7 +316,14 @@ fn woosync_sim_serves_on_its_own() {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first_line)
         .unwrap();
-    let info: Value = serde_json::from_str(&first_line).expect("the first line is JSON");
+    let info = serde_json::from_str(&first_line).expect("the first line is JSON");
+    (child, info)
+}
+
+#[test]
+fn woosync_sim_serves_on_its_own() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut child, info) = woosync_sim(&["--tls", "--products", "12", "--orders", "3"], &data);
     let url = info["url"].as_str().unwrap();
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     let ca_cert = std::path::PathBuf::from(info["ca_cert"].as_str().unwrap());
@@ -389,27 +396,10 @@ fn woosync_reads_every_generated_record() {
 #[test]
 fn woosync_sim_serves_many_stores_each_a_site_of_its_own() {
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_woosync"))
-        .args([
-            "sim",
-            "--tls",
-            "--stores",
-            "3",
-            "--products",
-            "5",
-            "--orders",
-            "2",
-        ])
-        .env("WOOSYNC_DATA_DIR", data.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let listed: Value = serde_json::from_str(&first_line).expect("the first line is JSON");
+    let (mut child, listed) = woosync_sim(
+        &["--tls", "--stores", "3", "--products", "5", "--orders", "2"],
+        &data,
+    );
     let stores = listed["stores"].as_array().unwrap().clone();
     assert_eq!(stores.len(), 3, "{listed}");
     let ca_cert = std::path::PathBuf::from(listed["ca_cert"].as_str().unwrap());

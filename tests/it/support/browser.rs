@@ -68,6 +68,20 @@ impl Browser {
         }
     }
 
+    /// Opens the dashboard at `app_url` and signs in with `token`.
+    pub async fn sign_in(&self, app_url: &str, token: &str) {
+        self.client
+            .goto(&format!("{app_url}/dashboard"))
+            .await
+            .unwrap();
+        self.wait_for("#token", 10)
+            .await
+            .send_keys(token)
+            .await
+            .unwrap();
+        self.click("#sign-in").await;
+    }
+
     /// Clicks the element `css` finds.
     pub async fn click(&self, css: &str) {
         self.client
