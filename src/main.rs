@@ -338,10 +338,7 @@ async fn demo(config: Config, args: DemoArgs) -> anyhow::Result<()> {
 }
 
 async fn connect(config: Config, args: ConnectArgs) -> anyhow::Result<()> {
-    let policy = ConnectPolicy {
-        allow_http: config.allow_http_stores,
-        allow_private: config.allow_private_stores,
-    };
+    let policy = ConnectPolicy::of(&config);
     let services = Services::start(config).await?;
     let store_id = connect_store(
         &services.db,

@@ -5,6 +5,7 @@
 //! each change fires the store's webhooks. An order may name a product the store does not
 //! have: it is created anyway, with an empty line item at 0.00, as WooCommerce does.
 
+use std::sync::OnceLock;
 use std::sync::atomic::Ordering;
 
 use chrono::Utc;
@@ -22,12 +23,21 @@ use super::error::SimError;
 use super::routes::invalid_id_kind;
 use super::store::{PAID, SimStore, count_sales, write};
 
-const PRODUCT_CAPTURE: &str =
+const PRODUCT_CREATED: &str =
     include_str!("../../tests/fixtures/woocommerce/writes/product-create.json");
-const ORDER_CAPTURE: &str =
+const ORDER_CREATED: &str =
     include_str!("../../tests/fixtures/woocommerce/writes/order-create.json");
-const CUSTOMER_CAPTURE: &str =
+const CUSTOMER_CREATED: &str =
     include_str!("../../tests/fixtures/woocommerce/writes/customer-create.json");
+static PRODUCT_CAPTURE: OnceLock<Value> = OnceLock::new();
+static ORDER_CAPTURE: OnceLock<Value> = OnceLock::new();
+static CUSTOMER_CAPTURE: OnceLock<Value> = OnceLock::new();
+
+/// A captured answer to a create, read once.
+fn captured(which: &'static OnceLock<Value>, text: &str) -> &'static Value {
+    which.get_or_init(|| serde_json::from_str(text).expect("the captures are JSON"))
+}
+
 /// The site the captures were taken from, replaced by the store's own in new records.
 const CAPTURED_SITE: &str = "https://127.0.0.1:8443";
 const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
@@ -116,7 +126,7 @@ impl SimStore {
             check_unique_sku(&data, sku, None)?;
         }
         let id = data.next_id(Resource::Products);
-        let mut record = self.template(PRODUCT_CAPTURE, "products", id);
+        let mut record = self.template(captured(&PRODUCT_CAPTURE, PRODUCT_CREATED), "products", id);
         for (field, value) in [
             ("name", json!("")),
             ("sku", json!("")),
@@ -234,7 +244,7 @@ impl SimStore {
     fn create_order(&self, fields: Map<String, Value>) -> WriteAnswer {
         let mut data = write(&self.data);
         let id = data.next_id(Resource::Orders);
-        let mut order = self.template(ORDER_CAPTURE, "orders", id);
+        let mut order = self.template(captured(&ORDER_CAPTURE, ORDER_CREATED), "orders", id);
         let key: String = rand::rng()
             .sample_iter(&Alphanumeric)
             .take(13)
@@ -527,7 +537,11 @@ impl SimStore {
             ));
         }
         let id = data.next_id(Resource::Customers);
-        let mut customer = self.template(CUSTOMER_CAPTURE, "customers", id);
+        let mut customer = self.template(
+            captured(&CUSTOMER_CAPTURE, CUSTOMER_CREATED),
+            "customers",
+            id,
+        );
         for address in ["billing", "shipping"] {
             if let Some(fields) = customer[address].as_object_mut() {
                 fields.values_mut().for_each(|value| *value = json!(""));
@@ -622,8 +636,7 @@ impl SimStore {
     }
 
     /// A record shaped as the store answered a create in the captures, for `id`.
-    fn template(&self, capture: &str, collection: &str, id: i64) -> Value {
-        let capture: Value = serde_json::from_str(capture).expect("the captures are JSON");
+    fn template(&self, capture: &Value, collection: &str, id: i64) -> Value {
         let captured_id = capture["body"]["id"].as_i64().unwrap_or_default();
         let text = capture["body"]
             .to_string()

@@ -50,11 +50,7 @@ pub async fn connect(
     State(state): State<ApiState>,
     ApiJson(request): ApiJson<ConnectRequest>,
 ) -> Result<Json<Connected>, ApiError> {
-    let config = &state.services.config;
-    let policy = ConnectPolicy {
-        allow_http: config.allow_http_stores,
-        allow_private: config.allow_private_stores,
-    };
+    let policy = ConnectPolicy::of(&state.services.config);
     let request = stores::ConnectRequest {
         store_url: request.store_url,
         consumer_key: request.consumer_key,

@@ -60,10 +60,7 @@ pub fn checks(state: &ApiState) -> Checks<'_> {
         http: &services.context.http,
         limiter: &services.context.limiter,
         key: &services.context.secret_key,
-        policy: ConnectPolicy {
-            allow_http: services.config.allow_http_stores,
-            allow_private: services.config.allow_private_stores,
-        },
+        policy: ConnectPolicy::of(&services.config),
     }
 }
 

@@ -39,6 +39,16 @@ pub struct ConnectPolicy {
     pub allow_private: bool,
 }
 
+impl ConnectPolicy {
+    /// The policy the process's configuration sets.
+    pub fn of(config: &crate::config::Config) -> ConnectPolicy {
+        ConnectPolicy {
+            allow_http: config.allow_http_stores,
+            allow_private: config.allow_private_stores,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error("{0}")]

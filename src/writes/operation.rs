@@ -170,7 +170,8 @@ fn fits(kind: ParamType, value: &Value) -> bool {
     }
 }
 
-fn integer(value: Option<&Value>) -> Option<i64> {
+/// An integer, as a number or a numeric string (WooCommerce takes both).
+pub(super) fn integer(value: Option<&Value>) -> Option<i64> {
     value.and_then(|value| {
         value
             .as_i64()

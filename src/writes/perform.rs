@@ -15,7 +15,7 @@ use entity::store_writes;
 use serde_json::{Value, json};
 
 use super::ledger;
-use super::operation::{IDEMPOTENCY_META_KEY, Operation, StockItem};
+use super::operation::{IDEMPOTENCY_META_KEY, Operation, StockItem, integer};
 use crate::pipeline::context::Context;
 use crate::queue::job::JobError;
 use crate::queue::waiting::waiting;
@@ -158,10 +158,7 @@ impl Performer<'_> {
                 let Some(id) = self.find_by_key(&collection, since).await? else {
                     return Ok(None);
                 };
-                match waiting(self.client.get_record(&format!("{collection}/{id}"))).await {
-                    Ok(record) => Ok(Some(record)),
-                    Err(error) => Err(self.failure(error).await),
-                }
+                Ok(Some(self.read(&format!("{collection}/{id}")).await?))
             }
         }
     }
@@ -304,8 +301,8 @@ impl Performer<'_> {
         }
     }
 
-    /// An order's update, then the notes to add: a note has no key of its own, so before
-    /// one is sent again the order's notes are read for it.
+    /// The notes to add to an order, then its update: a note has no key of its own, so
+    /// before one is sent again the order's notes are read for it.
     async fn update_order(&self, mut body: Value) -> Result<Done, Failure> {
         let notes = body
             .as_object_mut()
@@ -313,12 +310,6 @@ impl Performer<'_> {
             .and_then(|notes| notes.as_array().cloned())
             .unwrap_or_default();
         let path = self.record_path(Operation::UpdateOrder);
-        let fields_to_set = body.as_object().is_some_and(|fields| !fields.is_empty());
-        let mut record = if fields_to_set || notes.is_empty() {
-            Some(self.send_update(&path, &body).await?)
-        } else {
-            None
-        };
         let mut progress: Value = self
             .write
             .progress
@@ -358,13 +349,13 @@ impl Performer<'_> {
             progress = json!({"notes_done": at + 1});
             ledger::save_progress(&self.context.db, self.write.id, &progress).await?;
         }
-        if record.is_none() {
-            record = match waiting(self.client.get_record(&path)).await {
-                Ok(record) => Some(record),
-                Err(error) => return Err(self.failure(error).await),
-            };
-        }
-        let record = record.ok_or_else(|| refused("no_answer", "the store sent no order"))?;
+        // The order's fields last, so that its answer is the order as it ends.
+        let fields_to_set = body.as_object().is_some_and(|fields| !fields.is_empty());
+        let record = if fields_to_set || notes.is_empty() {
+            self.send_update(&path, &body).await?
+        } else {
+            self.read(&path).await?
+        };
         self.done(Resource::Orders, 0, record)
     }
 
@@ -506,7 +497,12 @@ impl Performer<'_> {
     }
 
     async fn read_item(&self, item: &StockItem) -> Result<RawRecord, Failure> {
-        match waiting(self.client.get_record(&item.path())).await {
+        self.read(&item.path()).await
+    }
+
+    /// One record as the store has it now.
+    async fn read(&self, path: &str) -> Result<RawRecord, Failure> {
+        match waiting(self.client.get_record(path)).await {
             Ok(record) => Ok(record),
             Err(error) => Err(self.failure(error).await),
         }
@@ -571,11 +567,9 @@ fn created_since(record: &Value, since: DateTime<Utc>) -> bool {
         .is_some_and(|created| created.and_utc() >= since)
 }
 
+/// An integer of a body or of the write's progress; 0 where there is none.
 fn number(value: &Value) -> i64 {
-    value
-        .as_i64()
-        .or_else(|| value.as_str().and_then(|text| text.trim().parse().ok()))
-        .unwrap_or_default()
+    integer(Some(value)).unwrap_or_default()
 }
 
 fn conflict(item: &StockItem, found: Option<i64>) -> Value {
