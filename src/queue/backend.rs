@@ -152,7 +152,21 @@ pub async fn finish_attempts(
     }
 }
 
-type Fetch = BoxFuture<'static, Result<Vec<Claimed>, QueueError>>;
+/// A fetch runs as a task of its own: apalis stops polling its backend while every slot
+/// is busy, and jobs Redis has handed over must be claimed and held at once, not when a
+/// slot frees, or recovery takes them for lost and another worker runs them too.
+type Fetch = tokio::task::JoinHandle<Result<Vec<Claimed>, QueueError>>;
+
+/// The claims of a finished fetch, or the error that ended it.
+fn fetched(
+    result: Result<Result<Vec<Claimed>, QueueError>, tokio::task::JoinError>,
+) -> Result<Vec<Claimed>, String> {
+    match result {
+        Ok(Ok(claims)) => Ok(claims),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(error) => Err(error.to_string()),
+    }
+}
 
 /// The queue as an apalis backend: its tasks are the claimed jobs.
 pub struct QueueBackend<C> {
@@ -214,23 +228,21 @@ impl<C: Send + Sync + 'static> Backend for QueueBackend<C> {
             let fetch = self.fetching.get_or_insert_with(|| {
                 let shared = Arc::clone(&self.shared);
                 let batch = self.batch;
-                async move {
-                    shared
+                tokio::spawn(async move {
+                    let claims = shared
                         .storage
                         .fetch(&shared.worker, &shared.queues, batch, FETCH_WAIT)
-                        .await
-                }
-                .boxed()
+                        .await?;
+                    shared.held.take(&claims);
+                    Ok(claims)
+                })
             });
             match fetch.poll_unpin(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(result) => {
                     self.fetching = None;
-                    match result {
-                        Ok(claims) => {
-                            self.shared.held.take(&claims);
-                            self.buffer.extend(claims);
-                        }
+                    match fetched(result) {
+                        Ok(claims) => self.buffer.extend(claims),
                         Err(error) => {
                             tracing::warn!(%error, "fetching jobs failed; trying again shortly");
                             self.pause = Some(Box::pin(tokio::time::sleep(Duration::from_secs(1))));
@@ -254,8 +266,7 @@ impl<C: Send + Sync + 'static> Backend for QueueBackend<C> {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(result) => {
                     self.fetching = None;
-                    if let Ok(claims) = result {
-                        self.shared.held.take(&claims);
+                    if let Ok(claims) = fetched(result) {
                         self.buffer.extend(claims);
                     }
                 }

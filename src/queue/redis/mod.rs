@@ -174,7 +174,16 @@ impl RedisStorage {
                 .invoke_async(&mut connection)
                 .await
                 .map_err(|error| self.error(error))?;
-            redelivered += result as usize;
+            match result {
+                1 => {
+                    tracing::warn!(%queue, worker = %consumer, %entry, "put back a job a live worker was handed and never claimed")
+                }
+                2 => {
+                    tracing::warn!(%queue, worker = %consumer, %entry, "put back a job whose end its worker lost")
+                }
+                _ => continue,
+            }
+            redelivered += 1;
         }
         Ok(redelivered)
     }
@@ -610,6 +619,9 @@ impl Storage for RedisStorage {
                     continue;
                 }
                 dead_workers.insert(consumer.name.clone());
+                if consumer.pending > 0 {
+                    tracing::warn!(worker = %consumer.name, %queue, pending = consumer.pending, idle_ms = consumer.idle, "a worker silent for an orphan's time is taken for dead");
+                }
                 if consumer.pending > 0 {
                     let waiting: HashSet<String> = connection
                         .hkeys(self.waiting_key(&consumer.name))

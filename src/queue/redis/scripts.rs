@@ -72,19 +72,22 @@ return #ids
 
 /// Marks delivered stream entries as running. ARGV: prefix, worker, now ms, then triples
 /// of queue, entry id, job id. Returns {queue, entry, id, payload, max_attempts, attempt}
-/// for each job that still exists (a discarded job's entry is dropped).
+/// for each job that still exists (a discarded job's entry is dropped). An entry no longer
+/// pending for this worker was put back by recovery while its delivery was on the way, and
+/// is left to whoever takes it again; the others' idle time starts again from the claim.
 pub const CLAIM: &str = r#"
 local p = ARGV[1]
 local out = {}
 for i = 4, #ARGV, 3 do
   local q, entry, id = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = p..'job:'..id
+  local stream = p..'q:'..q..':stream'
   local fields = redis.call('HMGET', key, 'payload', 'max_attempts')
-  if not fields[1] then
-    local stream = p..'q:'..q..':stream'
+  local pending = #redis.call('XCLAIM', stream, 'workers', ARGV[2], 0, entry, 'JUSTID') > 0
+  if pending and not fields[1] then
     redis.call('XACK', stream, 'workers', entry)
     redis.call('XDEL', stream, entry)
-  else
+  elseif pending then
     local attempt = redis.call('HINCRBY', key, 'attempts', 1)
     redis.call('HSET', key, 'state', 'running', 'worker', ARGV[2], 'updated_at', ARGV[3], 'delivery', entry)
     table.insert(out, {q, entry, id, fields[1], fields[2], attempt})
@@ -186,8 +189,9 @@ return {1, id}
 
 /// Puts back in the stream a job whose entry a live worker was handed but never claimed,
 /// or (`lost` is 1) one the worker says it no longer holds, though marked running under
-/// the entry. ARGV: prefix, queue, entry, lost. Returns 1 when the job went back, else 0
-/// (the entry was stale, or its job is running under it).
+/// the entry. ARGV: prefix, queue, entry, lost. Returns 1 when a job never claimed went
+/// back, 2 when a job whose end was lost did, else 0 (the entry was stale, or its job is
+/// running under it).
 pub const REDELIVER: &str = r#"
 local p, q, entry, lost = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local stream = p..'q:'..q..':stream'
@@ -205,7 +209,8 @@ redis.call('XACK', stream, 'workers', entry)
 redis.call('XDEL', stream, entry)
 if running_here then
   redis.call('HSET', key, 'state', 'pending')
-  state = 'pending'
+  redis.call('XADD', stream, '*', 'id', id)
+  return 2
 end
 if state == 'pending' then
   redis.call('XADD', stream, '*', 'id', id)

@@ -64,7 +64,11 @@ async fn two_workers_fetch_no_page_twice(backend: Backend) {
             .or_default() += 1;
     }
     let twice: Vec<_> = seen.iter().filter(|(_, count)| **count > 1).collect();
-    assert!(twice.is_empty(), "requests made more than once: {twice:?}");
+    assert!(
+        twice.is_empty(),
+        "requests made more than once: {twice:?}\nthe workers warned:\n{}",
+        pipeline.process_warnings()
+    );
 
     // In any one second, no more requests than the limit allows (one at a time, one every
     // 1/80 s), with a little room for the network between the limiter and the store.

@@ -847,3 +847,41 @@ async fn first_queues_first(backing: Backing) {
         "the jobs in the order the worker took them"
     );
 }
+
+/// Jobs that outlast an orphan's time while every slot of both workers is busy: the jobs
+/// a worker fetches for its next free slot wait claimed and held, and none runs twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_that_outlast_an_orphans_time_in_full_workers_run_once_each() {
+    let backing = Backing::redis().await;
+    let storage = backing.storage().await;
+    let total = 12;
+    let naps: Vec<NewJob> = (0..total)
+        .map(|n| NewJob::of(&Nap { n, millis: 3_000 }))
+        .collect();
+    storage.enqueue(naps).await.unwrap();
+    let seen = Seen::default();
+    let _workers = [
+        spawn_runner(
+            Arc::clone(&storage),
+            seen.clone(),
+            RetryPolicy::default(),
+            2,
+        ),
+        spawn_runner(
+            Arc::clone(&storage),
+            seen.clone(),
+            RetryPolicy::default(),
+            2,
+        ),
+    ];
+    wait_for("every nap done", Duration::from_secs(60), || async {
+        storage.counts(Nap::NAME).await.unwrap().done == total
+    })
+    .await;
+    assert_eq!(seen.distinct() as u64, total);
+    assert_eq!(
+        seen.runs.load(std::sync::atomic::Ordering::Relaxed),
+        total,
+        "a job ran more than once"
+    );
+}

@@ -431,6 +431,30 @@ impl TestPipeline {
             .spawn()
             .expect("the woosync binary starts")
     }
+
+    /// The warnings and errors the `woosync` processes of this pipeline logged, for a
+    /// failing assertion to show why.
+    pub fn process_warnings(&self) -> String {
+        let mut lines = String::new();
+        for entry in std::fs::read_dir(self.dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let path = entry.path();
+            if path.extension().is_some_and(|extension| extension == "log") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for line in text
+                    .lines()
+                    .filter(|line| line.contains("WARN") || line.contains("ERROR"))
+                {
+                    lines.push_str(line);
+                    lines.push('\n');
+                }
+            }
+        }
+        lines
+    }
 }
 
 pub fn config_from(env: &[(String, String)]) -> Config {
