@@ -86,6 +86,10 @@ enum Benchmark {
     /// that loses a tenth of its answers: time over what the rate limit allows,
     /// duplicates and losses.
     Writes,
+    /// One deployment with many stores: 1,000 stores' ingest beside one store's, small
+    /// stores beside a store of 100,000 orders, poll lag at 1,000 stores, one worker
+    /// process against two (`DATABASE_URL` and `REDIS_URL` choose the database and queue).
+    Scale,
     /// Two workers and a clock backfilling a store that fails a tenth of its requests,
     /// a worker killed at random ten times: whether every run ends right (needs REDIS_URL;
     /// a Postgres DATABASE_URL gets a scratch database).
@@ -511,6 +515,7 @@ async fn bench(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         Some(Benchmark::Writes) => {
             serde_json::to_value(woosync::bench::writes::run(config).await?)?
         }
+        Some(Benchmark::Scale) => serde_json::to_value(woosync::bench::scale::run(config).await?)?,
         Some(Benchmark::Torture) => {
             serde_json::to_value(woosync::bench::torture::run(config).await?)?
         }

@@ -2,8 +2,10 @@
 //! measured and, with `--json`, one JSON object last for scripts.
 
 pub mod compare;
+pub mod deployment;
 pub mod events;
 pub mod queue;
+pub mod scale;
 pub mod scratch;
 pub mod sync;
 pub mod torture;

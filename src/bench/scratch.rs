@@ -1,6 +1,6 @@
-//! What the benchmarks share: woosync's services on a scratch database (the one their
-//! worker processes' environment names, or one of the process's own), with a store
-//! connected.
+//! The in-process benchmarks' services on a scratch SQLite database, with a store
+//! connected that nothing calls, and the real router on a loopback port to receive the
+//! store's webhooks.
 
 use crate::api::ApiState;
 use crate::config::Config;
@@ -9,41 +9,6 @@ use crate::secrets::Secret;
 use crate::services::Services;
 use crate::stores::{AuthMode, NewStore, SignatureMethod, save_store};
 use crate::webhooks::secrets::ensure_secret;
-use sim::server::SimServer;
-
-/// The services of the environment `env` (the one given to the worker processes), the
-/// database migrated, and the id of the simulated store, connected as `name`.
-pub async fn services_with_store(
-    env: &[(String, String)],
-    server: &SimServer,
-    name: &str,
-    rate_limit_per_s: f64,
-) -> anyhow::Result<(Services, i64)> {
-    let config = Config::from_lookup(|wanted| {
-        env.iter()
-            .find(|(key, _)| key == wanted)
-            .map(|(_, value)| value.clone())
-    })?;
-    let db = database::connect(&config).await?;
-    database::migrate(&db).await?;
-    db.close().await?;
-    let services = Services::start(config).await?;
-    let store = save_store(
-        &services.db,
-        &services.context.secret_key,
-        NewStore {
-            name: name.into(),
-            url: server.info.url.trim_end_matches('/').to_string(),
-            auth_mode: AuthMode::Basic,
-            signature_method: SignatureMethod::HmacSha256,
-            consumer_key: server.info.consumer_key.clone(),
-            consumer_secret: Secret::new(server.info.consumer_secret.clone()),
-            rate_limit_per_s,
-        },
-    )
-    .await?;
-    Ok((services, store))
-}
 
 /// Services of the process's own on a scratch SQLite database (and, with `REDIS_URL`,
 /// Redis under a prefix of their own), with a store `https://bench.example` connected

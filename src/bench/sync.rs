@@ -11,18 +11,16 @@
 //! - Peak RSS of the worker process during unthrottled runs of 20,000 and 100,000 records.
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use crate::bench::compare::{backfill_requests, difference_in};
-use crate::bench::scratch::services_with_store;
+use crate::bench::deployment::Deployment;
 use crate::config::Config;
 use crate::pipeline::{SyncMode, start_sync};
-use crate::secrets::SecretKey;
 use crate::services::Services;
 use crate::sync::runs::RunStatus;
 use crate::woo::Resource;
@@ -184,6 +182,12 @@ pub async fn ingest(config: &Config) -> anyhow::Result<IngestFigures> {
     })
 }
 
+/// One store's unthrottled ingest of 20,000 records: records written a second.
+pub(super) async fn ingest_records_per_s(config: &Config) -> anyhow::Result<f64> {
+    let outcome = backfill(config, &ingest_scenario(20_000)).await?;
+    Ok(stored_count(&outcome.sim) as f64 / outcome.wall.as_secs_f64())
+}
+
 /// Products (a quarter variable, 3 variations each) and orders, `records` in all, from a
 /// store that answers at once and is not rate limited.
 fn ingest_scenario(records: usize) -> Scenario {
@@ -224,13 +228,13 @@ fn stored_count(sim: &SimStore) -> usize {
 /// Backfills a fresh simulated store with a `woosync work` child process; measures the
 /// wall time from the start of the runs until every run has succeeded and no job is left.
 async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcome> {
-    let scratch = tempfile::Builder::new().prefix("woosync-bench").tempdir()?;
+    let certs = tempfile::tempdir()?;
     let server = SimServer::start(SimOptions {
         port: 0,
         tls: true,
         seed: 11,
         sizes: scenario.sizes.clone(),
-        cert_dir: scratch.path().join("sim"),
+        cert_dir: certs.path().to_path_buf(),
         http_callbacks: false,
     })
     .await?;
@@ -240,21 +244,18 @@ async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcom
         faults.latency_ms = scenario.latency_ms.clone();
         faults.rate_limit_per_s = Some(scenario.rate_limit_per_s);
     });
-    let env = worker_env(config, scratch.path(), &server)?;
-    let (services, store) =
-        services_with_store(&env, &server, "bench", scenario.rate_limit_per_s).await?;
-    let log_path = scratch.path().join("worker.log");
-    let mut worker = Command::new(std::env::current_exe()?)
-        .arg("work")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(
-            env.iter()
-                .map(|(key, value)| (key.as_str(), value.as_str())),
-        )
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log_path)?)
-        .spawn()?;
+    let deployment = Deployment::start(
+        config,
+        "sync",
+        server.info.ca_cert.as_deref(),
+        &[("WOOSYNC_WORKER_CONCURRENCY", WORKER_CONCURRENCY)],
+    )
+    .await?;
+    let services = &deployment.services;
+    let store = deployment
+        .connect(&server.info, scenario.rate_limit_per_s)
+        .await?;
+    let mut worker = deployment.spawn("work", "worker")?;
 
     // The clock starts once the worker has synced something small: its start (connecting,
     // the first TLS handshake with the store) is not ingest.
@@ -267,7 +268,7 @@ async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcom
     .await?
     .run
     .id;
-    watch(&services, &[warm_up], &mut worker, &log_path, &server).await?;
+    watch(&deployment, &[warm_up], &mut worker).await?;
     let warm_up_requests = server.store.requests().len();
 
     let started = Instant::now();
@@ -280,7 +281,7 @@ async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcom
                 .id,
         );
     }
-    let peak_while_running = watch(&services, &runs, &mut worker, &log_path, &server).await?;
+    let peak_while_running = watch(&deployment, &runs, &mut worker).await?;
     let wall = started.elapsed();
     let peak_rss_mb = peak_while_running.max(peak_rss(&worker).unwrap_or_default());
     let worker_cpu = cpu_time(&worker).unwrap_or_default();
@@ -290,6 +291,7 @@ async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcom
     if let Some(difference) = difference_in(&services.db, store, &server.store, &resources).await? {
         anyhow::bail!("the database does not equal the store, so no figure: {difference}");
     }
+    deployment.finish().await?;
     Ok(Outcome {
         wall,
         requests_made: (server.store.requests().len() - warm_up_requests) as u64,
@@ -301,30 +303,36 @@ async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcom
 
 /// Waits until `runs` have succeeded and no job is left; returns the worker's peak RSS
 /// (MB) seen meanwhile.
-async fn watch(
-    services: &Services,
+pub(super) async fn watch(
+    deployment: &Deployment,
     runs: &[i64],
     worker: &mut Child,
-    log_path: &Path,
-    server: &SimServer,
 ) -> anyhow::Result<f64> {
+    let services = &deployment.services;
     let started = Instant::now();
     let mut peak_rss_mb = 0.0_f64;
     let mut last_report = Instant::now();
     loop {
         peak_rss_mb = peak_rss_mb.max(peak_rss(worker).unwrap_or_default());
         if finished(services, runs).await? {
-            return Ok(peak_rss_mb);
+            return Ok(peak_rss_mb.max(peak_rss(worker).unwrap_or_default()));
         }
         if let Ok(Some(exit)) = worker.try_wait() {
-            let log = std::fs::read_to_string(log_path).unwrap_or_default();
-            anyhow::bail!("the worker stopped ({exit}); its log:\n{log}");
+            anyhow::bail!(
+                "the worker stopped ({exit}); its log:\n{}",
+                deployment.log("worker")
+            );
         }
+        anyhow::ensure!(
+            started.elapsed() < PATIENCE,
+            "the runs did not finish within {PATIENCE:?}"
+        );
         if last_report.elapsed() > Duration::from_secs(10) {
             eprintln!(
-                "  ... {:.0} s, {} requests so far",
+                "  ... {:.0} s, {} of {} runs done",
                 started.elapsed().as_secs_f64(),
-                server.store.requests().len()
+                runs_succeeded(services, runs).await?,
+                runs.len()
             );
             last_report = Instant::now();
         }
@@ -334,15 +342,12 @@ async fn watch(
     }
 }
 
+/// The longest a benchmark waits for its runs.
+const PATIENCE: Duration = Duration::from_secs(1_800);
+
 /// Every run succeeded and no job of the pipeline is left.
 pub(super) async fn finished(services: &Services, runs: &[i64]) -> anyhow::Result<bool> {
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    let succeeded = entity::sync_runs::Entity::find()
-        .filter(entity::sync_runs::Column::Id.is_in(runs.iter().copied()))
-        .filter(entity::sync_runs::Column::Status.eq(RunStatus::Succeeded))
-        .count(&services.db)
-        .await?;
-    if succeeded < runs.len() as u64 {
+    if runs_succeeded(services, runs).await? < runs.len() {
         return Ok(false);
     }
     for queue in crate::jobs::queues() {
@@ -354,55 +359,18 @@ pub(super) async fn finished(services: &Services, runs: &[i64]) -> anyhow::Resul
     Ok(true)
 }
 
-/// The environment of the benchmark's worker: its own SQLite file, key and Redis prefix.
-fn worker_env(
-    config: &Config,
-    scratch: &Path,
-    server: &SimServer,
-) -> anyhow::Result<Vec<(String, String)>> {
-    let mut env = vec![
-        (
-            "DATABASE_URL".to_string(),
-            format!("sqlite://{}?mode=rwc", scratch.join("bench.db").display()),
-        ),
-        ("WOOSYNC_DATA_DIR".into(), scratch.display().to_string()),
-        (
-            "WOOSYNC_SECRET_KEY".into(),
-            SecretKey::generate().to_base64(),
-        ),
-        (
-            "WOOSYNC_WORKER_CONCURRENCY".into(),
-            WORKER_CONCURRENCY.into(),
-        ),
-        // The simulated store is on this machine.
-        ("WOOSYNC_ALLOW_PRIVATE_STORES".into(), "true".into()),
-        ("RUST_LOG".into(), "warn".into()),
-    ];
-    if let Some(ca_cert) = &server.info.ca_cert {
-        env.push((
-            "WOOSYNC_EXTRA_CA_CERT".into(),
-            ca_cert.display().to_string(),
-        ));
-    }
-    if let Some(url) = &config.redis_url {
-        env.push(("REDIS_URL".into(), url.clone()));
-        env.push((
-            "WOOSYNC_REDIS_PREFIX".into(),
-            format!(
-                "woosync-bench-{}-{}:",
-                std::process::id(),
-                scratch
-                    .file_name()
-                    .map(|name| name.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            ),
-        ));
-    }
-    Ok(env)
+/// How many of `runs` have succeeded.
+pub(super) async fn runs_succeeded(services: &Services, runs: &[i64]) -> anyhow::Result<usize> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    Ok(entity::sync_runs::Entity::find()
+        .filter(entity::sync_runs::Column::Id.is_in(runs.iter().copied()))
+        .filter(entity::sync_runs::Column::Status.eq(RunStatus::Succeeded))
+        .count(&services.db)
+        .await? as usize)
 }
 
 /// The most memory the process has held, from `/proc` (Linux).
-fn peak_rss(child: &Child) -> Option<f64> {
+pub(super) fn peak_rss(child: &Child) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).ok()?;
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

@@ -7,22 +7,20 @@
 //! database of `DATABASE_URL` (a Postgres one gets a scratch database of its own, dropped
 //! afterwards) or, without it, on SQLite.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait};
+use sea_orm::ActiveModelTrait;
 use serde::Serialize;
 
-use super::sync::{finished, stop};
+use super::sync::{finished, runs_succeeded, stop};
 use crate::bench::compare::difference;
-use crate::bench::scratch::services_with_store;
+use crate::bench::deployment::Deployment;
 use crate::config::Config;
-use crate::database;
 use crate::jobs;
 use crate::pipeline::{SyncMode, start_sync};
-use crate::secrets::SecretKey;
 use crate::services::Services;
 use crate::woo::Resource;
 use sim::generate::Sizes;
@@ -51,13 +49,11 @@ pub struct TortureFigures {
 }
 
 pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
-    let Some(redis_url) = config.redis_url.clone() else {
-        anyhow::bail!("the torture run needs REDIS_URL: two worker processes share its queue");
-    };
-    let scratch = tempfile::Builder::new()
-        .prefix("woosync-torture")
-        .tempdir()?;
-    let (database_url, database, dropped) = scratch_database(config, scratch.path()).await?;
+    anyhow::ensure!(
+        config.redis_url.is_some(),
+        "the torture run needs REDIS_URL: two worker processes share its queue"
+    );
+    let certs = tempfile::tempdir()?;
     let sizes = Sizes {
         products: 1_000,
         orders: 1_500,
@@ -70,7 +66,7 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
         tls: true,
         seed: 17,
         sizes,
-        cert_dir: scratch.path().join("sim"),
+        cert_dir: certs.path().to_path_buf(),
         http_callbacks: false,
     })
     .await?;
@@ -79,37 +75,21 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
         faults.error_rate = error_rate;
         faults.latency_ms.insert("default".into(), 100);
     });
-    let mut env: Vec<(String, String)> = vec![
-        ("DATABASE_URL".into(), database_url.clone()),
-        ("REDIS_URL".into(), redis_url),
-        (
-            "WOOSYNC_REDIS_PREFIX".into(),
-            format!("woosync-torture-{}:", std::process::id()),
-        ),
-        (
-            "WOOSYNC_DATA_DIR".into(),
-            scratch.path().display().to_string(),
-        ),
-        (
-            "WOOSYNC_SECRET_KEY".into(),
-            SecretKey::generate().to_base64(),
-        ),
-        ("WOOSYNC_WORKER_CONCURRENCY".into(), "32".into()),
-        ("WOOSYNC_HEARTBEAT_S".into(), "1".into()),
-        ("WOOSYNC_ORPHAN_AFTER_S".into(), "5".into()),
-        ("WOOSYNC_RETRY_FIRST_DELAY_S".into(), "1".into()),
-        ("WOOSYNC_RESUME_AFTER_S".into(), "60".into()),
-        // The simulated store is on this machine.
-        ("WOOSYNC_ALLOW_PRIVATE_STORES".into(), "true".into()),
-        ("RUST_LOG".into(), "warn".into()),
-    ];
-    if let Some(ca_cert) = &server.info.ca_cert {
-        env.push((
-            "WOOSYNC_EXTRA_CA_CERT".into(),
-            ca_cert.display().to_string(),
-        ));
-    }
-    let (services, store) = services_with_store(&env, &server, "torture", RATE_LIMIT).await?;
+    let deployment = Deployment::start(
+        config,
+        "torture",
+        server.info.ca_cert.as_deref(),
+        &[
+            ("WOOSYNC_WORKER_CONCURRENCY", "32"),
+            ("WOOSYNC_HEARTBEAT_S", "1"),
+            ("WOOSYNC_ORPHAN_AFTER_S", "5"),
+            ("WOOSYNC_RETRY_FIRST_DELAY_S", "1"),
+            ("WOOSYNC_RESUME_AFTER_S", "60"),
+        ],
+    )
+    .await?;
+    let services = &deployment.services;
+    let store = deployment.connect(&server.info, RATE_LIMIT).await?;
     // Every resource is compared at the end, order notes too.
     entity::stores::ActiveModel {
         id: Set(store),
@@ -119,20 +99,7 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
     .update(&services.db)
     .await?;
 
-    let spawn = |command: &str, name: &str| -> anyhow::Result<Child> {
-        let log = std::fs::File::create(scratch.path().join(format!("{name}.log")))?;
-        Ok(Command::new(std::env::current_exe()?)
-            .arg(command)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(
-                env.iter()
-                    .map(|(key, value)| (key.as_str(), value.as_str())),
-            )
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()?)
-    };
+    let spawn = |command: &str, name: &str| deployment.spawn(command, name);
     let started = Instant::now();
     let mut workers = vec![spawn("work", "worker-0")?, spawn("work", "worker-1")?];
     let mut clock = spawn("schedule", "clock")?;
@@ -161,7 +128,7 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
             .status();
         let _ = workers[victim].wait();
         last_kill = Instant::now();
-        if !finished(&services, &runs).await? {
+        if !finished(services, &runs).await? {
             kills_during_the_runs += 1;
         }
         eprintln!(
@@ -173,7 +140,7 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
     }
 
     let deadline = Instant::now() + Duration::from_secs(900);
-    while !(finished(&services, &runs).await? && failed_jobs(&services).await? == 0) {
+    while !(finished(services, &runs).await? && failed_jobs(services).await? == 0) {
         if Instant::now() > deadline {
             eprintln!("  not done within 15 minutes of the last kill");
             break;
@@ -189,15 +156,15 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
     if let Some(difference) = &difference {
         eprintln!("  the database differs: {difference}");
     }
-    let runs_succeeded = succeeded(&services, &runs).await?;
+    let runs_succeeded = runs_succeeded(services, &runs).await?;
     let figures = TortureFigures {
-        database,
+        database: deployment.database,
         kills: KILLS,
         kills_during_the_runs,
         error_rate,
         runs: runs.len(),
         runs_succeeded,
-        jobs_failed: failed_jobs(&services).await?,
+        jobs_failed: failed_jobs(services).await?,
         database_equals_store: difference.is_none(),
         seconds_from_last_kill_to_end: (end - last_kill).as_secs_f64(),
         seconds_in_all: (end - started).as_secs_f64(),
@@ -212,10 +179,7 @@ pub async fn run(config: &Config) -> anyhow::Result<TortureFigures> {
         figures.database_equals_store,
         figures.seconds_from_last_kill_to_end
     );
-    services.db.close().await?;
-    if let Some(drop) = dropped {
-        drop.await?;
-    }
+    deployment.finish().await?;
     Ok(figures)
 }
 
@@ -225,45 +189,4 @@ async fn failed_jobs(services: &Services) -> anyhow::Result<u64> {
         failed += services.queue.counts(queue).await?.failed;
     }
     Ok(failed)
-}
-
-async fn succeeded(services: &Services, runs: &[i64]) -> anyhow::Result<usize> {
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    Ok(entity::sync_runs::Entity::find()
-        .filter(entity::sync_runs::Column::Id.is_in(runs.iter().copied()))
-        .filter(entity::sync_runs::Column::Status.eq(entity::sync_runs::RunStatus::Succeeded))
-        .count(&services.db)
-        .await? as usize)
-}
-
-type Dropping = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>>>>;
-
-/// The database the run writes to: a scratch database on the Postgres server of
-/// `DATABASE_URL` (dropped by the returned future), or a SQLite file in `scratch`.
-async fn scratch_database(
-    config: &Config,
-    scratch: &std::path::Path,
-) -> anyhow::Result<(String, &'static str, Option<Dropping>)> {
-    let Some(url) = config
-        .database_url
-        .clone()
-        .filter(|url| url.starts_with("postgres"))
-    else {
-        let url = format!("sqlite://{}?mode=rwc", scratch.join("torture.db").display());
-        return Ok((url, "sqlite", None));
-    };
-    let name = format!("woosync_torture_{}", std::process::id());
-    let admin = database::connect_url(&url).await?;
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await?;
-    let mut scratch_url = url::Url::parse(&url)?;
-    scratch_url.set_path(&format!("/{name}"));
-    let drop: Dropping = Box::pin(async move {
-        admin
-            .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .await?;
-        Ok(())
-    });
-    Ok((scratch_url.to_string(), "postgres", Some(drop)))
 }

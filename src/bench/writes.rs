@@ -15,9 +15,8 @@ use entity::store_writes::WriteState;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::bench::scratch::services_with_store;
+use crate::bench::deployment::Deployment;
 use crate::config::Config;
-use crate::secrets::SecretKey;
 use crate::woo::Resource;
 use crate::writes::Operation;
 use crate::writes::ledger::{self, NewWrite};
@@ -72,44 +71,15 @@ pub async fn run(config: &Config) -> anyhow::Result<WriteFigures> {
         faults.rate_limit_per_s = Some(RATE_LIMIT);
         faults.lose_response_rate = LOSE_RESPONSE_RATE;
     });
-    let queue = if config.redis_url.is_some() {
-        "redis"
-    } else {
-        "sqlite"
-    };
-    let mut env: Vec<(String, String)> = vec![
-        (
-            "DATABASE_URL".into(),
-            format!(
-                "sqlite://{}?mode=rwc",
-                scratch.path().join("bench.db").display()
-            ),
-        ),
-        (
-            "WOOSYNC_DATA_DIR".into(),
-            scratch.path().display().to_string(),
-        ),
-        (
-            "WOOSYNC_SECRET_KEY".into(),
-            SecretKey::generate().to_base64(),
-        ),
-        (
-            "WOOSYNC_REDIS_PREFIX".into(),
-            format!("woosync-bench-writes-{}:", std::process::id()),
-        ),
-        ("WOOSYNC_ALLOW_PRIVATE_STORES".into(), "true".into()),
-        ("WOOSYNC_RETRY_FIRST_DELAY_S".into(), "1".into()),
-    ];
-    if let Some(url) = &config.redis_url {
-        env.push(("REDIS_URL".into(), url.clone()));
-    }
-    if let Some(ca_cert) = &server.info.ca_cert {
-        env.push((
-            "WOOSYNC_EXTRA_CA_CERT".into(),
-            ca_cert.display().to_string(),
-        ));
-    }
-    let (services, store_id) = services_with_store(&env, &server, "writes", RATE_LIMIT).await?;
+    let deployment = Deployment::start(
+        config,
+        "writes",
+        server.info.ca_cert.as_deref(),
+        &[("WOOSYNC_RETRY_FIRST_DELAY_S", "1")],
+    )
+    .await?;
+    let (services, queue) = (&deployment.services, deployment.queue);
+    let store_id = deployment.connect(&server.info, RATE_LIMIT).await?;
     let product = read(&server.store.data)
         .collection((Resource::Products, 0))
         .iter()
@@ -203,10 +173,7 @@ pub async fn run(config: &Config) -> anyhow::Result<WriteFigures> {
         figures.writes_failed,
         figures.answers_lost
     );
-    if let Some(url) = &config.redis_url {
-        let prefix = format!("woosync-bench-writes-{}:", std::process::id());
-        super::webhooks::forget_prefix(url, &prefix).await?;
-    }
+    deployment.finish().await?;
     Ok(figures)
 }
 

@@ -1,0 +1,556 @@
+//! `woosync bench scale`: one deployment with many stores, as production runs it, on the
+//! database `DATABASE_URL` names (a scratch database on its Postgres server) or SQLite,
+//! and on Redis (`REDIS_URL`) or the embedded queue. Every store is a site of one
+//! simulated process.
+//!
+//! - `stores_ingest_records_per_s`: 1,000 stores of 50 products (a quarter variable) and
+//!   100 orders, unthrottled, backfilled together by one worker process, beside one
+//!   store's `ingest_records_per_s` measured in the same run; the worker's peak RSS.
+//! - `small_store_delay_ratio`: the time 100 small stores take to finish their first
+//!   backfill while a store of 100,000 orders backfills, over the time 100 others take
+//!   alone.
+//! - `poll_lag_p99_s`: the 1,000 stores polled every minute by the clock, no webhooks:
+//!   the time from a change at a random store to its row in the database.
+//! - `worker_processes_speedup`: stores answering a page a second, backfilled by one
+//!   `woosync work` of 8 slots, then by two; with each store's busiest second against
+//!   its limit.
+
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use rand::seq::IndexedRandom;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde::Serialize;
+use serde_json::json;
+
+use super::deployment::Deployment;
+use super::sync::{ingest_records_per_s, runs_succeeded, stop, watch};
+use crate::bench::compare::difference_in;
+use crate::config::Config;
+use crate::pipeline::{SyncMode, start_sync};
+use crate::stores::DEFAULT_RATE_LIMIT_PER_S;
+use crate::woo::Resource;
+use sim::generate::Sizes;
+use sim::server::{SimOptions, SimServer, SimSite};
+use sim::store::read;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScaleFigures {
+    pub queue: &'static str,
+    pub database: &'static str,
+    pub ingest_records_per_s: f64,
+    pub stores: usize,
+    pub stores_ingest_records_per_s: f64,
+    /// `stores_ingest_records_per_s` over `ingest_records_per_s`.
+    pub stores_ingest_share: f64,
+    pub peak_rss_mb_1000_stores: f64,
+    pub small_stores_alone_s: f64,
+    pub small_stores_beside_large_s: f64,
+    pub small_store_delay_ratio: f64,
+    pub poll_changes: usize,
+    pub poll_lag_p50_s: f64,
+    pub poll_lag_p99_s: f64,
+    pub one_process_s: f64,
+    pub two_processes_s: f64,
+    pub worker_processes_speedup: f64,
+    /// Requests in a store's busiest second over its limit, the most of any store.
+    pub max_store_second_over_limit: i64,
+}
+
+const STORES: usize = 1_000;
+/// Worker slots of the 1,000 stores' ingest: those of the single-store ingest beside it.
+const INGEST_CONCURRENCY: &str = "96";
+/// How long the clock's polls are watched, and how often a store changes meanwhile.
+const POLL_WATCH: Duration = Duration::from_secs(180);
+const CHANGE_EVERY: Duration = Duration::from_millis(500);
+
+pub async fn run(config: &Config) -> anyhow::Result<ScaleFigures> {
+    let single = ingest_records_per_s(config).await?;
+    eprintln!("one store's ingest: {single:.0} records/s");
+    let many = many_stores(config).await?;
+    let fairness = small_beside_large(config).await?;
+    let processes = worker_processes(config).await?;
+    Ok(ScaleFigures {
+        queue: many.queue,
+        database: many.database,
+        ingest_records_per_s: single.round(),
+        stores: STORES,
+        stores_ingest_records_per_s: many.records_per_s.round(),
+        stores_ingest_share: round(many.records_per_s / single, 3),
+        peak_rss_mb_1000_stores: round(many.peak_rss_mb, 1),
+        small_stores_alone_s: round(fairness.alone.as_secs_f64(), 2),
+        small_stores_beside_large_s: round(fairness.beside.as_secs_f64(), 2),
+        small_store_delay_ratio: round(
+            fairness.beside.as_secs_f64() / fairness.alone.as_secs_f64(),
+            3,
+        ),
+        poll_changes: many.lags.len(),
+        poll_lag_p50_s: round(percentile(&many.lags, 0.5), 2),
+        poll_lag_p99_s: round(percentile(&many.lags, 0.99), 2),
+        one_process_s: round(processes.one.as_secs_f64(), 2),
+        two_processes_s: round(processes.two.as_secs_f64(), 2),
+        worker_processes_speedup: round(
+            processes.one.as_secs_f64() / processes.two.as_secs_f64(),
+            3,
+        ),
+        max_store_second_over_limit: processes.over_limit,
+    })
+}
+
+struct ManyStores {
+    queue: &'static str,
+    database: &'static str,
+    records_per_s: f64,
+    peak_rss_mb: f64,
+    lags: Vec<f64>,
+}
+
+/// The 1,000 stores' ingest, then their polls.
+async fn many_stores(config: &Config) -> anyhow::Result<ManyStores> {
+    let certs = tempfile::tempdir()?;
+    let fleet = SimServer::start_many(
+        SimOptions {
+            port: 0,
+            tls: true,
+            seed: 1_000,
+            sizes: Sizes {
+                products: 50,
+                variable_share: 0.25,
+                variations_per_product: 3,
+                orders: 100,
+                refund_share: 0.0,
+                notes_per_order: 0,
+                ..few_others()
+            },
+            cert_dir: certs.path().to_path_buf(),
+            http_callbacks: false,
+        },
+        STORES,
+    )
+    .await?;
+    let deployment = Deployment::start(
+        config,
+        "scale",
+        fleet.info.ca_cert.as_deref(),
+        &[
+            ("WOOSYNC_WORKER_CONCURRENCY", INGEST_CONCURRENCY),
+            ("WOOSYNC_POLL_CRON", "0 * * * * *"),
+        ],
+    )
+    .await?;
+    let stores = connect_all(&deployment, &fleet.sites, 1_000_000.0).await?;
+    let mut worker = deployment.spawn("work", "worker")?;
+    let warm_up = start_sync(
+        &deployment.services.context,
+        stores[0],
+        Resource::TaxClasses,
+        SyncMode::Backfill,
+    )
+    .await?
+    .run
+    .id;
+    watch(&deployment, &[warm_up], &mut worker).await?;
+
+    eprintln!(
+        "{STORES} stores of 50 products and 100 orders, unthrottled, backfilled together ..."
+    );
+    let resources = [Resource::Products, Resource::Orders];
+    let started = Instant::now();
+    let runs = start_all(&deployment, &stores, &resources).await?;
+    let peak_rss_mb = watch(&deployment, &runs, &mut worker).await?;
+    let wall = started.elapsed();
+    for (store, site) in stores.iter().zip(&fleet.sites) {
+        if let Some(difference) =
+            difference_in(&deployment.services.db, *store, &site.store, &resources).await?
+        {
+            anyhow::bail!(
+                "{}: the database differs, so no figure: {difference}",
+                site.info.url
+            );
+        }
+    }
+    let records: usize = fleet
+        .sites
+        .iter()
+        .map(|site| {
+            let data = read(&site.store.data);
+            [
+                Resource::Products,
+                Resource::ProductVariations,
+                Resource::Orders,
+            ]
+            .into_iter()
+            .map(|resource| data.count(resource))
+            .sum::<usize>()
+        })
+        .sum();
+    let records_per_s = records as f64 / wall.as_secs_f64();
+    eprintln!(
+        "  {records} records in {:.1} s: {records_per_s:.0} records/s; worker peak RSS {peak_rss_mb:.0} MB",
+        wall.as_secs_f64()
+    );
+
+    let lags = poll_lags(&deployment, &fleet.sites, &stores).await?;
+    stop(&mut worker);
+    let (queue, database) = (deployment.queue, deployment.database);
+    deployment.finish().await?;
+    Ok(ManyStores {
+        queue,
+        database,
+        records_per_s,
+        peak_rss_mb,
+        lags,
+    })
+}
+
+/// With the clock polling every store each minute at the default rate limit, a change
+/// at a random store every half second: the seconds from each change to its row.
+async fn poll_lags(
+    deployment: &Deployment,
+    sites: &[SimSite],
+    stores: &[i64],
+) -> anyhow::Result<Vec<f64>> {
+    use entity::stores as store_rows;
+    store_rows::Entity::update_many()
+        .col_expr(
+            store_rows::Column::RateLimitPerS,
+            sea_orm::sea_query::Expr::value(DEFAULT_RATE_LIMIT_PER_S),
+        )
+        .exec(&deployment.services.db)
+        .await?;
+    for site in sites {
+        sim::store::write(&site.store.faults).rate_limit_per_s = Some(DEFAULT_RATE_LIMIT_PER_S);
+    }
+    let mut clock = deployment.spawn("schedule", "clock")?;
+    eprintln!(
+        "polls of {} stores every minute, a change every {:?} for {:?} ...",
+        stores.len(),
+        CHANGE_EVERY,
+        POLL_WATCH
+    );
+    let mut waiting: Vec<(i64, i64, String, Instant)> = Vec::new();
+    let mut lags = Vec::new();
+    let started = Instant::now();
+    let mut next_change = Instant::now();
+    let mut probe = 0;
+    while started.elapsed() < POLL_WATCH || !waiting.is_empty() {
+        anyhow::ensure!(
+            started.elapsed() < POLL_WATCH * 3,
+            "{} changes had not reached the database {:?} after the last",
+            waiting.len(),
+            POLL_WATCH * 2
+        );
+        if started.elapsed() < POLL_WATCH && Instant::now() >= next_change {
+            let at = rand::rng().random_range(0..sites.len());
+            let site = &sites[at];
+            let order = read(&site.store.data)
+                .collection((Resource::Orders, 0))
+                .choose(&mut rand::rng())
+                .and_then(|order| order["id"].as_i64())
+                .ok_or_else(|| anyhow::anyhow!("a simulated store has no orders"))?;
+            probe += 1;
+            let email = format!("probe-{probe}@example.com");
+            site.store.update(
+                Resource::Orders,
+                0,
+                order,
+                json!({"billing": {"email": email}}),
+            );
+            waiting.push((stores[at], order, email, Instant::now()));
+            next_change += CHANGE_EVERY;
+        }
+        let mut still = Vec::with_capacity(waiting.len());
+        for (store, order, email, changed) in waiting {
+            let found = entity::orders::Entity::find()
+                .select_only()
+                .column(entity::orders::Column::WooId)
+                .filter(entity::orders::Column::StoreId.eq(store))
+                .filter(entity::orders::Column::WooId.eq(order))
+                .filter(entity::orders::Column::BillingEmail.eq(email.as_str()))
+                .into_tuple::<i64>()
+                .one(&deployment.services.db)
+                .await?
+                .is_some();
+            if found {
+                lags.push(changed.elapsed().as_secs_f64());
+            } else {
+                still.push((store, order, email, changed));
+            }
+        }
+        waiting = still;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop(&mut clock);
+    eprintln!(
+        "  {} changes: lag p50 {:.1} s, p99 {:.1} s",
+        lags.len(),
+        percentile(&lags, 0.5),
+        percentile(&lags, 0.99)
+    );
+    Ok(lags)
+}
+
+struct Fairness {
+    alone: Duration,
+    beside: Duration,
+}
+
+/// 100 small stores alone, then 100 others beside a store of 100,000 orders, every store
+/// at the default rate limit and answering a page in 300 ms.
+async fn small_beside_large(config: &Config) -> anyhow::Result<Fairness> {
+    let certs = tempfile::tempdir()?;
+    let small = SimServer::start_many(
+        SimOptions {
+            port: 0,
+            tls: true,
+            seed: 3_000,
+            sizes: Sizes {
+                products: 20,
+                orders: 50,
+                ..few_others()
+            },
+            cert_dir: certs.path().join("small"),
+            http_callbacks: false,
+        },
+        200,
+    )
+    .await?;
+    // Over plain HTTP (OAuth 1.0a): the deployment trusts one certificate, the small
+    // stores'.
+    let large = SimServer::start(SimOptions {
+        port: 0,
+        tls: false,
+        seed: 4_000,
+        sizes: Sizes {
+            products: 100,
+            orders: 100_000,
+            refund_share: 0.0,
+            notes_per_order: 0,
+            ..few_others()
+        },
+        cert_dir: certs.path().join("large"),
+        http_callbacks: false,
+    })
+    .await?;
+    for site in small
+        .sites
+        .iter()
+        .map(|site| &site.store)
+        .chain([&large.store])
+    {
+        let mut faults = sim::store::write(&site.faults);
+        faults.rate_limit_per_s = Some(DEFAULT_RATE_LIMIT_PER_S);
+        faults.latency_ms.insert("default".into(), 300);
+    }
+    let deployment =
+        Deployment::start(config, "fairness", small.info.ca_cert.as_deref(), &[]).await?;
+    let stores = connect_all(&deployment, &small.sites, DEFAULT_RATE_LIMIT_PER_S).await?;
+    let mut worker = deployment.spawn("work", "worker")?;
+    let resources = [Resource::Products, Resource::Orders];
+    let (first, second) = stores.split_at(100);
+
+    eprintln!("100 small stores backfilled alone ...");
+    let started = Instant::now();
+    let runs = start_all(&deployment, first, &resources).await?;
+    watch(&deployment, &runs, &mut worker).await?;
+    let alone = started.elapsed();
+    eprintln!("  {:.1} s", alone.as_secs_f64());
+
+    let large_store = deployment
+        .connect(&large.info, DEFAULT_RATE_LIMIT_PER_S)
+        .await?;
+    let large_run = start_all(&deployment, &[large_store], &[Resource::Orders]).await?;
+    // Its first page has put the other 999 on the queue.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !pages_known(&deployment, large_run[0]).await? {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the large store's first page did not come in 2 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!("100 other small stores beside a store of 100,000 orders ...");
+    let started = Instant::now();
+    let runs = start_all(&deployment, second, &resources).await?;
+    while runs_succeeded(&deployment.services, &runs).await? < runs.len() {
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(1_800),
+            "the small stores beside the large one did not finish in 30 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let beside = started.elapsed();
+    eprintln!("  {:.1} s", beside.as_secs_f64());
+    stop(&mut worker);
+    for (store, site) in stores.iter().zip(&small.sites) {
+        if let Some(difference) =
+            difference_in(&deployment.services.db, *store, &site.store, &resources).await?
+        {
+            anyhow::bail!(
+                "{}: the database differs, so no figure: {difference}",
+                site.info.url
+            );
+        }
+    }
+    deployment.finish().await?;
+    Ok(Fairness { alone, beside })
+}
+
+struct Processes {
+    one: Duration,
+    two: Duration,
+    over_limit: i64,
+}
+
+/// 20 stores of 1,000 orders answering a page a second, at the default rate limit:
+/// backfilled by one worker process of 8 slots, then (a fresh deployment) by two.
+async fn worker_processes(config: &Config) -> anyhow::Result<Processes> {
+    let certs = tempfile::tempdir()?;
+    let fleet = SimServer::start_many(
+        SimOptions {
+            port: 0,
+            tls: true,
+            seed: 5_000,
+            sizes: Sizes {
+                products: 10,
+                orders: 1_000,
+                refund_share: 0.0,
+                notes_per_order: 0,
+                ..few_others()
+            },
+            cert_dir: certs.path().to_path_buf(),
+            http_callbacks: false,
+        },
+        20,
+    )
+    .await?;
+    for site in &fleet.sites {
+        let mut faults = sim::store::write(&site.store.faults);
+        faults.rate_limit_per_s = Some(DEFAULT_RATE_LIMIT_PER_S);
+        faults.latency_ms.insert("default".into(), 1_000);
+    }
+    let mut took = Vec::new();
+    let mut over_limit = i64::MIN;
+    for processes in [1, 2] {
+        for site in &fleet.sites {
+            site.store.clear_requests();
+        }
+        let deployment = Deployment::start(
+            config,
+            &format!("processes{processes}"),
+            fleet.info.ca_cert.as_deref(),
+            &[("WOOSYNC_WORKER_CONCURRENCY", "8")],
+        )
+        .await?;
+        let stores = connect_all(&deployment, &fleet.sites, DEFAULT_RATE_LIMIT_PER_S).await?;
+        eprintln!(
+            "20 stores of 1,000 orders at a page a second, {processes} worker process(es) of 8 slots ..."
+        );
+        let mut workers = (0..processes)
+            .map(|n| deployment.spawn("work", if n == 0 { "worker" } else { "worker-1" }))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let started = Instant::now();
+        let runs = start_all(&deployment, &stores, &[Resource::Orders]).await?;
+        watch(&deployment, &runs, &mut workers[0]).await?;
+        let wall = started.elapsed();
+        for worker in &mut workers {
+            stop(worker);
+        }
+        for (store, site) in stores.iter().zip(&fleet.sites) {
+            if let Some(difference) = difference_in(
+                &deployment.services.db,
+                *store,
+                &site.store,
+                &[Resource::Orders],
+            )
+            .await?
+            {
+                anyhow::bail!(
+                    "{}: the database differs, so no figure: {difference}",
+                    site.info.url
+                );
+            }
+            over_limit = over_limit
+                .max(site.store.busiest_second() as i64 - DEFAULT_RATE_LIMIT_PER_S as i64);
+        }
+        eprintln!("  {:.1} s", wall.as_secs_f64());
+        took.push(wall);
+        deployment.finish().await?;
+    }
+    Ok(Processes {
+        one: took[0],
+        two: took[1],
+        over_limit,
+    })
+}
+
+/// Sizes of the resources the scale benchmark does not sync: small, so that a thousand
+/// stores are quick to make.
+fn few_others() -> Sizes {
+    Sizes {
+        customers: 5,
+        coupons: 1,
+        categories: 3,
+        tags: 2,
+        reviews: 1,
+        ..Sizes::default()
+    }
+}
+
+async fn connect_all(
+    deployment: &Deployment,
+    sites: &[SimSite],
+    rate_limit_per_s: f64,
+) -> anyhow::Result<Vec<i64>> {
+    let mut stores = Vec::with_capacity(sites.len());
+    for site in sites {
+        stores.push(deployment.connect(&site.info, rate_limit_per_s).await?);
+    }
+    Ok(stores)
+}
+
+async fn start_all(
+    deployment: &Deployment,
+    stores: &[i64],
+    resources: &[Resource],
+) -> anyhow::Result<Vec<i64>> {
+    let mut runs = Vec::with_capacity(stores.len() * resources.len());
+    for store in stores {
+        for resource in resources {
+            runs.push(
+                start_sync(
+                    &deployment.services.context,
+                    *store,
+                    *resource,
+                    SyncMode::Backfill,
+                )
+                .await?
+                .run
+                .id,
+            );
+        }
+    }
+    Ok(runs)
+}
+
+async fn pages_known(deployment: &Deployment, run: i64) -> anyhow::Result<bool> {
+    Ok(entity::sync_runs::Entity::find_by_id(run)
+        .one(&deployment.services.db)
+        .await?
+        .is_some_and(|run| run.pages_total.is_some()))
+}
+
+fn percentile(values: &[f64], share: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let at = ((sorted.len() as f64 * share).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[at]
+}
+
+fn round(value: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (value * scale).round() / scale
+}
