@@ -1,6 +1,7 @@
-//! `PollStore`: what the clock enqueues for each active store: a run of every resource,
-//! incremental (or a backfill the first time), or, on their schedules, an ID sweep or a
-//! content refresh. A resource with a run under way is left to it.
+//! `PollStore`: what the clock enqueues for each active store: an incremental run of each
+//! resource that changes with trade (a backfill the first time), or, on their schedules,
+//! an ID sweep or a content refresh of every resource. A resource with a run under way is
+//! left to it.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,11 +22,13 @@ pub struct PollStore {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PollKind {
-    /// What changed since the last run (a backfill the first time).
+    /// What changed since the last run in products, orders, customers and coupons (a
+    /// backfill the first time).
     #[default]
     Changes,
     /// Ids and modified dates of everything: what is missing or newer is fetched, what is
-    /// gone is marked deleted (deletions no webhook reported).
+    /// gone is marked deleted (deletions no webhook reported); what has no modified date
+    /// (categories, tags, the store's settings) is listed whole.
     IdSweep,
     /// Every record listed again and written where its content changed: what WooCommerce
     /// changes without moving a modified date (coupon amounts, sales counts, the names of
@@ -34,11 +37,29 @@ pub enum PollKind {
 }
 
 impl PollKind {
-    fn mode(self) -> SyncMode {
+    /// The resources this kind of poll covers, and how.
+    fn runs(self) -> Vec<(Resource, SyncMode)> {
         match self {
-            PollKind::Changes => SyncMode::Auto,
-            PollKind::IdSweep => SyncMode::Sweep,
-            PollKind::Refresh => SyncMode::Backfill,
+            PollKind::Changes => Resource::TRADED
+                .into_iter()
+                .map(|resource| (resource, SyncMode::Auto))
+                .collect(),
+            // What carries no modified date is listed whole, so that an edit is seen too.
+            PollKind::IdSweep => Resource::TOP_LEVEL
+                .into_iter()
+                .map(|resource| {
+                    let mode = if resource.has_modified_date() {
+                        SyncMode::Sweep
+                    } else {
+                        SyncMode::Auto
+                    };
+                    (resource, mode)
+                })
+                .collect(),
+            PollKind::Refresh => Resource::TOP_LEVEL
+                .into_iter()
+                .map(|resource| (resource, SyncMode::Backfill))
+                .collect(),
         }
     }
 }
@@ -62,8 +83,8 @@ impl Job for PollStore {
             // sweeps.
             learn_low_stock_amount(&context.db, self.store_id, &active.client).await?;
         }
-        for resource in Resource::TOP_LEVEL {
-            start_sync(&context, self.store_id, resource, self.kind.mode())
+        for (resource, mode) in self.kind.runs() {
+            start_sync(&context, self.store_id, resource, mode)
                 .await
                 .map_err(|error| JobError::retry(error.to_string()))?;
         }

@@ -131,6 +131,16 @@ impl Resource {
         Resource::PaymentGateways,
     ];
 
+    /// The top-level resources that change with trade (sales, stock, sign-ups, new
+    /// coupons), which every poll lists; the catalog's structure and the store's settings
+    /// change rarely and are listed with each ID sweep.
+    pub const TRADED: [Resource; 4] = [
+        Resource::Products,
+        Resource::Orders,
+        Resource::Customers,
+        Resource::Coupons,
+    ];
+
     /// The resource a child is listed under, or none for a top-level one.
     pub fn parent(self) -> Option<Resource> {
         use Resource::*;
