@@ -78,13 +78,7 @@ pub async fn run_page(context: &Context, job: &RunPage) -> Result<(), JobError> 
         page if full && page + 1 == total => vec![total],
         _ => Vec::new(),
     };
-    context
-        .enqueue(
-            next.into_iter()
-                .map(|page| page_step(&run, kind, job.resource, page))
-                .collect(),
-        )
-        .await?;
+    enqueue_paced(context, &store, &run, job.resource, next).await?;
     if run.pages_done >= i64::from(total) {
         listing_done(context, &run).await?;
     }
@@ -131,13 +125,7 @@ async fn fetch_and_write(
         // waits. Should this page's write fail, its job runs again, and those pages'
         // jobs, idempotent, find what is already written.
         let last = runs::pages_at_least(1, total_pages, full);
-        context
-            .enqueue(
-                (2..=last)
-                    .map(|page| page_step(&run, kind, resource, page))
-                    .collect(),
-            )
-            .await?;
+        enqueue_paced(context, active, &run, resource, (2..=last).collect()).await?;
     }
     let missing = if whole {
         let upstream = Identities::of(resource, &listed.items);
@@ -171,6 +159,38 @@ async fn fetch_and_write(
     .await?;
     failpoint::reach("after_page_commit");
     Ok((progress.run, full))
+}
+
+/// Pages of a run due at once, before the store's rate limit paces the rest.
+const PAGES_AT_ONCE: u32 = 8;
+
+/// Queues these pages of a run, each due when the store's rate limit could first take it:
+/// a store with thousands of pages then has only what its budget allows waiting on the
+/// queue, and no other store's first page stands behind the rest. An unthrottled store's
+/// pages are all due at once.
+async fn enqueue_paced(
+    context: &Context,
+    active: &ActiveStore,
+    run: &sync_runs::Model,
+    resource: Resource,
+    pages: Vec<u32>,
+) -> Result<(), JobError> {
+    let now = Utc::now();
+    let seconds_a_page = 1.0 / active.store.rate_limit_per_s.max(0.001);
+    let jobs = pages
+        .into_iter()
+        .flat_map(|page| {
+            let waiting = page.saturating_sub(1 + PAGES_AT_ONCE);
+            let due = now
+                + chrono::Duration::milliseconds(
+                    (f64::from(waiting) * seconds_a_page * 1e3) as i64,
+                );
+            (context.jobs)(page_step(run, run.kind, resource, page))
+                .into_iter()
+                .map(move |job| if waiting > 0 { job.at(due) } else { job })
+        })
+        .collect();
+    context.enqueue_jobs(jobs).await
 }
 
 /// Backfills page by id, the one order in which offset paging is stable; incremental runs

@@ -33,8 +33,9 @@ use woocommerce::AuthMode;
 
 /// The API's root under a site URL.
 const API_ROOT: &str = "/wp-json/wc/v3/";
-/// A wait on the store's own rate limit shorter than this is slept out; a longer one is
-/// returned as [`WooError::BudgetSpent`] so the job gives its worker slot back.
+/// Waits on the store's own rate limit that add up to less than this are slept out; a
+/// longer one is returned as [`WooError::BudgetSpent`] so the job gives its worker slot
+/// back.
 const MOMENT: Duration = Duration::from_millis(250);
 /// The most records WooCommerce returns in one page.
 pub const MAX_PER_PAGE: u32 = 100;
@@ -694,7 +695,11 @@ impl WooClient {
                 })?;
             match verdict {
                 Ok(()) => break,
-                Err(wait) if wait <= MOMENT || self.patient => tokio::time::sleep(wait).await,
+                // A moment in all, not a moment each time: jobs of one store that keep
+                // taking the next request from each other would hold every slot.
+                Err(wait) if started.elapsed() + wait <= MOMENT || self.patient => {
+                    tokio::time::sleep(wait).await
+                }
                 Err(wait) => {
                     return Err(WooError::BudgetSpent { wait });
                 }
