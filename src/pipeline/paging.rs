@@ -108,8 +108,12 @@ async fn fetch_and_write(
         Ok(listed) => listed,
         Err(error) => return Err(context.woo_failure(job.store_id, error).await),
     };
-    let whole = resource.listed_whole();
     let count = listed.items.len();
+    let whole = resource.listed_whole()
+        || (kind == RunKind::Backfill
+            && job.page == 1
+            && count < MAX_PER_PAGE as usize
+            && listed.info.total_pages.is_none_or(|pages| pages <= 1));
     let full = !whole && count >= MAX_PER_PAGE as usize;
     let total_pages = if whole {
         Some(1)
