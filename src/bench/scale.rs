@@ -111,24 +111,20 @@ struct ManyStores {
 /// The 1,000 stores' ingest, then their polls.
 async fn many_stores(config: &Config) -> anyhow::Result<ManyStores> {
     let certs = tempfile::tempdir()?;
-    let fleet = SimServer::start_many(
-        SimOptions {
-            port: 0,
-            tls: true,
-            seed: 1_000,
-            sizes: Sizes {
-                products: 50,
-                variable_share: 0.25,
-                variations_per_product: 3,
-                orders: 100,
-                refund_share: 0.0,
-                notes_per_order: 0,
-                ..few_others()
-            },
-            cert_dir: certs.path().to_path_buf(),
-            http_callbacks: false,
-        },
+    let fleet = simulated(
         STORES,
+        1_000,
+        Sizes {
+            products: 50,
+            variable_share: 0.25,
+            variations_per_product: 3,
+            orders: 100,
+            refund_share: 0.0,
+            notes_per_order: 0,
+            ..few_others()
+        },
+        true,
+        certs.path(),
     )
     .await?;
     let deployment = Deployment::start(
@@ -305,38 +301,33 @@ struct Fairness {
 /// at the default rate limit and answering a page in 300 ms.
 async fn small_beside_large(config: &Config) -> anyhow::Result<Fairness> {
     let certs = tempfile::tempdir()?;
-    let small = SimServer::start_many(
-        SimOptions {
-            port: 0,
-            tls: true,
-            seed: 3_000,
-            sizes: Sizes {
-                products: 20,
-                orders: 50,
-                ..few_others()
-            },
-            cert_dir: certs.path().join("small"),
-            http_callbacks: false,
-        },
+    let small = simulated(
         200,
+        3_000,
+        Sizes {
+            products: 20,
+            orders: 50,
+            ..few_others()
+        },
+        true,
+        &certs.path().join("small"),
     )
     .await?;
     // Over plain HTTP (OAuth 1.0a): the deployment trusts one certificate, the small
     // stores'.
-    let large = SimServer::start(SimOptions {
-        port: 0,
-        tls: false,
-        seed: 4_000,
-        sizes: Sizes {
+    let large = simulated(
+        1,
+        4_000,
+        Sizes {
             products: 100,
             orders: 100_000,
             refund_share: 0.0,
             notes_per_order: 0,
             ..few_others()
         },
-        cert_dir: certs.path().join("large"),
-        http_callbacks: false,
-    })
+        false,
+        &certs.path().join("large"),
+    )
     .await?;
     for site in small
         .sites
@@ -414,22 +405,18 @@ struct Processes {
 /// seconds that more slots do not shorten: small stores keep it short beside the whole.
 async fn worker_processes(config: &Config) -> anyhow::Result<Processes> {
     let certs = tempfile::tempdir()?;
-    let fleet = SimServer::start_many(
-        SimOptions {
-            port: 0,
-            tls: true,
-            seed: 5_000,
-            sizes: Sizes {
-                products: 10,
-                orders: 400,
-                refund_share: 0.0,
-                notes_per_order: 0,
-                ..few_others()
-            },
-            cert_dir: certs.path().to_path_buf(),
-            http_callbacks: false,
-        },
+    let fleet = simulated(
         40,
+        5_000,
+        Sizes {
+            products: 10,
+            orders: 400,
+            refund_share: 0.0,
+            notes_per_order: 0,
+            ..few_others()
+        },
+        true,
+        certs.path(),
     )
     .await?;
     for site in &fleet.sites {
@@ -505,6 +492,25 @@ fn few_others() -> Sizes {
         notes_per_order: 0,
         ..Sizes::default()
     }
+}
+
+/// `stores` simulated stores of one process (sites `/shop-N/` past the first).
+async fn simulated(
+    stores: usize,
+    seed: u64,
+    sizes: Sizes,
+    tls: bool,
+    cert_dir: &std::path::Path,
+) -> anyhow::Result<SimServer> {
+    let options = SimOptions {
+        port: 0,
+        tls,
+        seed,
+        sizes,
+        cert_dir: cert_dir.to_path_buf(),
+        http_callbacks: false,
+    };
+    Ok(SimServer::start_many(options, stores).await?)
 }
 
 async fn connect_all(
