@@ -164,7 +164,8 @@ pub async fn run(config: Config, options: DemoOptions) -> anyhow::Result<()> {
         services.context.http.clone(),
         crate::stores::connection(&services.db, &services.context.secret_key, store_id).await?,
         Arc::clone(&services.context.limiter),
-    );
+    )
+    .patient();
     let status = client.system_status().await?;
     crate::stores::learn_low_stock_amount(&services.db, store_id, &client).await?;
     println!(
