@@ -152,9 +152,9 @@ pub async fn finish_attempts(
     }
 }
 
-/// A fetch runs as a task of its own: apalis stops polling its backend while every slot
-/// is busy, and jobs Redis has handed over must be claimed and held at once, not when a
-/// slot frees, or recovery takes them for lost and another worker runs them too.
+/// A fetch runs as a task of its own, so that the jobs Redis hands over are claimed and
+/// held as they arrive, not when apalis next polls the backend (it does so only with a
+/// slot free): recovery takes a delivery the worker does not hold for lost.
 type Fetch = tokio::task::JoinHandle<Result<Vec<Claimed>, QueueError>>;
 
 /// The claims of a finished fetch, or the error that ended it.
