@@ -45,6 +45,7 @@ mod m20261202_000039_quarantine_visible;
 mod m20261202_000040_create_events;
 mod m20261202_000041_create_store_writes;
 mod m20261202_000042_create_connect_attempts;
+mod m20261202_000043_raw_compressed_with_lz4;
 
 pub struct Migrator;
 
@@ -94,6 +95,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000040_create_events::Migration),
             Box::new(m20261202_000041_create_store_writes::Migration),
             Box::new(m20261202_000042_create_connect_attempts::Migration),
+            Box::new(m20261202_000043_raw_compressed_with_lz4::Migration),
         ]
     }
 }

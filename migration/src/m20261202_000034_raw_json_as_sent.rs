@@ -10,7 +10,7 @@ use sea_orm_migration::sea_orm::DbBackend;
 pub struct Migration;
 
 /// Every table that keeps records of a store.
-const RECORD_TABLES: [&str; 20] = [
+pub(crate) const RECORD_TABLES: [&str; 20] = [
     "products",
     "product_variations",
     "orders",
