@@ -150,16 +150,7 @@ async fn many_stores(config: &Config) -> anyhow::Result<ManyStores> {
     let mut worker = deployment.spawn("work", "worker")?;
     let peak_rss_mb = watch(&deployment, &runs, &mut worker).await?;
     let wall = started.elapsed();
-    for (store, site) in stores.iter().zip(&fleet.sites) {
-        if let Some(difference) =
-            difference_in(&deployment.services.db, *store, &site.store, &resources).await?
-        {
-            anyhow::bail!(
-                "{}: the database differs, so no figure: {difference}",
-                site.info.url
-            );
-        }
-    }
+    equal_to_stores(&deployment, &stores, &fleet.sites, &resources).await?;
     let records: usize = fleet
         .sites
         .iter()
@@ -379,16 +370,7 @@ async fn small_beside_large(config: &Config) -> anyhow::Result<Fairness> {
     let beside = started.elapsed();
     eprintln!("  {:.1} s", beside.as_secs_f64());
     stop(&mut worker);
-    for (store, site) in stores.iter().zip(&small.sites) {
-        if let Some(difference) =
-            difference_in(&deployment.services.db, *store, &site.store, &resources).await?
-        {
-            anyhow::bail!(
-                "{}: the database differs, so no figure: {difference}",
-                site.info.url
-            );
-        }
-    }
+    equal_to_stores(&deployment, &stores, &small.sites, &resources).await?;
     deployment.finish().await?;
     Ok(Fairness { alone, beside })
 }
@@ -451,20 +433,8 @@ async fn worker_processes(config: &Config) -> anyhow::Result<Processes> {
         for worker in &mut workers {
             stop(worker);
         }
-        for (store, site) in stores.iter().zip(&fleet.sites) {
-            if let Some(difference) = difference_in(
-                &deployment.services.db,
-                *store,
-                &site.store,
-                &[Resource::Orders],
-            )
-            .await?
-            {
-                anyhow::bail!(
-                    "{}: the database differs, so no figure: {difference}",
-                    site.info.url
-                );
-            }
+        equal_to_stores(&deployment, &stores, &fleet.sites, &[Resource::Orders]).await?;
+        for site in &fleet.sites {
             over_limit = over_limit
                 .max(site.store.busiest_second() as i64 - DEFAULT_RATE_LIMIT_PER_S as i64);
         }
@@ -511,6 +481,26 @@ async fn simulated(
         http_callbacks: false,
     };
     Ok(SimServer::start_many(options, stores).await?)
+}
+
+/// A figure counts only for copies equal to their stores.
+async fn equal_to_stores(
+    deployment: &Deployment,
+    stores: &[i64],
+    sites: &[SimSite],
+    resources: &[Resource],
+) -> anyhow::Result<()> {
+    for (store, site) in stores.iter().zip(sites) {
+        if let Some(difference) =
+            difference_in(&deployment.services.db, *store, &site.store, resources).await?
+        {
+            anyhow::bail!(
+                "{}: the database differs, so no figure: {difference}",
+                site.info.url
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn connect_all(
