@@ -1,15 +1,15 @@
 //! One store budget in Redis holds across processes: two processes asking a store as fast
-//! as they can, each through its own client, never reach it more often than the rate plus
-//! the burst in any one-second window, counted where it matters, at the store.
+//! as they can, each through its own client, never reach it more often than the rate in
+//! any one-second window, counted where it matters, at the store.
 //!
-//! The limiter spaces the requests as they leave; the store counts them as they arrive,
-//! and on a loaded machine the way there varies by a quarter of a second (a first request
-//! opens its connection), which brings a request into the next one's second. The rate is
-//! low enough that such a delay stays under one interval between requests.
+//! The limiter grants at most the rate in any second; the store counts the requests as
+//! they arrive, and on a loaded machine the way there varies by a quarter of a second (a
+//! first request opens its connection), which can bring one request into the next one's
+//! second. So the store may see one more, never two.
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use sim::generate::Sizes;
 use url::Url;
@@ -149,7 +149,7 @@ async fn two_processes_share_one_store_limit() {
         .iter()
         .map(|request| request.at_us)
         .collect();
-    let bound = LIMIT.per_second as usize + LIMIT.burst as usize;
+    let bound = LIMIT.per_second as usize + 1;
     let most = busiest_second(seen.clone());
     eprintln!(
         "the store saw {} requests in {RUN_FOR:?}; at most {most} in one second",
@@ -162,23 +162,60 @@ async fn two_processes_share_one_store_limit() {
     );
 }
 
-#[tokio::test]
-async fn the_local_limiter_keeps_the_same_budget() {
-    let limiter = LocalRateLimiter::default();
+/// Asks for one store's requests through `limiters` in turn, as fast as they grant them,
+/// for `RUN_FOR`: for each grant, when it was asked for and when the answer came.
+async fn grants(limiters: &[&dyn RateLimiter]) -> Vec<(Instant, Instant)> {
     let start = Instant::now();
     let mut granted = Vec::new();
-    while start.elapsed() < RUN_FOR {
+    for limiter in limiters.iter().cycle() {
+        if start.elapsed() >= RUN_FOR {
+            break;
+        }
+        let asked = Instant::now();
         match limiter.try_acquire("store-1", LIMIT).await.unwrap() {
-            Ok(()) => granted.push(
-                SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap()
-                    .as_micros(),
-            ),
+            Ok(()) => granted.push((asked, Instant::now())),
             Err(wait) => tokio::time::sleep(wait).await,
         }
     }
-    assert!(granted.len() >= 5, "the budget was never granted");
-    let bound = LIMIT.per_second as usize + LIMIT.burst as usize;
-    assert!(busiest_second(granted) <= bound);
+    granted
+}
+
+/// The burst makes up for a late request, but never puts a request over the rate in a
+/// second: any `per_second + 1` grants span a second at least. A grant was made between
+/// its asking and its answer, so the span is at most from the first's asking to the
+/// last's answer.
+fn assert_within_rate(granted: &[(Instant, Instant)]) {
+    let expected = (LIMIT.per_second * RUN_FOR.as_secs_f64()) as usize;
+    assert!(
+        granted.len() >= expected,
+        "{} grants in {RUN_FOR:?} at {}/s",
+        granted.len(),
+        LIMIT.per_second
+    );
+    let per_second = LIMIT.per_second as usize;
+    for (at, (first, last)) in granted.iter().zip(&granted[per_second..]).enumerate() {
+        let span = last.1 - first.0;
+        assert!(
+            span >= Duration::from_secs(1),
+            "grants {at} to {} came within {span:?}",
+            at + per_second
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_local_limiter_keeps_the_same_budget() {
+    let limiter = LocalRateLimiter::default();
+    assert_within_rate(&grants(&[&limiter]).await);
+}
+
+#[tokio::test]
+async fn redis_limiters_grant_no_more_than_the_rate_in_any_second() {
+    let redis = tokio::task::spawn_blocking(RedisServer::start)
+        .await
+        .unwrap();
+    let client = redis::Client::open(redis.url()).unwrap();
+    let first = RedisRateLimiter::new(client.get_connection_manager().await.unwrap(), "a:");
+    let second = RedisRateLimiter::new(client.get_connection_manager().await.unwrap(), "a:");
+    assert_within_rate(&grants(&[&first, &second]).await);
 }
