@@ -16,6 +16,13 @@ use crate::services::Services;
 use crate::stores::{AuthMode, NewStore, SignatureMethod, save_store};
 use sim::server::SimInfo;
 
+/// What a deployment keeps in Redis.
+#[derive(Debug, Clone, Copy)]
+pub struct RedisFootprint {
+    pub keys: usize,
+    pub bytes: u64,
+}
+
 pub struct Deployment {
     pub services: Services,
     /// The environment of the deployment's `woosync` processes.
@@ -170,6 +177,39 @@ impl Deployment {
 
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The keys under the deployment's Redis prefix and the bytes Redis holds for them
+    /// (`MEMORY USAGE`, every element counted); none on the embedded queue.
+    pub async fn redis_footprint(&self) -> anyhow::Result<Option<RedisFootprint>> {
+        let Some((url, prefix)) = &self.redis else {
+            return Ok(None);
+        };
+        let mut redis = redis::Client::open(url.as_str())?
+            .get_multiplexed_async_connection()
+            .await?;
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{prefix}*"))
+            .query_async(&mut redis)
+            .await?;
+        let mut bytes = 0;
+        for chunk in keys.chunks(1_000) {
+            let mut pipeline = redis::pipe();
+            for key in chunk {
+                pipeline
+                    .cmd("MEMORY")
+                    .arg("USAGE")
+                    .arg(key)
+                    .arg("SAMPLES")
+                    .arg(0);
+            }
+            let sizes: Vec<Option<u64>> = pipeline.query_async(&mut redis).await?;
+            bytes += sizes.into_iter().flatten().sum::<u64>();
+        }
+        Ok(Some(RedisFootprint {
+            keys: keys.len(),
+            bytes,
+        }))
     }
 
     /// Closes the services and removes the scratch database and Redis keys.

@@ -23,7 +23,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 use serde_json::json;
 
-use super::deployment::Deployment;
+use super::deployment::{Deployment, RedisFootprint};
 use super::sync::{ingest_records_per_s, runs_succeeded, stop, watch};
 use crate::bench::compare::difference_in;
 use crate::config::Config;
@@ -57,6 +57,12 @@ pub struct ScaleFigures {
     pub worker_processes_speedup: f64,
     /// Requests in a store's busiest second over its limit, the most of any store.
     pub max_store_second_over_limit: i64,
+    /// What Redis holds for each of the 1,000 stores once their backfills are done, and
+    /// for each job queued (their 2,000 runs' first jobs, less what it held before);
+    /// none on the embedded queue.
+    pub redis_keys_per_store: Option<f64>,
+    pub redis_bytes_per_store: Option<f64>,
+    pub redis_bytes_per_queued_job: Option<f64>,
 }
 
 const STORES: usize = 1_000;
@@ -97,6 +103,16 @@ pub async fn run(config: &Config) -> anyhow::Result<ScaleFigures> {
             3,
         ),
         max_store_second_over_limit: processes.over_limit,
+        redis_keys_per_store: many
+            .redis
+            .map(|redis| round(redis.idle.keys as f64 / STORES as f64, 2)),
+        redis_bytes_per_store: many
+            .redis
+            .map(|redis| (redis.idle.bytes as f64 / STORES as f64).round()),
+        redis_bytes_per_queued_job: many.redis.map(|redis| {
+            let added = redis.queued.bytes.saturating_sub(redis.before.bytes);
+            (added as f64 / redis.jobs_queued.max(1) as f64).round()
+        }),
     })
 }
 
@@ -106,6 +122,17 @@ struct ManyStores {
     records_per_s: f64,
     peak_rss_mb: f64,
     polls: PollLags,
+    redis: Option<RedisUse>,
+}
+
+/// What Redis held with the stores connected, with their runs queued, and once the runs
+/// were done.
+#[derive(Clone, Copy)]
+struct RedisUse {
+    before: RedisFootprint,
+    queued: RedisFootprint,
+    jobs_queued: u64,
+    idle: RedisFootprint,
 }
 
 /// The 1,000 stores' ingest, then their polls.
@@ -138,11 +165,18 @@ async fn many_stores(config: &Config) -> anyhow::Result<ManyStores> {
     )
     .await?;
     let stores = connect_all(&deployment, &fleet.sites, 1_000_000.0).await?;
+    let before = deployment.redis_footprint().await?;
     // The runs are queued before the worker starts, so that the figure is the worker's
     // and not the pace at which this process can start 2,000 runs; the worker's start
     // (a few hundred milliseconds) is in it.
     let resources = [Resource::Products, Resource::Orders];
     let runs = start_all(&deployment, &stores, &resources).await?;
+    let queued = deployment.redis_footprint().await?;
+    let mut jobs_queued = 0;
+    for queue in crate::jobs::queues() {
+        let counts = deployment.services.queue.counts(queue).await?;
+        jobs_queued += counts.pending + counts.scheduled;
+    }
     eprintln!(
         "{STORES} stores of 50 products and 100 orders, unthrottled, backfilled together ..."
     );
@@ -172,6 +206,22 @@ async fn many_stores(config: &Config) -> anyhow::Result<ManyStores> {
         wall.as_secs_f64()
     );
 
+    let idle = deployment.redis_footprint().await?;
+    let redis = match (before, queued, idle) {
+        (Some(before), Some(queued), Some(idle)) => {
+            eprintln!(
+                "  Redis: {} keys, {} bytes with the stores connected; {} keys, {} bytes with {jobs_queued} jobs queued; {} keys, {} bytes once done",
+                before.keys, before.bytes, queued.keys, queued.bytes, idle.keys, idle.bytes
+            );
+            Some(RedisUse {
+                before,
+                queued,
+                jobs_queued,
+                idle,
+            })
+        }
+        _ => None,
+    };
     let polls = poll_lags(&deployment, &fleet.sites, &stores).await?;
     stop(&mut worker);
     let (queue, database) = (deployment.queue, deployment.database);
@@ -182,6 +232,7 @@ async fn many_stores(config: &Config) -> anyhow::Result<ManyStores> {
         records_per_s,
         peak_rss_mb,
         polls,
+        redis,
     })
 }
 
