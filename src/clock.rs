@@ -1,7 +1,8 @@
 //! The clock (`woosync schedule`): enqueues a `PollStore` for every active store on the poll
 //! schedule, an ID sweep on the sweep schedule and a content refresh on the refresh
 //! schedule (each store may have its own), resumes runs whose jobs went missing, and every
-//! hour puts right the webhooks a store disabled (`webhooks::registration::check_webhooks`).
+//! hour puts right the webhooks a store disabled (`webhooks::registration::check_webhooks`)
+//! and forgets done jobs older than an hour.
 //! Two clocks running do no double work: polls are de-duplicated per store in the queue and
 //! runs per store and resource in the database.
 
@@ -27,6 +28,10 @@ use crate::webhooks::registration::check_webhooks;
 
 /// How often the clock looks at its schedules.
 const TICK: Duration = Duration::from_secs(1);
+
+/// How long a done job stays in the queue, for the dashboard: every poll of every store
+/// leaves one, and kept for good they would fill Redis (see `bench scale`).
+const DONE_JOBS_KEPT_FOR: chrono::Duration = chrono::Duration::hours(1);
 
 pub struct Clock {
     pub context: Context,
@@ -66,6 +71,7 @@ impl Clock {
                     std::sync::Arc::clone(&self.context),
                     self.event_retention,
                 ));
+                tokio::spawn(forget_done_jobs(std::sync::Arc::clone(&self.context)));
             }
             last_tick = now;
             if last_resume.elapsed() >= resume_every {
@@ -185,6 +191,18 @@ async fn prune_feed(context: Context, retention: Duration) {
         Ok(0) => {}
         Ok(pruned) => tracing::info!(pruned, "events past their retention deleted"),
         Err(error) => tracing::warn!(%error, "cannot prune the change feed"),
+    }
+}
+
+/// Removes the done jobs kept past `DONE_JOBS_KEPT_FOR`.
+async fn forget_done_jobs(context: Context) {
+    let before = Utc::now() - DONE_JOBS_KEPT_FOR;
+    for queue in crate::jobs::queues() {
+        match context.queue.purge_done(queue, before).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(queue, purged, "done jobs forgotten"),
+            Err(error) => tracing::warn!(queue, %error, "cannot forget done jobs"),
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! The clock: polls on its schedule; two clocks do no double work.
+//! The clock: polls on its schedule; two clocks do no double work; done jobs are not kept
+//! for good.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -90,4 +91,67 @@ async fn two_clocks_poll_without_overlapping_runs(backend: Backend) {
             last_finished.insert(run.resource, finished);
         }
     }
+}
+
+/// Every poll leaves a done job; the clock forgets those older than an hour, every hour
+/// (on the webhook check's schedule, here every second).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_clock_forgets_done_jobs_older_than_an_hour() {
+    let pipeline = TestPipeline::start_with(
+        QueueKind::Redis,
+        Sizes::default(),
+        &[("WOOSYNC_WEBHOOK_CHECK_CRON", "* * * * * *")],
+    )
+    .await;
+    let store = pipeline.connect_store(10_000.0).await;
+    let backfill = pipeline.sync_all(store, SyncMode::Backfill).await;
+    let worker = pipeline.spawn_worker();
+    pipeline
+        .wait_synced(&backfill, Duration::from_secs(60))
+        .await;
+    drop(worker);
+    let queue = &pipeline.services.queue;
+    let done = || async {
+        let mut done = 0;
+        for name in woosync::jobs::queues() {
+            done += queue.counts(name).await.unwrap().done;
+        }
+        done
+    };
+    assert!(done().await > 0, "the backfill left no done job");
+
+    // Two hours pass for the done jobs.
+    let mut redis = redis::Client::open(pipeline.redis_url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let two_hours_ago = (chrono::Utc::now() - chrono::Duration::hours(2)).timestamp_millis();
+    for name in woosync::jobs::queues() {
+        let set = format!("woosync:q:{name}:done");
+        let ids: Vec<String> = redis::cmd("ZRANGE")
+            .arg(&set)
+            .arg(0)
+            .arg(-1)
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+        for id in ids {
+            redis::cmd("ZADD")
+                .arg(&set)
+                .arg("XX")
+                .arg(two_hours_ago)
+                .arg(id)
+                .query_async::<()>(&mut redis)
+                .await
+                .unwrap();
+        }
+    }
+    let _clock = pipeline.spawn_clock();
+    wait_for(
+        "the done jobs to be forgotten",
+        Duration::from_secs(30),
+        || async { done().await == 0 },
+    )
+    .await;
 }

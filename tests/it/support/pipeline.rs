@@ -292,6 +292,11 @@ impl TestPipeline {
             .crash_and_restart();
     }
 
+    /// The URL of the pipeline's Redis.
+    pub fn redis_url(&self) -> String {
+        self.redis.as_ref().expect("a pipeline on Redis").url()
+    }
+
     /// Kills Redis for good.
     pub fn stop_redis(&mut self) {
         self.redis.as_mut().expect("a pipeline on Redis").kill();
