@@ -185,13 +185,7 @@ impl Deployment {
         let Some((url, prefix)) = &self.redis else {
             return Ok(None);
         };
-        let mut redis = redis::Client::open(url.as_str())?
-            .get_multiplexed_async_connection()
-            .await?;
-        let keys: Vec<String> = redis::cmd("KEYS")
-            .arg(format!("{prefix}*"))
-            .query_async(&mut redis)
-            .await?;
+        let (mut redis, keys) = super::webhooks::keys_under(url, prefix).await?;
         let mut bytes = 0;
         for chunk in keys.chunks(1_000) {
             let mut pipeline = redis::pipe();

@@ -197,13 +197,7 @@ async fn send_all(
 
 /// Removes the bench's keys from Redis.
 pub async fn forget_prefix(url: &str, prefix: &str) -> anyhow::Result<()> {
-    let mut redis = redis::Client::open(url)?
-        .get_multiplexed_async_connection()
-        .await?;
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
-        .query_async(&mut redis)
-        .await?;
+    let (mut redis, keys) = keys_under(url, prefix).await?;
     for chunk in keys.chunks(1_000) {
         redis::cmd("UNLINK")
             .arg(chunk)
@@ -211,4 +205,19 @@ pub async fn forget_prefix(url: &str, prefix: &str) -> anyhow::Result<()> {
             .await?;
     }
     Ok(())
+}
+
+/// A connection to the Redis at `url`, and the keys there that start with `prefix`.
+pub async fn keys_under(
+    url: &str,
+    prefix: &str,
+) -> anyhow::Result<(redis::aio::MultiplexedConnection, Vec<String>)> {
+    let mut redis = redis::Client::open(url)?
+        .get_multiplexed_async_connection()
+        .await?;
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query_async(&mut redis)
+        .await?;
+    Ok((redis, keys))
 }
