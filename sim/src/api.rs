@@ -217,9 +217,7 @@ fn dropped_connection() -> Response<Body> {
 }
 
 /// The host's limiter: as many requests let through within the last second as it
-/// tolerates, and a 429 beyond (none). Like most hosts' limiters it lets one request more
-/// through (a client making up for a late request sends two close together), never two.
-/// A request let through is stamped under the limiter's lock (microseconds since the
+/// tolerates, and a 429 beyond (none). A request let through is stamped under the limiter's lock (microseconds since the
 /// epoch).
 fn host_admits(store: &SimStore, per_second: f64) -> Option<u128> {
     let mut window = lock(&store.host_window);
@@ -230,8 +228,13 @@ fn host_admits(store: &SimStore, per_second: f64) -> Option<u128> {
     {
         window.pop_front();
     }
-    let limit = per_second.max(0.0).floor();
-    let tolerated = if limit > 0.0 { limit + 1.0 } else { 0.0 };
+    // At least one a second for a limit under one: a window of a second holds whole
+    // requests.
+    let tolerated = if per_second > 0.0 {
+        per_second.floor().max(1.0)
+    } else {
+        0.0
+    };
     if window.len() as f64 >= tolerated {
         return None;
     }
