@@ -172,8 +172,8 @@ pub async fn ingest(config: &Config) -> anyhow::Result<IngestFigures> {
     let cpu_per_1k = large.worker_cpu.as_secs_f64() * 1e6 / large_records as f64;
     let large_per_second = large_records as f64 / large.wall.as_secs_f64();
     eprintln!(
-        "  {large_records} records in {:.1} s: {large_per_second:.0} records/s; worker peak RSS {:.0} MB; worker CPU {:.1} s, \
-         {cpu_per_1k:.0} ms per 1,000 records",
+        "  {large_records} records in {:.1} s: {large_per_second:.0} records/s; \
+         worker peak RSS {:.0} MB; worker CPU {:.1} s, {cpu_per_1k:.0} ms per 1,000 records",
         large.wall.as_secs_f64(),
         large.peak_rss_mb,
         large.worker_cpu.as_secs_f64()

@@ -36,9 +36,10 @@ impl StoreBudget {
         let now = Instant::now();
         let per_window = self.limit.per_window();
         if let Some(per_window) = per_window {
-            let window_full = (self.granted.len() >= per_window as usize)
-                .then(|| self.granted.front())
-                .flatten()
+            let window_full = self
+                .granted
+                .front()
+                .filter(|_| self.granted.len() >= per_window as usize)
                 .map(|oldest| *oldest + WINDOW);
             let spaced = self
                 .granted
