@@ -274,10 +274,20 @@ async fn poll_lags(
         if started.elapsed() < POLL_WATCH && Instant::now() >= next_change {
             let at = rand::rng().random_range(0..sites.len());
             let site = &sites[at];
+            // An order whose last change is still on its way would lose that change to
+            // this one and count as never seen.
             let order = read(&site.store.data)
                 .collection((Resource::Orders, 0))
+                .iter()
+                .filter_map(|order| order["id"].as_i64())
+                .filter(|order| {
+                    !waiting
+                        .iter()
+                        .any(|(store, waiting, ..)| *store == stores[at] && waiting == order)
+                })
+                .collect::<Vec<_>>()
                 .choose(&mut rand::rng())
-                .and_then(|order| order["id"].as_i64())
+                .copied()
                 .ok_or_else(|| anyhow::anyhow!("a simulated store has no orders"))?;
             probe += 1;
             let email = format!("probe-{probe}@example.com");
@@ -312,6 +322,12 @@ async fn poll_lags(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     stop(&mut clock);
+    for (store, order, email, _) in &waiting {
+        eprintln!(
+            "  unseen: store {store} order {order} ({email}); {}",
+            last_runs(deployment, *store).await?
+        );
+    }
     let unseen = waiting.len();
     lags.extend(
         waiting
@@ -325,6 +341,35 @@ async fn poll_lags(
         percentile(&lags, 0.99)
     );
     Ok(PollLags { lags, unseen })
+}
+
+/// A store's last order runs, for a change that never came.
+async fn last_runs(deployment: &Deployment, store: i64) -> anyhow::Result<String> {
+    use entity::sync_runs;
+    use sea_orm::QueryOrder;
+    let runs = sync_runs::Entity::find()
+        .filter(sync_runs::Column::StoreId.eq(store))
+        .filter(sync_runs::Column::Resource.eq(Resource::Orders))
+        .order_by_desc(sync_runs::Column::Id)
+        .limit(3)
+        .all(&deployment.services.db)
+        .await?;
+    Ok(runs
+        .iter()
+        .map(|run| {
+            format!(
+                "run {} {:?} {:?} created {} started {:?} finished {:?} error {:?}",
+                run.id,
+                run.kind,
+                run.status,
+                run.created_at,
+                run.started_at,
+                run.finished_at,
+                run.last_error
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; "))
 }
 
 struct PollLags {

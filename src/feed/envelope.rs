@@ -9,6 +9,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
+use crate::sync::changes::BACKFILL_COMPLETED;
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Envelope {
     /// The event's feed position: the cursor to read on from, and the `webhook-id` of its
@@ -50,6 +52,7 @@ impl Envelope {
             Ok(number) => Value::from(number),
             Err(_) => Value::String(id),
         });
+        let data = data_of(event.id, &event.kind, event.data)?;
         Ok(Envelope {
             id: event.id.to_string(),
             kind: event.kind,
@@ -58,10 +61,21 @@ impl Envelope {
             resource: event.resource.map(|resource| resource.to_string()),
             record_id,
             parent_id: (event.parent_id != 0).then_some(event.parent_id),
-            data: RawValue::from_string(event.data)?,
+            data,
             previous: event.previous.map(RawValue::from_string).transpose()?,
         })
     }
+}
+
+/// The event's data: a `sync.backfill_completed` also names its own feed position, known
+/// only once it was inserted.
+fn data_of(id: i64, kind: &str, data: String) -> Result<Box<RawValue>, serde_json::Error> {
+    if kind != BACKFILL_COMPLETED {
+        return RawValue::from_string(data);
+    }
+    let mut fields: serde_json::Map<String, Value> = serde_json::from_str(&data)?;
+    fields.insert("cursor".into(), Value::String(id.to_string()));
+    serde_json::value::to_raw_value(&fields)
 }
 
 fn stamp(at: DateTime<Utc>) -> String {

@@ -115,7 +115,6 @@ impl Job for ReconcileSweep {
         }
         self.fetch_orphaned_children(&context, &run).await?;
         runs::listing_finished(&context.db, &run, fetched.written + fetched_again.written).await?;
-        sweep_listing::forget(&context.db, run.id).await?;
         Ok(())
     }
 

@@ -79,8 +79,13 @@ pub async fn run_page(context: &Context, job: &RunPage) -> Result<(), JobError> 
         _ => Vec::new(),
     };
     enqueue_paced(context, &store, &run, job.resource, next).await?;
-    if run.pages_done >= i64::from(total) {
+    if runs::all_pages_written(&run) && runs::needs_sweep(&run) {
         listing_done(context, &run).await?;
+    } else if run.listed_at.is_some() && runs::is_open(&run) {
+        // The last page ended the listing but children were wanted as it wrote: looked at
+        // again after its commit, as their writer looks after its own, so that whichever
+        // commits last sees both.
+        runs::finish_if_complete(&context.db, run.id).await?;
     }
     Ok(())
 }
@@ -93,9 +98,8 @@ async fn fetch_and_write(
     job: &RunPage,
 ) -> Result<(sync_runs::Model, bool), JobError> {
     let resource = job.resource;
-    // The run's start time bounds what it saw: set before the first request.
-    let run = runs::mark_running(&context.db, &run).await?;
     let query = listing_query(&run, kind, resource, job.page);
+    // The run's start time bounds what it saw: the earliest of its pages' requests.
     let listed_at = Utc::now();
     let listed = waiting(active.client.list_page_holding(
         &resource.collection_path(0),
@@ -158,6 +162,7 @@ async fn fetch_and_write(
             total_pages,
             full,
             whole: missing,
+            requested_at: listed_at,
         },
     )
     .await?;

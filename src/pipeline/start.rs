@@ -182,16 +182,10 @@ pub fn page_step(run: &sync_runs::Model, kind: RunKind, resource: Resource, page
 }
 
 /// Every page of a run's listing is written: the run ends, or, where the listing cannot
-/// have seen deletions, a sweep ends it. A backfill whose one page held the whole
-/// collection saw it at one instant, and marked what it lacked deleted as it was written
-/// (`paging`), as a collection listed whole does.
+/// have seen deletions (`runs::needs_sweep`), a sweep ends it.
 pub async fn listing_done(context: &Context, run: &sync_runs::Model) -> Result<(), JobError> {
-    let (resource, kind) = (run.resource, run.kind);
-    let listed_at_once =
-        resource.listed_whole() || (kind == RunKind::Backfill && run.pages_total == Some(1));
-    let needs_sweep =
-        !listed_at_once && (kind == RunKind::Backfill || !resource.has_modified_filter());
-    if needs_sweep {
+    let resource = run.resource;
+    if runs::needs_sweep(run) {
         context
             .enqueue(vec![first_step(run, RunKind::Sweep, resource)])
             .await

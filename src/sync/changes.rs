@@ -10,7 +10,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, ValueTu
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, StatementBuilder, Value};
 use serde_json::json;
 
-use super::outbox::{NewEvent, Outbox, RecordIdentity, insert_events, key_text};
+use super::outbox::{NewEvent, Outbox, RecordIdentity, key_text};
 use super::stored::raw_text;
 use crate::woo::Resource;
 
@@ -372,56 +372,27 @@ async fn query<C: ConnectionTrait>(
         .await
 }
 
-/// Announces that a store's first copy of a resource (and of the children listed under
-/// it) is complete: one `sync.backfill_completed` per resource, in the transaction that
-/// ends the run, carrying its own feed position as `cursor`. Its records made no events of
-/// their own; every change after that position does.
-pub async fn first_copy_completed<C: ConnectionTrait>(
-    db: &C,
-    run: &entity::sync_runs::Model,
-) -> Result<(), DbErr> {
-    let resources: Vec<Resource> = std::iter::once(run.resource)
+/// The events announcing that a store's first copy of a resource (and of the children
+/// listed under it) is complete: one `sync.backfill_completed` per resource, for the
+/// transaction that ends the run. Its records made no events of their own; every change
+/// after its position in the feed (the `cursor` its envelope carries) does.
+pub fn first_copy_completed(run: &entity::sync_runs::Model) -> Vec<NewEvent> {
+    std::iter::once(run.resource)
         .chain(
             Resource::ALL
                 .into_iter()
                 .filter(|child| child.parent() == Some(run.resource)),
         )
-        .collect();
-    let events = resources.iter().map(|resource| NewEvent {
-        store_id: run.store_id,
-        kind: BACKFILL_COMPLETED.into(),
-        resource: Some(*resource),
-        record_id: None,
-        parent_id: 0,
-        data: json!({ "resource": resource, "run_id": run.id }).to_string(),
-        previous: None,
-    });
-    let at = chrono::Utc::now();
-    insert_events(db, events.collect(), at).await?;
-    // The events just inserted are the newest: the feed's lock (or SQLite's one writer)
-    // is held until this transaction commits.
-    use entity::events;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-    let inserted = events::Entity::find()
-        .filter(events::Column::StoreId.eq(run.store_id))
-        .filter(events::Column::Kind.eq(BACKFILL_COMPLETED))
-        .order_by_desc(events::Column::Id)
-        .limit(resources.len() as u64)
-        .all(db)
-        .await?;
-    for event in inserted {
-        let data = json!({
-            "resource": event.resource,
-            "run_id": run.id,
-            "cursor": event.id.to_string(),
-        });
-        events::Entity::update_many()
-            .col_expr(events::Column::Data, Expr::val(data.to_string()))
-            .filter(events::Column::Id.eq(event.id))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
+        .map(|resource| NewEvent {
+            store_id: run.store_id,
+            kind: BACKFILL_COMPLETED.into(),
+            resource: Some(resource),
+            record_id: None,
+            parent_id: 0,
+            data: json!({ "resource": resource, "run_id": run.id }).to_string(),
+            previous: None,
+        })
+        .collect()
 }
 
 /// The type of the event that ends a store's first copy of a resource.

@@ -138,6 +138,8 @@ pub struct FetchedPage {
     /// For a page that is the whole collection (a resource listed in one answer), the
     /// records kept that it no longer holds: marked deleted in the same transaction.
     pub whole: Option<Missing>,
+    /// When it was asked for: the run started at its earliest page's request.
+    pub requested_at: DateTime<Utc>,
 }
 
 /// The pages a listing has at least, as page `page` shows it: those the store said (this
@@ -247,22 +249,67 @@ impl PageWrite {
         }
         let applied = page.records.write(txn, outbox).await?;
         let at_least = i64::from(pages_at_least(page.page, page.total_pages, page.full));
+        let mut run = count_page(txn, self.run_id, at_least, applied, page.requested_at).await?;
+        // The last page of a listing no sweep follows ends the run here, rather than in
+        // transactions of their own after it (SQLite's one writer is the scarce thing).
+        if all_pages_written(&run) && !needs_sweep(&run) {
+            run = end_listing(txn, outbox, run, now).await?;
+        }
         Ok(PageProgress {
-            run: count_page(txn, self.run_id, at_least, applied, now).await?,
+            run,
             written_now: true,
             applied: Some(applied),
         })
     }
 }
 
+/// Whether every page the run's listing is known to have is written.
+pub fn all_pages_written(run: &sync_runs::Model) -> bool {
+    run.pages_done >= run.pages_total.unwrap_or(1).max(1)
+}
+
+/// Whether a run's listing, once written, is followed by a sweep: a listing that cannot
+/// have seen deletions. A backfill whose one page held the whole collection saw it at one
+/// instant, and marked what it lacked deleted as it was written, as a collection listed
+/// whole does.
+pub fn needs_sweep(run: &sync_runs::Model) -> bool {
+    let (resource, kind) = (run.resource, run.kind);
+    let listed_at_once =
+        resource.listed_whole() || (kind == RunKind::Backfill && run.pages_total == Some(1));
+    !listed_at_once && (kind == RunKind::Backfill || !resource.has_modified_filter())
+}
+
+/// The run's listing is written (in `txn`): it ends unless children it asked for are
+/// still wanted (whose writer then ends it).
+async fn end_listing(
+    txn: &DatabaseTransaction,
+    outbox: &Outbox,
+    mut run: sync_runs::Model,
+    now: DateTime<Utc>,
+) -> Result<sync_runs::Model, DbErr> {
+    if run.listed_at.is_none() {
+        sync_runs::Entity::update_many()
+            .col_expr(sync_runs::Column::ListedAt, Expr::value(now))
+            .filter(sync_runs::Column::Id.eq(run.id))
+            .exec(txn)
+            .await?;
+        run.listed_at = Some(now);
+    }
+    if run_children::any_wanted(txn, run.id).await? {
+        return Ok(run);
+    }
+    succeed_in(txn, outbox, run, now).await
+}
+
 /// Counts a page written in its run, in one statement (a read and a write of the run would
 /// each be a round trip while SQLite's write lock is held); returns the run as it is now.
+/// The run is running, and started no later than this page was asked for.
 async fn count_page(
     txn: &DatabaseTransaction,
     run_id: i64,
     pages_at_least: i64,
     applied: Applied,
-    now: DateTime<Utc>,
+    requested_at: DateTime<Utc>,
 ) -> Result<sync_runs::Model, DbErr> {
     use sea_orm::sea_query::ExprTrait;
     use sync_runs::Column;
@@ -291,7 +338,16 @@ async fn count_page(
             )
             .finally(Expr::col(Column::Status)),
         )
-        .value(Column::StartedAt, Expr::col(Column::StartedAt).if_null(now))
+        .value(
+            Column::StartedAt,
+            Expr::case(
+                Expr::col(Column::StartedAt)
+                    .is_null()
+                    .or(Expr::col(Column::StartedAt).gt(requested_at)),
+                requested_at,
+            )
+            .finally(Expr::col(Column::StartedAt)),
+        )
         .and_where(Expr::col(Column::Id).eq(run_id))
         .returning_all();
     let statement = StatementBuilder::build(&update, &txn.get_database_backend());
@@ -334,27 +390,48 @@ pub async fn mark_running<C: ConnectionTrait>(
 }
 
 /// The run's listing (and its sweep, where it has one) is written, with what the sweep
-/// wrote besides: the run ends once the children it asked for are in too. (What the sweep
-/// set aside is not counted again: it asks for the records its listing set aside.)
+/// wrote besides: the run ends once the children it asked for are in too, and what its
+/// sweep kept of the listing is forgotten. (What the sweep set aside is not counted again:
+/// it asks for the records its listing set aside.)
 pub async fn listing_finished(
     db: &DatabaseConnection,
     run: &sync_runs::Model,
     extra_written: u64,
 ) -> Result<(), DbErr> {
     use sea_orm::sea_query::ExprTrait;
-    sync_runs::Entity::update_many()
-        .col_expr(
-            sync_runs::Column::ListedAt,
-            Expr::col(sync_runs::Column::ListedAt).if_null(Utc::now()),
-        )
-        .col_expr(
-            sync_runs::Column::RecordsWritten,
-            Expr::col(sync_runs::Column::RecordsWritten).add(extra_written as i64),
-        )
-        .filter(sync_runs::Column::Id.eq(run.id))
-        .exec(db)
-        .await?;
-    finish_if_complete(db, run.id).await
+    let txn = crate::database::begin_write(db).await?;
+    let Some(mut current) = sync_runs::Entity::find_by_id(run.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    if current.status == RunStatus::Succeeded {
+        return Ok(());
+    }
+    if extra_written > 0 {
+        sync_runs::Entity::update_many()
+            .col_expr(
+                sync_runs::Column::RecordsWritten,
+                Expr::col(sync_runs::Column::RecordsWritten).add(extra_written as i64),
+            )
+            .filter(sync_runs::Column::Id.eq(run.id))
+            .exec(&txn)
+            .await?;
+        current.records_written += extra_written as i64;
+    }
+    super::sweep_listing::forget(&txn, run.id).await?;
+    let outbox = Outbox::default();
+    let current = end_listing(&txn, &outbox, current, Utc::now()).await?;
+    outbox.flush(&txn).await?;
+    txn.commit().await?;
+    if is_open(&current) {
+        // Children were wanted as this committed: looked at again now, as their writer
+        // looks after its own commit, so that whichever commits last sees both.
+        finish_if_complete(db, run.id).await?;
+    }
+    Ok(())
 }
 
 /// Ends a run whose listing is done and whose children are all written: called by each
@@ -377,7 +454,6 @@ pub async fn finish_if_complete(db: &DatabaseConnection, run_id: i64) -> Result<
 /// transaction.
 async fn succeed(db: &DatabaseConnection, run_id: i64) -> Result<(), DbErr> {
     let txn = crate::database::begin_write(db).await?;
-    let now = Utc::now();
     let Some(current) = sync_runs::Entity::find_by_id(run_id)
         .lock_exclusive()
         .one(&txn)
@@ -388,26 +464,32 @@ async fn succeed(db: &DatabaseConnection, run_id: i64) -> Result<(), DbErr> {
     if current.status == RunStatus::Succeeded {
         return Ok(());
     }
+    let outbox = Outbox::default();
+    succeed_in(&txn, &outbox, current, Utc::now()).await?;
+    outbox.flush(&txn).await?;
+    txn.commit().await
+}
+
+/// `succeed` in a transaction that holds the run's row.
+async fn succeed_in(
+    txn: &DatabaseTransaction,
+    outbox: &Outbox,
+    current: sync_runs::Model,
+    now: DateTime<Utc>,
+) -> Result<sync_runs::Model, DbErr> {
     let started = current.started_at.unwrap_or(current.created_at);
     let mut update: sync_runs::ActiveModel = current.clone().into();
     update.status = Set(RunStatus::Succeeded);
     update.finished_at = Set(Some(now));
     update.started_at = Set(Some(started));
-    update.update(&txn).await?;
+    let run = update.update(txn).await?;
     if !current.emits_events {
-        super::changes::first_copy_completed(&txn, &current).await?;
+        outbox.add(super::changes::first_copy_completed(&current));
     }
     if current.resource.has_modified_filter() {
-        advance_watermark(
-            &txn,
-            current.store_id,
-            current.resource,
-            started,
-            current.id,
-        )
-        .await?;
+        advance_watermark(txn, current.store_id, current.resource, started, current.id).await?;
     }
-    txn.commit().await
+    Ok(run)
 }
 
 async fn advance_watermark<C: ConnectionTrait>(
