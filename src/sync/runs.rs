@@ -400,16 +400,9 @@ pub async fn listing_finished(
 ) -> Result<(), DbErr> {
     use sea_orm::sea_query::ExprTrait;
     let txn = crate::database::begin_write(db).await?;
-    let Some(mut current) = sync_runs::Entity::find_by_id(run.id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-    else {
+    let Some(mut current) = lock_open_run(&txn, run.id).await? else {
         return Ok(());
     };
-    if current.status == RunStatus::Succeeded {
-        return Ok(());
-    }
     if extra_written > 0 {
         sync_runs::Entity::update_many()
             .col_expr(
@@ -434,6 +427,18 @@ pub async fn listing_finished(
     Ok(())
 }
 
+/// The run, locked until `txn` ends, unless it is gone or has already succeeded.
+async fn lock_open_run(
+    txn: &DatabaseTransaction,
+    run_id: i64,
+) -> Result<Option<sync_runs::Model>, DbErr> {
+    let run = sync_runs::Entity::find_by_id(run_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    Ok(run.filter(|run| run.status != RunStatus::Succeeded))
+}
+
 /// Ends a run whose listing is done and whose children are all written: called by each
 /// side after its own commit, so whichever commits last sees both.
 pub async fn finish_if_complete(db: &DatabaseConnection, run_id: i64) -> Result<(), DbErr> {
@@ -454,16 +459,9 @@ pub async fn finish_if_complete(db: &DatabaseConnection, run_id: i64) -> Result<
 /// transaction.
 async fn succeed(db: &DatabaseConnection, run_id: i64) -> Result<(), DbErr> {
     let txn = crate::database::begin_write(db).await?;
-    let Some(current) = sync_runs::Entity::find_by_id(run_id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-    else {
+    let Some(current) = lock_open_run(&txn, run_id).await? else {
         return Ok(());
     };
-    if current.status == RunStatus::Succeeded {
-        return Ok(());
-    }
     let outbox = Outbox::default();
     succeed_in(&txn, &outbox, current, Utc::now()).await?;
     outbox.flush(&txn).await?;
