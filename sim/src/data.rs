@@ -181,11 +181,22 @@ impl StoreData {
 
     /// Every record of `resource`, under every parent, as the text the store serves.
     pub fn served_texts(&self, resource: Resource) -> Vec<String> {
+        self.served_under_parents(resource)
+            .into_iter()
+            .flat_map(|(_, texts)| texts)
+            .collect()
+    }
+
+    /// The same, with the parent each was listed under (0 for top-level records).
+    pub fn served_under_parents(&self, resource: Resource) -> Vec<(i64, Vec<String>)> {
         self.collections
             .iter()
             .filter(|((kind, _), _)| *kind == resource)
-            .flat_map(|(_, collection)| {
-                (0..collection.records.len()).map(|index| collection.text(index).to_string())
+            .map(|((_, parent), collection)| {
+                let texts = (0..collection.records.len())
+                    .map(|index| collection.text(index).to_string())
+                    .collect();
+                (*parent, texts)
             })
             .collect()
     }

@@ -2,6 +2,7 @@
 //! measured and, with `--json`, one JSON object last for scripts.
 
 pub mod compare;
+pub mod database_bound;
 pub mod deployment;
 pub mod events;
 pub mod queue;

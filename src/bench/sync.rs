@@ -7,7 +7,9 @@
 //!   a ratio measured in the same run: wall time over the time the rate limit alone
 //!   allows for the requests the design needs.
 //! - Unthrottled ingest: products with variations and orders from a store that answers at
-//!   once, into SQLite: records written per second.
+//!   once, into the deployment's database: records written per second, and that over the
+//!   pace at which the same database takes the same records alone, measured in the same
+//!   run (a busy or slow machine moves both).
 //! - Peak RSS of the worker process during unthrottled runs of 20,000 and 100,000 records.
 
 use std::collections::HashMap;
@@ -18,6 +20,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::bench::compare::{backfill_requests, difference_in};
+use crate::bench::database_bound::database_records_per_s;
 use crate::bench::deployment::Deployment;
 use crate::config::Config;
 use crate::pipeline::{SyncMode, start_sync};
@@ -25,7 +28,7 @@ use crate::services::Services;
 use crate::sync::runs::RunStatus;
 use crate::woo::Resource;
 use sim::generate::Sizes;
-use sim::server::{SimOptions, SimServer};
+use sim::server::{SimInfo, SimOptions, SimServer};
 use sim::store::{SimStore, read};
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +63,7 @@ struct Outcome {
     /// CPU time the worker process used, user and system.
     worker_cpu: Duration,
     sim: Arc<SimStore>,
+    sim_info: SimInfo,
 }
 
 /// The worker's settings in every scenario: enough slots for the slowest store's pages in
@@ -147,8 +151,14 @@ async fn rate_limited(config: &Config) -> anyhow::Result<RateLimited> {
 pub struct IngestFigures {
     pub queue: &'static str,
     pub ingest_records_per_s: f64,
+    /// The database's own pace for the same records, measured after the ingest (see
+    /// [`database_bound`](super::database_bound)), and the ingest's share of it.
+    pub database_records_per_s: f64,
+    pub ingest_share_of_database: f64,
     /// The same of the 100,000 run, whose start and end weigh less in its time.
     pub ingest_100k_records_per_s: f64,
+    pub database_100k_records_per_s: f64,
+    pub ingest_100k_share_of_database: f64,
     pub peak_rss_mb_20k: f64,
     pub peak_rss_mb_100k: f64,
     /// The worker's CPU time (user and system) per 1,000 records of the 100,000 run: less
@@ -158,7 +168,8 @@ pub struct IngestFigures {
 
 pub async fn ingest(config: &Config) -> anyhow::Result<IngestFigures> {
     eprintln!("unthrottled ingest of 20,000 products, variations and orders ...");
-    let small = backfill(config, &ingest_scenario(20_000)).await?;
+    let scenario = ingest_scenario(20_000);
+    let small = backfill(config, &scenario).await?;
     let records = stored_count(&small.sim);
     let per_second = records as f64 / small.wall.as_secs_f64();
     eprintln!(
@@ -166,8 +177,10 @@ pub async fn ingest(config: &Config) -> anyhow::Result<IngestFigures> {
         small.wall.as_secs_f64(),
         small.peak_rss_mb
     );
+    let bound = own_pace(config, &small, &scenario).await?;
     eprintln!("unthrottled ingest of 100,000 records ...");
-    let large = backfill(config, &ingest_scenario(100_000)).await?;
+    let scenario = ingest_scenario(100_000);
+    let large = backfill(config, &scenario).await?;
     let large_records = stored_count(&large.sim);
     let cpu_per_1k = large.worker_cpu.as_secs_f64() * 1e6 / large_records as f64;
     let large_per_second = large_records as f64 / large.wall.as_secs_f64();
@@ -178,14 +191,28 @@ pub async fn ingest(config: &Config) -> anyhow::Result<IngestFigures> {
         large.peak_rss_mb,
         large.worker_cpu.as_secs_f64()
     );
+    let large_bound = own_pace(config, &large, &scenario).await?;
     Ok(IngestFigures {
         queue: queue_name(config),
         ingest_records_per_s: per_second.round(),
+        database_records_per_s: bound.round(),
+        ingest_share_of_database: round(per_second / bound, 3),
         ingest_100k_records_per_s: large_per_second.round(),
+        database_100k_records_per_s: large_bound.round(),
+        ingest_100k_share_of_database: round(large_per_second / large_bound, 3),
         peak_rss_mb_20k: round(small.peak_rss_mb, 1),
         peak_rss_mb_100k: round(large.peak_rss_mb, 1),
         worker_cpu_ms_per_1k_records: round(cpu_per_1k, 1),
     })
+}
+
+/// The database's own pace for the records of `outcome`'s backfill.
+async fn own_pace(config: &Config, outcome: &Outcome, scenario: &Scenario) -> anyhow::Result<f64> {
+    let per_second =
+        database_records_per_s(config, &outcome.sim_info, &outcome.sim, &scenario.resources)
+            .await?;
+    eprintln!("  the database alone, the same records: {per_second:.0} records/s");
+    Ok(per_second)
 }
 
 /// One store's unthrottled ingest of 20,000 records: records written a second.
@@ -304,6 +331,7 @@ async fn backfill(config: &Config, scenario: &Scenario) -> anyhow::Result<Outcom
         peak_rss_mb,
         worker_cpu,
         sim: Arc::clone(&server.store),
+        sim_info: server.info.clone(),
     })
 }
 
