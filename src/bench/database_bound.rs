@@ -59,10 +59,10 @@ pub(super) async fn database_records_per_s(
 
 /// One write of the pipeline: a page of a top-level resource (under parent 0), or the
 /// listings under a children job's parents.
-type Write = (Resource, Vec<(i64, Vec<RawRecord>)>);
+type PipelineWrite = (Resource, Vec<(i64, Vec<RawRecord>)>);
 
 /// The records of `resources` and of their children, in the writes the pipeline makes.
-fn listings(sim: &SimStore, resources: &[Resource]) -> anyhow::Result<Vec<Write>> {
+fn listings(sim: &SimStore, resources: &[Resource]) -> anyhow::Result<Vec<PipelineWrite>> {
     let data = read(&sim.data);
     let mut writes = Vec::new();
     for resource in Resource::ALL {
@@ -79,19 +79,22 @@ fn listings(sim: &SimStore, resources: &[Resource]) -> anyhow::Result<Vec<Write>
         }
         under_parents.sort_unstable_by_key(|(parent, _)| *parent);
         if resource.parent().is_some() {
-            let mut parents = under_parents.into_iter().peekable();
-            while parents.peek().is_some() {
-                writes.push((resource, parents.by_ref().take(PARENTS_PER_JOB).collect()));
-            }
+            writes.extend(groups(under_parents, PARENTS_PER_JOB).map(|job| (resource, job)));
             continue;
         }
         for (parent, records) in under_parents {
-            let mut records = records.into_iter().peekable();
-            while records.peek().is_some() {
-                let page = records.by_ref().take(MAX_PER_PAGE as usize).collect();
-                writes.push((resource, vec![(parent, page)]));
-            }
+            let pages = groups(records, MAX_PER_PAGE as usize);
+            writes.extend(pages.map(|page| (resource, vec![(parent, page)])));
         }
     }
     Ok(writes)
+}
+
+/// `items` in groups of `size` at most, in order.
+fn groups<T>(items: Vec<T>, size: usize) -> impl Iterator<Item = Vec<T>> {
+    let mut items = items.into_iter().peekable();
+    std::iter::from_fn(move || {
+        items.peek()?;
+        Some(items.by_ref().take(size).collect())
+    })
 }
