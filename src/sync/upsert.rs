@@ -56,20 +56,23 @@ where
     statements
 }
 
-/// What the text of an upsert of a full page depends on.
+/// What the text of an upsert depends on: every value is a bound parameter.
 #[derive(PartialEq)]
 struct Shape {
     entity: TypeId,
     backend: DbBackend,
+    rows: usize,
     revives: bool,
     returning: Option<String>,
 }
 
-/// The text of each shape of a full page's upsert built so far. Every value is a bound
-/// parameter, so the text does not depend on the values: building it again for each page
-/// took a fifth of the worker's time preparing a page. Only full pages' texts are kept,
-/// so the list stays as short as the shapes: a few per table.
-static PAGE_TEXTS: Mutex<Vec<(Shape, Arc<str>)>> = Mutex::new(Vec::new());
+/// Texts of upserts kept, at most: a few shapes per table are most of the statements.
+const KEPT_TEXTS: usize = 64;
+
+/// The texts of the upserts of up to a page of rows built last, oldest first. Building the
+/// text again for each page (and copying every value in doing so) took a fifth of the
+/// worker's time preparing a page.
+static KEPT: Mutex<Vec<(Shape, Arc<str>)>> = Mutex::new(Vec::new());
 
 fn upsert_statement<E>(
     backend: DbBackend,
@@ -82,21 +85,22 @@ where
     E: EntityTrait,
 {
     let rows: Vec<Row<E::Model>> = rows.collect();
-    if rows.len() != MAX_PER_PAGE as usize {
+    if rows.len() > MAX_PER_PAGE as usize {
         return build_upsert::<E>(backend, columns, rows, revives, returning);
     }
     let shape = Shape {
         entity: TypeId::of::<E>(),
         backend,
+        rows: rows.len(),
         revives,
         returning: returning.map(|columns| format!("{columns:?}")),
     };
-    let texts = || PAGE_TEXTS.lock().unwrap_or_else(PoisonError::into_inner);
-    let kept = texts()
+    let kept = || KEPT.lock().unwrap_or_else(PoisonError::into_inner);
+    let text = kept()
         .iter()
         .find(|(kept, _)| *kept == shape)
         .map(|(_, text)| Arc::clone(text));
-    if let Some(text) = kept {
+    if let Some(text) = text {
         return Statement::from_sql_and_values(
             backend,
             text.as_ref(),
@@ -104,9 +108,12 @@ where
         );
     }
     let statement = build_upsert::<E>(backend, columns, rows, revives, returning);
-    let mut texts = texts();
-    if !texts.iter().any(|(kept, _)| *kept == shape) {
-        texts.push((shape, Arc::from(statement.sql.as_str())));
+    let mut kept = kept();
+    if !kept.iter().any(|(kept, _)| *kept == shape) {
+        if kept.len() >= KEPT_TEXTS {
+            kept.remove(0);
+        }
+        kept.push((shape, Arc::from(statement.sql.as_str())));
     }
     statement
 }
@@ -212,9 +219,9 @@ mod tests {
     use chrono::{TimeZone, Utc};
     use entity::orders;
 
-    fn page(first_id: i64) -> Vec<Row<orders::Model>> {
+    fn page(first_id: i64, rows: i64) -> Vec<Row<orders::Model>> {
         let at = Utc.with_ymd_and_hms(2026, 11, 22, 12, 18, 44).unwrap();
-        (first_id..first_id + i64::from(MAX_PER_PAGE))
+        (first_id..first_id + rows)
             .map(|id| Row {
                 model: orders::Model {
                     store_id: 1,
@@ -246,25 +253,34 @@ mod tests {
     }
 
     #[test]
-    fn a_full_page_from_the_kept_text_is_the_statement_built_in_full() {
+    fn a_statement_from_the_kept_text_is_the_statement_built_in_full() {
         let columns: Vec<orders::Column> = orders::Column::iter().collect();
         let returning = [Expr::col(Alias::new("woo_id"))];
-        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+        for (backend, rows) in [
+            (DbBackend::Sqlite, 100),
+            (DbBackend::Postgres, 100),
+            (DbBackend::Postgres, 37),
+        ] {
             for returning in [None, Some(&returning[..])] {
-                let built =
-                    build_upsert::<orders::Entity>(backend, &columns, page(1), true, returning);
+                let built = build_upsert::<orders::Entity>(
+                    backend,
+                    &columns,
+                    page(1, rows),
+                    true,
+                    returning,
+                );
                 // The first page of a shape keeps its text; the second is bound to it.
                 upsert_statement::<orders::Entity>(
                     backend,
                     &columns,
-                    page(1).into_iter(),
+                    page(1, rows).into_iter(),
                     true,
                     returning,
                 );
                 let kept = upsert_statement::<orders::Entity>(
                     backend,
                     &columns,
-                    page(1).into_iter(),
+                    page(1, rows).into_iter(),
                     true,
                     returning,
                 );
@@ -273,7 +289,7 @@ mod tests {
                 let other = upsert_statement::<orders::Entity>(
                     backend,
                     &columns,
-                    page(101).into_iter(),
+                    page(101, rows).into_iter(),
                     true,
                     returning,
                 );
