@@ -269,30 +269,25 @@ mod tests {
                     true,
                     returning,
                 );
-                // The first page of a shape keeps its text; the second is bound to it.
-                upsert_statement::<orders::Entity>(
-                    backend,
-                    &columns,
-                    page(1, rows).into_iter(),
-                    true,
-                    returning,
-                );
-                let kept = upsert_statement::<orders::Entity>(
-                    backend,
-                    &columns,
-                    page(1, rows).into_iter(),
-                    true,
-                    returning,
-                );
+                let upsert = |first_id| {
+                    upsert_statement::<orders::Entity>(
+                        backend,
+                        &columns,
+                        page(first_id, rows).into_iter(),
+                        true,
+                        returning,
+                    )
+                };
+                // The first statement of a shape keeps its text; the next are bound to it.
+                upsert(1);
+                let is_kept = |(shape, _): &(Shape, Arc<str>)| {
+                    shape.backend == backend && shape.rows == rows as usize
+                };
+                assert!(KEPT.lock().unwrap().iter().any(is_kept));
+                let kept = upsert(1);
                 assert_eq!(kept.sql, built.sql);
                 assert_eq!(kept.values, built.values);
-                let other = upsert_statement::<orders::Entity>(
-                    backend,
-                    &columns,
-                    page(101, rows).into_iter(),
-                    true,
-                    returning,
-                );
+                let other = upsert(101);
                 assert_eq!(other.sql, built.sql);
                 assert_ne!(other.values, built.values);
             }
