@@ -143,7 +143,7 @@ async fn commit_batches(
         if receiver.lock().await.recv_many(&mut batch, MAX_BATCH).await == 0 {
             return;
         }
-        match commit_together(&db, &batch).await {
+        match commit_again_after_deadlock(&db, &batch).await {
             Ok(events) => {
                 if events > 0 {
                     on_events();
@@ -157,7 +157,8 @@ async fn commit_batches(
             }
             Err(_) => {
                 for write in batch.drain(..) {
-                    let alone = commit_together(&db, std::slice::from_ref(&write)).await;
+                    let alone =
+                        commit_again_after_deadlock(&db, std::slice::from_ref(&write)).await;
                     if alone.as_ref().is_ok_and(|events| *events > 0) {
                         on_events();
                     }
@@ -165,6 +166,47 @@ async fn commit_batches(
                 }
             }
         }
+    }
+}
+
+/// Times a transaction Postgres ended to break a deadlock is committed again at once.
+const DEADLOCK_RETRIES: usize = 3;
+
+/// Commits the writes in one transaction, again at once if Postgres chose it to end a
+/// deadlock: the other transaction goes on, so the next try passes. Writers of the same
+/// run can lock its row and its children's rows in either order (a children job may end
+/// before the page that wanted them is committed); failing the job instead would put it
+/// behind the queue's backoff.
+async fn commit_again_after_deadlock(
+    db: &DatabaseConnection,
+    writes: &[Box<dyn Queued>],
+) -> Result<u64, DbErr> {
+    let mut retries = 0;
+    loop {
+        match commit_together(db, writes).await {
+            Err(error) if retries < DEADLOCK_RETRIES && ended_by_deadlock(&error) => {
+                retries += 1;
+                tracing::info!(%error, retries, "a transaction ended by a deadlock is committed again");
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// Whether Postgres ended the transaction to break a deadlock (SQLSTATE 40P01) or a
+/// serialization conflict (40001), which trying again resolves.
+fn ended_by_deadlock(error: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    match error {
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            match error.as_ref() {
+                sqlx::Error::Database(error) => {
+                    matches!(error.code().as_deref(), Some("40P01" | "40001"))
+                }
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 

@@ -34,19 +34,26 @@ pub async fn mark_wanted<C: ConnectionTrait>(
     run_id: i64,
     wanted: &[WantedChildren],
 ) -> Result<(), DbErr> {
-    let rows: Vec<sync_run_children::ActiveModel> = wanted
+    let mut keys: Vec<(Resource, i64)> = wanted
         .iter()
         .flat_map(|children| {
             children
                 .parent_ids
                 .iter()
-                .map(move |parent_id| sync_run_children::ActiveModel {
-                    run_id: Set(run_id),
-                    resource: Set(children.resource),
-                    parent_id: Set(*parent_id),
-                    records: Set(0),
-                    done_at: Set(None),
-                })
+                .map(|parent_id| (children.resource, *parent_id))
+        })
+        .collect();
+    // In key order, as `mark_done` writes them, so that the two lock the rows they share
+    // in the same order.
+    keys.sort_by_key(|(resource, parent_id)| (resource.name(), *parent_id));
+    let rows: Vec<sync_run_children::ActiveModel> = keys
+        .into_iter()
+        .map(|(resource, parent_id)| sync_run_children::ActiveModel {
+            run_id: Set(run_id),
+            resource: Set(resource),
+            parent_id: Set(parent_id),
+            records: Set(0),
+            done_at: Set(None),
         })
         .collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
@@ -70,6 +77,8 @@ pub async fn mark_done<C: ConnectionTrait>(
     listed: &[(i64, usize)],
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let mut listed = listed.to_vec();
+    listed.sort_by_key(|(parent_id, _)| *parent_id);
     let rows: Vec<sync_run_children::ActiveModel> = listed
         .iter()
         .map(|(parent_id, records)| sync_run_children::ActiveModel {

@@ -55,3 +55,90 @@ async fn a_write_that_fails_fails_alone_on_sqlite() {
 async fn a_write_that_fails_fails_alone_on_postgres() {
     a_write_that_fails_fails_alone(Backend::Postgres).await;
 }
+
+/// A write that Postgres ends to break a deadlock is committed again and succeeds: its job
+/// does not fail into the queue's backoff.
+#[tokio::test]
+async fn a_write_ended_by_a_deadlock_is_committed_again_on_postgres() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use std::time::{Duration, Instant};
+
+    let test = TestDatabase::migrated(Backend::Postgres).await;
+    let store = test.add_store("https://shop.example").await;
+    let writer = GroupCommit::start(test.db.clone(), 1, std::sync::Arc::new(|| {})).unwrap();
+    let listed = body("products-list.json");
+    let (first, second) = (listed[0].clone(), listed[1].clone());
+    let id = |record: &serde_json::Value| record["id"].as_i64().unwrap();
+    let renamed = |record: &serde_json::Value| {
+        let mut record = record.clone();
+        record["name"] = format!("{} (renamed)", record["name"].as_str().unwrap()).into();
+        record
+    };
+    let write = |records: Vec<serde_json::Value>| {
+        let origin = Origin {
+            store_id: store,
+            resource: Resource::Products,
+            parent_id: 0,
+            run_id: None,
+            emits_events: false,
+            revives: true,
+        };
+        let prepared = PreparedRecords::new(test.db.get_database_backend(), origin, records);
+        writer.write(RecordsWrite(prepared))
+    };
+    write(vec![first.clone(), second.clone()]).await.unwrap();
+
+    // Another transaction holds the first row and will want the second, which the write
+    // takes first. It waits longer before looking for deadlocks, so that Postgres ends
+    // the write's transaction, not this one.
+    let other = test.db.begin().await.unwrap();
+    other
+        .execute_unprepared("SET LOCAL deadlock_timeout = '10s'")
+        .await
+        .unwrap();
+    let lock = |record_id: i64| {
+        format!("UPDATE products SET name = name WHERE store_id = {store} AND woo_id = {record_id}")
+    };
+    other.execute_unprepared(&lock(id(&first))).await.unwrap();
+    let deadlock = async {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let waiting = test
+                .db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    test.db.get_database_backend(),
+                    "SELECT count(*) AS waiting FROM pg_stat_activity \
+                     WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"products\"%'",
+                ))
+                .await
+                .unwrap()
+                .and_then(|row| row.try_get::<i64>("", "waiting").ok())
+                .unwrap_or(0);
+            if waiting > 0 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the write never waited for the row"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        other.execute_unprepared(&lock(id(&second))).await.unwrap();
+        other.commit().await.unwrap();
+    };
+    let (written, ()) = tokio::join!(write(vec![renamed(&second), renamed(&first)]), deadlock);
+
+    let applied = written.expect("written after the deadlock");
+    assert_eq!(applied.written, 2);
+    let names: Vec<String> = products::Entity::find()
+        .all(&test.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|product| product.name)
+        .collect();
+    assert!(
+        names.iter().all(|name| name.ends_with("(renamed)")),
+        "{names:?}"
+    );
+}
