@@ -197,17 +197,13 @@ async fn commit_again_after_deadlock(
 /// serialization conflict (40001), which trying again resolves.
 fn ended_by_deadlock(error: &DbErr) -> bool {
     use sea_orm::{RuntimeErr, sqlx};
-    match error {
-        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
-            match error.as_ref() {
-                sqlx::Error::Database(error) => {
-                    matches!(error.code().as_deref(), Some("40P01" | "40001"))
-                }
-                _ => false,
-            }
-        }
-        _ => false,
+    if let DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) =
+        error
+        && let sqlx::Error::Database(error) = error.as_ref()
+    {
+        return matches!(error.code().as_deref(), Some("40P01" | "40001"));
     }
+    false
 }
 
 /// Commits the writes in one transaction; how many events they made.

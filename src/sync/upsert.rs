@@ -48,7 +48,7 @@ where
         statements.push(upsert_statement::<E>(
             backend,
             &columns,
-            rows.by_ref().take(rows_per_statement),
+            rows.by_ref().take(rows_per_statement).collect(),
             revives,
             returning,
         ));
@@ -77,14 +77,13 @@ static KEPT: Mutex<Vec<(Shape, Arc<str>)>> = Mutex::new(Vec::new());
 fn upsert_statement<E>(
     backend: DbBackend,
     columns: &[E::Column],
-    rows: impl Iterator<Item = Row<E::Model>>,
+    rows: Vec<Row<E::Model>>,
     revives: bool,
     returning: Option<&[Expr]>,
 ) -> Statement
 where
     E: EntityTrait,
 {
-    let rows: Vec<Row<E::Model>> = rows.collect();
     if rows.len() > MAX_PER_PAGE as usize {
         return build_upsert::<E>(backend, columns, rows, revives, returning);
     }
@@ -273,7 +272,7 @@ mod tests {
                     upsert_statement::<orders::Entity>(
                         backend,
                         &columns,
-                        page(first_id, rows).into_iter(),
+                        page(first_id, rows),
                         true,
                         returning,
                     )
