@@ -32,6 +32,7 @@ pub mod stores;
 pub mod sweep_listings;
 pub mod sync_checkpoints;
 pub mod sync_run_children;
+pub mod sync_run_children_done;
 pub mod sync_runs;
 pub mod sync_watermarks;
 pub mod tax_classes;
@@ -67,6 +68,7 @@ pub mod prelude {
     pub use super::sweep_listings::Entity as SweepListings;
     pub use super::sync_checkpoints::Entity as SyncCheckpoints;
     pub use super::sync_run_children::Entity as SyncRunChildren;
+    pub use super::sync_run_children_done::Entity as SyncRunChildrenDone;
     pub use super::sync_runs::Entity as SyncRuns;
     pub use super::sync_watermarks::Entity as SyncWatermarks;
     pub use super::tax_classes::Entity as TaxClasses;

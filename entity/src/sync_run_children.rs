@@ -1,4 +1,5 @@
-//! `sync_run_children`: A parent whose children a sync run asked for, done once they are written.
+//! `sync_run_children`: A parent whose children a sync run asked for (done once it has a
+//! `sync_run_children_done` row).
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -14,9 +15,6 @@ pub struct Model {
     pub resource: Resource,
     #[sea_orm(primary_key, auto_increment = false)]
     pub parent_id: i64,
-    /// Children the store listed under the parent.
-    pub records: i64,
-    pub done_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

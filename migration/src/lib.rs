@@ -46,6 +46,7 @@ mod m20261202_000040_create_events;
 mod m20261202_000041_create_store_writes;
 mod m20261202_000042_create_connect_attempts;
 mod m20261202_000043_raw_compressed_with_lz4;
+mod m20261204_000044_children_done_apart;
 
 pub struct Migrator;
 
@@ -96,6 +97,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000041_create_store_writes::Migration),
             Box::new(m20261202_000042_create_connect_attempts::Migration),
             Box::new(m20261202_000043_raw_compressed_with_lz4::Migration),
+            Box::new(m20261204_000044_children_done_apart::Migration),
         ]
     }
 }

@@ -36,6 +36,13 @@ pub trait GroupWrite: Send + Sync + 'static {
         txn: &'t DatabaseTransaction,
         outbox: &'t Outbox,
     ) -> WriteFuture<'t, Self::Output>;
+
+    /// The run whose row the write updates, a row other writes update too. A batch writes
+    /// in the order of these, so that two batches never take two runs' rows in opposite
+    /// orders and wait on each other.
+    fn run_row(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// Writes gathered into one transaction at most: enough to share the fixed costs, few
@@ -100,6 +107,7 @@ trait Queued: Send + Sync {
     fn apply<'t>(&'t self, txn: &'t DatabaseTransaction, outbox: &'t Outbox)
     -> WriteFuture<'t, ()>;
     fn finish(self: Box<Self>, outcome: Result<(), DbErr>);
+    fn run_row(&self) -> Option<i64>;
 }
 
 struct Waiting<W: GroupWrite> {
@@ -131,6 +139,10 @@ impl<W: GroupWrite> Queued for Waiting<W> {
         // The job that asked may have been stopped; its write is committed all the same.
         let _ = reply.send(answer);
     }
+
+    fn run_row(&self) -> Option<i64> {
+        self.write.run_row()
+    }
 }
 
 async fn commit_batches(
@@ -143,6 +155,7 @@ async fn commit_batches(
         if receiver.lock().await.recv_many(&mut batch, MAX_BATCH).await == 0 {
             return;
         }
+        batch.sort_by_key(|write| write.run_row());
         match commit_again_after_deadlock(&db, &batch).await {
             Ok(events) => {
                 if events > 0 {
@@ -173,10 +186,9 @@ async fn commit_batches(
 const DEADLOCK_RETRIES: usize = 3;
 
 /// Commits the writes in one transaction, again at once if Postgres chose it to end a
-/// deadlock: the other transaction goes on, so the next try passes. Writers of the same
-/// run can lock its row and its children's rows in either order (a children job may end
-/// before the page that wanted them is committed); failing the job instead would put it
-/// behind the queue's backoff.
+/// deadlock: the other transaction goes on, so the next try passes. Batches take the runs'
+/// rows in one order, but a record written by a page and by a webhook at once can still
+/// cross another batch; failing the job instead would put it behind the queue's backoff.
 async fn commit_again_after_deadlock(
     db: &DatabaseConnection,
     writes: &[Box<dyn Queued>],

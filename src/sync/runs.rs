@@ -204,6 +204,10 @@ impl GroupWrite for PageWrite {
     ) -> WriteFuture<'t, PageProgress> {
         Box::pin(self.write_in(txn, outbox))
     }
+
+    fn run_row(&self) -> Option<i64> {
+        Some(self.run_id)
+    }
 }
 
 impl PageWrite {

@@ -1,9 +1,15 @@
 //! The schema applies on SQLite and on Postgres, twice without harm, and the production
-//! processes' check says plainly when it has not been applied.
+//! processes' check says plainly when it has not been applied; rows written under an older
+//! schema keep their meaning.
 
+use chrono::Utc;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::sea_query::{Alias, Query};
+use sea_orm::{ConnectionTrait, Statement, StatementBuilder};
 use woosync::database::{self, DatabaseError};
+use woosync::sync::run_children::{self, WantedChildren};
+use woosync::sync::runs::{self, RunKind};
+use woosync::woo::Resource;
 
 use crate::support::database::{Backend, TestDatabase};
 
@@ -99,6 +105,91 @@ async fn migrations_on_sqlite() {
 #[tokio::test]
 async fn migrations_on_postgres() {
     migrations_apply_once_and_twice_is_a_no_op(Backend::Postgres).await;
+}
+
+/// Children marked before migration 44 (done in the row that wanted them) come through
+/// their move to a table of their own: what was done stays done, what was wanted stays
+/// wanted.
+async fn children_marks_written_before_their_move_keep_their_meaning(backend: Backend) {
+    let test = TestDatabase::empty(backend).await;
+    let before_the_move = Migrator::migrations()
+        .iter()
+        .position(|migration| migration.name() == "m20261204_000044_children_done_apart")
+        .expect("the migration that moves the children done");
+    Migrator::up(&test.db, Some(before_the_move as u32))
+        .await
+        .unwrap();
+    let store = test.add_store("https://shop.example").await;
+    let (run, _) = runs::start_run(&test.db, store, Resource::Products, RunKind::Backfill, None)
+        .await
+        .unwrap();
+    let done_at = Utc::now();
+    let marks = [
+        ("product_variations", 1, 3, Some(done_at)),
+        ("product_variations", 2, 0, None),
+        ("order_refunds", 5, 1, Some(done_at)),
+    ];
+    for (resource, parent_id, records, done) in marks {
+        let insert = Query::insert()
+            .into_table(Alias::new("sync_run_children"))
+            .columns(["run_id", "resource", "parent_id", "records", "done_at"].map(Alias::new))
+            .values_panic([
+                run.id.into(),
+                resource.into(),
+                parent_id.into(),
+                records.into(),
+                done.into(),
+            ])
+            .to_owned();
+        let backend = test.db.get_database_backend();
+        test.db
+            .execute_raw(StatementBuilder::build(&insert, &backend))
+            .await
+            .unwrap();
+    }
+
+    database::migrate(&test.db).await.unwrap();
+
+    let wanted = run_children::still_wanted(&test.db, run.id).await.unwrap();
+    assert_eq!(
+        wanted,
+        vec![WantedChildren {
+            resource: Resource::ProductVariations,
+            parent_ids: vec![2],
+        }]
+    );
+    let progress = run_children::progress(&test.db, &[run.id]).await.unwrap()[&run.id];
+    assert_eq!(
+        (progress.parents, progress.parents_done, progress.records),
+        (3, 2, 4)
+    );
+    assert!(run_children::any_wanted(&test.db, run.id).await.unwrap());
+
+    run_children::mark_done(
+        &test.db,
+        run.id,
+        Resource::ProductVariations,
+        &[(2, 6)],
+        done_at,
+    )
+    .await
+    .unwrap();
+    assert!(!run_children::any_wanted(&test.db, run.id).await.unwrap());
+    let progress = run_children::progress(&test.db, &[run.id]).await.unwrap()[&run.id];
+    assert_eq!(
+        (progress.parents, progress.parents_done, progress.records),
+        (3, 3, 10)
+    );
+}
+
+#[tokio::test]
+async fn children_marks_move_on_sqlite() {
+    children_marks_written_before_their_move_keep_their_meaning(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn children_marks_move_on_postgres() {
+    children_marks_written_before_their_move_keep_their_meaning(Backend::Postgres).await;
 }
 
 #[tokio::test]
