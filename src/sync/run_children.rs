@@ -29,7 +29,7 @@ pub struct WantedChildren {
     pub parent_ids: Vec<i64>,
 }
 
-/// Rows written in one statement at most (five values each).
+/// Rows written in one statement at most (five values each at most).
 const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// Notes that `run` wants these children, unless already noted.
