@@ -15,9 +15,8 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures_util::{StreamExt, stream};
-use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -29,7 +28,8 @@ use crate::queue::job::{Job, JobError};
 use crate::queue::waiting::waiting;
 use crate::sync::run_children::{self, WantedChildren};
 use crate::sync::runs::{self, RunKind};
-use crate::sync::stored::{each_stored_version, parents_missing_children};
+use crate::sync::stored::parents_missing_children;
+use crate::sync::sweep_comparison::{Comparison, compare, parts_for};
 use crate::sync::sweep_listing::{self, Listed, ListedPage};
 use crate::sync::tombstone::tombstone_ids;
 use crate::sync::{Applied, Origin, RecordsWrite};
@@ -84,8 +84,16 @@ impl Job for ReconcileSweep {
             .min()
             .unwrap_or_else(Utc::now);
         let listed: Vec<Listed> = pages.into_iter().flat_map(|page| page.records).collect();
-        let Comparison { wanted, gone } =
-            compare(&context.db, self.store_id, resource, listed, listed_at).await?;
+        let parts = parts_for(listed.len());
+        let Comparison { wanted, gone } = compare(
+            &context.db,
+            self.store_id,
+            resource,
+            listed,
+            listed_at,
+            parts,
+        )
+        .await?;
 
         // What is missing or newer is fetched; what the store no longer lists is asked for
         // once more (paging by offset skips a record when an earlier one is deleted between
@@ -373,48 +381,4 @@ fn id_and_date(record: Value) -> Option<Listed> {
         .and_then(Value::as_str)
         .and_then(|text| parse_gmt(text).ok().flatten());
     Some((id, modified))
-}
-
-/// What a sweep found by comparing the store's listing with what is kept.
-struct Comparison {
-    /// Listed and not kept, kept older, or kept as deleted: to be fetched.
-    wanted: Vec<i64>,
-    /// Kept, live and not listed, unless written since the listing (a webhook's record
-    /// created after it): gone upstream, unless the store still has it when asked by id.
-    gone: Vec<i64>,
-}
-
-/// Walks the listing and the stored versions side by side, both in id order, so that
-/// neither is held in a map: for 82,500 orders the map and the set of listed ids were
-/// the worker's peak of memory.
-async fn compare(
-    db: &DatabaseConnection,
-    store_id: i64,
-    resource: Resource,
-    mut listed: Vec<Listed>,
-    listed_at: DateTime<Utc>,
-) -> Result<Comparison, JobError> {
-    // A record edited while the store was paging may be listed twice: its newest date
-    // counts.
-    listed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    listed.dedup_by_key(|(id, _)| *id);
-    let mut comparison = Comparison {
-        wanted: Vec::new(),
-        gone: Vec::new(),
-    };
-    let mut next = listed.iter().peekable();
-    each_stored_version(db, store_id, resource, |id, kept| {
-        while let Some((listed_id, _)) = next.next_if(|(listed_id, _)| *listed_id < id) {
-            comparison.wanted.push(*listed_id);
-        }
-        match next.next_if(|(listed_id, _)| *listed_id == id) {
-            Some((_, modified)) if kept.behind(*modified) => comparison.wanted.push(id),
-            Some(_) => {}
-            None if !kept.deleted && kept.synced_at < listed_at => comparison.gone.push(id),
-            None => {}
-        }
-    })
-    .await?;
-    comparison.wanted.extend(next.map(|(id, _)| *id));
-    Ok(comparison)
 }

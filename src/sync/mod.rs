@@ -12,6 +12,7 @@ pub mod run_children;
 pub mod runs;
 pub mod served;
 pub mod stored;
+pub mod sweep_comparison;
 pub mod sweep_listing;
 pub mod tombstone;
 pub mod upsert;

@@ -1,6 +1,7 @@
 //! Reading back what was synced: each record as the JSON the store sent.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, JsonValue, QueryResult, StatementBuilder};
@@ -107,14 +108,15 @@ impl StoredVersion {
     }
 }
 
-/// Every record of a top-level `resource` kept for a store, handed to `each` with its
-/// WooCommerce id in ascending id order. Rows are read a few thousand at a time and
-/// nothing is gathered: a store's 100,000 orders read at once would hold every row's
-/// driver copy, and a map of them several megabytes more.
+/// Every record of a top-level `resource` kept for a store with a WooCommerce id in `ids`,
+/// handed to `each` with its id in ascending id order. Rows are read a few thousand at a
+/// time and nothing is gathered: a store's 100,000 orders read at once would hold every
+/// row's driver copy, and a map of them several megabytes more.
 pub async fn each_stored_version<C: ConnectionTrait>(
     db: &C,
     store_id: i64,
     resource: Resource,
+    ids: Range<i64>,
     mut each: impl FnMut(i64, StoredVersion),
 ) -> Result<(), DbErr> {
     let mut query = Query::select();
@@ -125,7 +127,9 @@ pub async fn each_stored_version<C: ConnectionTrait>(
             Alias::new("synced_at"),
         ])
         .from(Alias::new(resource.name()))
-        .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
+        .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
+        .and_where(Expr::col(Alias::new("woo_id")).gte(ids.start))
+        .and_where(Expr::col(Alias::new("woo_id")).lt(ids.end));
     if resource.has_modified_date() {
         query.column(Alias::new("date_modified_gmt"));
     }
@@ -153,7 +157,7 @@ pub async fn each_stored_version<C: ConnectionTrait>(
 }
 
 /// Rows read in one query where a whole store's records are gone through.
-const ROWS_AT_A_TIME: u64 = 5_000;
+pub const ROWS_AT_A_TIME: u64 = 5_000;
 
 /// Runs `query` (which selects `woo_id`) over a store's table in `woo_id` order, `batch`
 /// rows at a time, handing each batch to `each`.

@@ -19,6 +19,7 @@ mod secrets_at_rest;
 mod sim_faults;
 mod sim_store;
 mod sim_writes;
+mod sweep_comparison;
 mod upserts;
 mod woo_client;
 mod writes;
