@@ -180,6 +180,22 @@ async fn children_marks_written_before_their_move_keep_their_meaning(backend: Ba
         (progress.parents, progress.parents_done, progress.records),
         (3, 3, 10)
     );
+
+    // Undone, the marks are back where migration 43 kept them.
+    Migrator::down(&test.db, Some(1)).await.unwrap();
+    let backend = test.db.get_database_backend();
+    let done = test
+        .db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS done, CAST(SUM(records) AS BIGINT) AS records \
+             FROM sync_run_children WHERE done_at IS NOT NULL",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.try_get::<i64>("", "done").unwrap(), 3);
+    assert_eq!(done.try_get::<i64>("", "records").unwrap(), 10);
 }
 
 #[tokio::test]
