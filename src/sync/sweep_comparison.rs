@@ -12,6 +12,7 @@ use super::sweep_listing::Listed;
 use crate::woo::Resource;
 
 /// What a sweep found by comparing the store's listing with what is kept.
+#[derive(Default)]
 pub struct Comparison {
     /// Listed and not kept, kept older, or kept as deleted: to be fetched.
     pub wanted: Vec<i64>,
@@ -49,10 +50,7 @@ pub async fn compare(
         compare_part(db, store_id, resource, ids, &listed[first..last], listed_at)
     }))
     .await?;
-    let mut comparison = Comparison {
-        wanted: Vec::new(),
-        gone: Vec::new(),
-    };
+    let mut comparison = Comparison::default();
     for part in compared {
         comparison.wanted.extend(part.wanted);
         comparison.gone.extend(part.gone);
@@ -86,10 +84,7 @@ async fn compare_part(
     listed: &[Listed],
     listed_at: DateTime<Utc>,
 ) -> Result<Comparison, DbErr> {
-    let mut comparison = Comparison {
-        wanted: Vec::new(),
-        gone: Vec::new(),
-    };
+    let mut comparison = Comparison::default();
     let mut next = listed.iter().peekable();
     each_stored_version(db, store_id, resource, ids, |id, kept| {
         while let Some((listed_id, _)) = next.next_if(|(listed_id, _)| *listed_id < id) {
