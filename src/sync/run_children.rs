@@ -14,10 +14,10 @@ use chrono::{DateTime, Utc};
 use entity::sync_run_children::{self, Column};
 use entity::sync_run_children_done::{self, Column as DoneColumn};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, OnConflict, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-    StatementBuilder,
+    ColumnTrait, ConnectionTrait, DbErr, EntityName, EntityTrait, QueryFilter, QuerySelect,
+    StatementBuilder, TryGetableMany,
 };
 
 use crate::woo::Resource;
@@ -100,44 +100,56 @@ pub async fn mark_done<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The condition, on a row of `sync_run_children`, that its children are written.
-fn is_done() -> SimpleExpr {
-    Expr::col((sync_run_children_done::Entity, DoneColumn::RunId))
-        .equals((sync_run_children::Entity, Column::RunId))
-        .and(
-            Expr::col((sync_run_children_done::Entity, DoneColumn::Resource))
-                .equals((sync_run_children::Entity, Column::Resource)),
+/// The rows of `sync_run_children` of these runs with no done mark, as a set difference.
+///
+/// Postgres plans a set difference by hashing or sorting both sides, whatever it guesses
+/// their sizes to be. As a `NOT EXISTS` or an outer join, it was planned as a nested loop
+/// over the done rows whenever the tables' statistics were young or a run larger than most,
+/// which takes time in the square of a run's parents.
+fn wanted_not_done(run_ids: &[i64]) -> SelectStatement {
+    let keys = |table: Alias| {
+        Query::select()
+            .columns(
+                ["run_id", "resource", "parent_id"].map(|name| (table.clone(), Alias::new(name))),
+            )
+            .from(table.clone())
+            .and_where(Expr::col((table, Alias::new("run_id"))).is_in(run_ids.iter().copied()))
+            .to_owned()
+    };
+    keys(Alias::new(sync_run_children::Entity.table_name()))
+        .union(
+            UnionType::Except,
+            keys(Alias::new(sync_run_children_done::Entity.table_name())),
         )
-        .and(
-            Expr::col((sync_run_children_done::Entity, DoneColumn::ParentId))
-                .equals((sync_run_children::Entity, Column::ParentId)),
-        )
+        .to_owned()
 }
 
-/// The condition that a row of `sync_run_children` is wanted still.
-fn not_done() -> SimpleExpr {
-    Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from(sync_run_children_done::Entity)
-            .and_where(is_done())
-            .to_owned(),
-    )
-    .not()
+/// `query`'s rows, read from the rows still wanted of these runs (named `still`).
+async fn from_still_wanted<C: ConnectionTrait, T: TryGetableMany>(
+    db: &C,
+    run_ids: &[i64],
+    query: &mut SelectStatement,
+) -> Result<Vec<T>, DbErr> {
+    let query = query
+        .from_subquery(wanted_not_done(run_ids), Alias::new("still"))
+        .to_owned();
+    db.query_all_raw(StatementBuilder::build(&query, &db.get_database_backend()))
+        .await?
+        .iter()
+        .map(T::try_get_many_by_index)
+        .collect::<Result<_, _>>()
+        .map_err(|error| DbErr::Type(format!("{error:?}")))
 }
 
 /// Whether `run` still wants any children.
 pub async fn any_wanted<C: ConnectionTrait>(db: &C, run_id: i64) -> Result<bool, DbErr> {
-    Ok(sync_run_children::Entity::find()
-        .select_only()
-        .column(Column::RunId)
-        .filter(Expr::col((sync_run_children::Entity, Column::RunId)).eq(run_id))
-        .filter(not_done())
-        .limit(1)
-        .into_tuple::<i64>()
-        .one(db)
-        .await?
-        .is_some())
+    let still: Vec<i64> = from_still_wanted(
+        db,
+        &[run_id],
+        Query::select().column(Alias::new("run_id")).limit(1),
+    )
+    .await?;
+    Ok(!still.is_empty())
 }
 
 /// The children `run` still wants, by resource.
@@ -145,14 +157,12 @@ pub async fn still_wanted<C: ConnectionTrait>(
     db: &C,
     run_id: i64,
 ) -> Result<Vec<WantedChildren>, DbErr> {
-    let rows: Vec<(String, i64)> = sync_run_children::Entity::find()
-        .select_only()
-        .columns([Column::Resource, Column::ParentId])
-        .filter(Expr::col((sync_run_children::Entity, Column::RunId)).eq(run_id))
-        .filter(not_done())
-        .into_tuple()
-        .all(db)
-        .await?;
+    let rows: Vec<(String, i64)> = from_still_wanted(
+        db,
+        &[run_id],
+        Query::select().columns([Alias::new("resource"), Alias::new("parent_id")]),
+    )
+    .await?;
     let mut wanted: Vec<WantedChildren> = Vec::new();
     for (resource, parent_id) in rows {
         let Ok(resource) = resource.parse::<Resource>() else {
@@ -173,7 +183,7 @@ pub async fn still_wanted<C: ConnectionTrait>(
 }
 
 /// How far a run's children have come.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromQueryResult)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ChildrenProgress {
     /// Parents whose children the run asked for.
     pub parents: i64,
@@ -186,65 +196,68 @@ pub struct ChildrenProgress {
 }
 
 /// The children progress of each of these runs (none for a run that asked for none).
+///
+/// Counted apart, the wanted rows, those still wanted, and the done marks: no join between
+/// the two tables for Postgres to plan badly. A done mark whose parent's page is not
+/// committed yet counts in `records` a little before it counts in `parents_done`.
 pub async fn progress<C: ConnectionTrait>(
     db: &C,
     run_ids: &[i64],
 ) -> Result<HashMap<i64, ChildrenProgress>, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        run_id: i64,
-        parents: i64,
-        parents_done: i64,
-        records: Option<i64>,
-        last_done_at: Option<DateTime<Utc>>,
-    }
     if run_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let done = |column: DoneColumn| Expr::col((sync_run_children_done::Entity, column));
-    let query = Query::select()
-        .column((sync_run_children::Entity, Column::RunId))
-        .expr_as(
-            Expr::col((sync_run_children::Entity, Column::ParentId)).count(),
-            "parents",
-        )
-        .expr_as(done(DoneColumn::DoneAt).count(), "parents_done")
-        // Postgres sums bigints as numeric.
-        .expr_as(
-            done(DoneColumn::Records)
-                .sum()
-                .cast_as(Alias::new("bigint")),
-            "records",
-        )
-        .expr_as(done(DoneColumn::DoneAt).max(), "last_done_at")
-        .from(sync_run_children::Entity)
-        .join(
-            JoinType::LeftJoin,
-            sync_run_children_done::Entity,
-            is_done(),
-        )
-        .and_where(
-            Expr::col((sync_run_children::Entity, Column::RunId)).is_in(run_ids.iter().copied()),
-        )
-        .group_by_col((sync_run_children::Entity, Column::RunId))
-        .to_owned();
-    let statement = StatementBuilder::build(&query, &db.get_database_backend());
-    let rows = db
-        .query_all_raw(statement)
-        .await?
-        .iter()
-        .map(|row| Row::from_query_result(row, ""))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows
+    let parents: Vec<(i64, i64)> = sync_run_children::Entity::find()
+        .select_only()
+        .column(Column::RunId)
+        .column_as(Column::ParentId.count(), "parents")
+        .filter(Column::RunId.is_in(run_ids.iter().copied()))
+        .group_by(Column::RunId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let run_id = Alias::new("run_id");
+    let still: Vec<(i64, i64)> = from_still_wanted(
+        db,
+        run_ids,
+        Query::select()
+            .column(run_id.clone())
+            .expr(Expr::col(run_id.clone()).count())
+            .group_by_col(run_id),
+    )
+    .await?;
+    let still: HashMap<i64, i64> = still.into_iter().collect();
+    let done: Vec<(i64, Option<i64>, Option<DateTime<Utc>>)> =
+        sync_run_children_done::Entity::find()
+            .select_only()
+            .column(DoneColumn::RunId)
+            // Postgres sums bigints as numeric.
+            .column_as(
+                DoneColumn::Records.sum().cast_as(Alias::new("bigint")),
+                "records",
+            )
+            .column_as(DoneColumn::DoneAt.max(), "last_done_at")
+            .filter(DoneColumn::RunId.is_in(run_ids.iter().copied()))
+            .group_by(DoneColumn::RunId)
+            .into_tuple()
+            .all(db)
+            .await?;
+    let done: HashMap<i64, (Option<i64>, Option<DateTime<Utc>>)> = done
         .into_iter()
-        .map(|row| {
+        .map(|(run_id, records, last_done_at)| (run_id, (records, last_done_at)))
+        .collect();
+    Ok(parents
+        .into_iter()
+        .map(|(run_id, parents)| {
+            let (records, last_done_at) = done.get(&run_id).copied().unwrap_or_default();
+            let still = still.get(&run_id).copied().unwrap_or(0);
             (
-                row.run_id,
+                run_id,
                 ChildrenProgress {
-                    parents: row.parents,
-                    parents_done: row.parents_done,
-                    records: row.records.unwrap_or(0),
-                    last_done_at: row.last_done_at,
+                    parents,
+                    parents_done: parents - still,
+                    records: records.unwrap_or(0),
+                    last_done_at,
                 },
             )
         })

@@ -15,6 +15,7 @@ mod pipeline;
 mod quarantine;
 mod queue;
 mod rate_limit;
+mod run_children;
 mod secrets_at_rest;
 mod sim_faults;
 mod sim_store;
