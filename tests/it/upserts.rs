@@ -1,12 +1,17 @@
 //! A record never moves backwards; unchanged records cost no write; a tombstoned record
 //! that comes back is restored; inventory follows every product write.
 
-use chrono::Utc;
-use entity::{inventory, product_variations, products};
+use chrono::{TimeZone, Utc};
+use entity::{inventory, orders, product_variations, products};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
-use serde_json::Value;
+use sea_orm::prelude::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Iterable,
+    ModelTrait, PaginatorTrait, QueryOrder, TryIntoModel,
+};
+use serde_json::{Value, json};
 use woosync::sync::Origin;
+use woosync::sync::upsert::{Row, upsert_statements};
 use woosync::woo::Resource;
 
 use crate::support::captures::body;
@@ -97,8 +102,8 @@ async fn upserts_on_postgres() {
     writes_never_move_a_record_backwards(Backend::Postgres).await;
 }
 
-/// A product with more variations than one statement can bind values for (SQLite takes
-/// 32,766, Postgres 65,535; a variation row binds about twenty) is written whole.
+/// A product with more variations than one SQLite statement can bind values for (32,766; a
+/// variation row binds about twenty; Postgres takes an array per column) is written whole.
 async fn a_listing_larger_than_one_statement_is_written_whole(backend: Backend) {
     let test = TestDatabase::migrated(backend).await;
     let store = test.add_store("https://shop.example").await;
@@ -142,4 +147,75 @@ async fn large_listings_on_sqlite() {
 #[tokio::test]
 async fn large_listings_on_postgres() {
     a_listing_larger_than_one_statement_is_written_whole(Backend::Postgres).await;
+}
+
+/// An order with every column set, and then one for each nullable column with only that
+/// column null: each comes back as written, so no null lands in another column.
+async fn every_column_comes_back_as_written(backend: Backend) {
+    let test = TestDatabase::migrated(backend).await;
+    let store = test.add_store("https://shop.example").await;
+    let at = Utc.with_ymd_and_hms(2026, 11, 22, 12, 18, 44).unwrap();
+    let full = |woo_id: i64| orders::Model {
+        store_id: store,
+        woo_id,
+        parent_id: 3,
+        number: format!("N-{woo_id}"),
+        status: "processing".into(),
+        currency: "EUR".into(),
+        total: Some(Decimal::new(10477, 2)),
+        total_tax: Some(Decimal::new(1747, 2)),
+        discount_total: Some(Decimal::new(500, 2)),
+        shipping_total: Some(Decimal::new(1000, 2)),
+        customer_id: 9,
+        billing_email: Some("buyer@example.test".into()),
+        payment_method: Some("bacs".into()),
+        refund_count: 1,
+        date_created_gmt: Some(at),
+        date_modified_gmt: Some(at),
+        date_paid_gmt: Some(at),
+        date_completed_gmt: Some(at),
+        raw: json!({"id": woo_id, "number": format!("N-{woo_id}")}),
+        content_hash: format!("{woo_id:032x}"),
+        deleted_at: Some(at),
+        synced_at: at,
+    };
+    let nullable: Vec<orders::Column> = orders::Column::iter()
+        .filter(|column| column.def().is_null())
+        .collect();
+    assert_eq!(nullable.len(), 11);
+    let mut written = vec![full(1)];
+    for (column, woo_id) in nullable.iter().zip(2..) {
+        let model = full(woo_id);
+        let mut active = model.clone().into_active_model();
+        active.set(*column, model.get(*column).as_null());
+        written.push(active.try_into_model().unwrap());
+    }
+    let rows = written
+        .iter()
+        .map(|model| Row {
+            model: model.clone(),
+            raw_text: model.raw.to_string(),
+        })
+        .collect();
+    for statement in
+        upsert_statements::<orders::Entity>(test.db.get_database_backend(), rows, true, None)
+    {
+        test.db.execute_raw(statement).await.unwrap();
+    }
+    let stored = orders::Entity::find()
+        .order_by_asc(orders::Column::WooId)
+        .all(&test.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, written);
+}
+
+#[tokio::test]
+async fn every_column_comes_back_on_sqlite() {
+    every_column_comes_back_as_written(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn every_column_comes_back_on_postgres() {
+    every_column_comes_back_as_written(Backend::Postgres).await;
 }
