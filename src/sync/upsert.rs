@@ -4,21 +4,14 @@
 //! a stored row is replaced only by a version whose `date_modified_gmt` is not older (so an
 //! out-of-order webhook loses), and only when its content changed or the row was a
 //! tombstone (so an unchanged record costs no write, and a restored record comes back).
-//!
-//! SQLite takes the rows as a `VALUES` list. Postgres takes them as one array per column,
-//! unnested: the same text for any number of rows, and far less for Postgres to bind and
-//! plan than a `VALUES` list of thousands of parameters (see docs/performance.md).
 
 use std::any::TypeId;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use sea_orm::sea_query::{
-    Alias, ArrayType, Expr, ExprTrait, Func, OnConflict, Query, SelectStatement,
-};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn,
-    Statement, Value,
+    DbBackend, EntityTrait, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn, Statement, Value,
 };
 
 use crate::woo::client::MAX_PER_PAGE;
@@ -29,13 +22,12 @@ pub struct Row<M> {
     pub raw_text: String,
 }
 
-/// Values bound in one SQLite statement at most: it takes 32,766, and a product can have
-/// thousands of variations. Postgres binds an array per column, so one statement holds any
-/// number of rows.
+/// Values bound in one statement at most: SQLite takes 32,766 and Postgres 65,535, and a
+/// product can have thousands of variations.
 const MAX_BOUND_VALUES: usize = 16_000;
 
-/// The statements that upsert `rows`: one on Postgres, as few as the bound-value limit
-/// allows on SQLite, none for no rows. Building them is CPU work done before the write lock is taken. The `raw` column is
+/// The statements that upsert `rows`, as few as the bound-value limit allows; none for no
+/// rows. Building them is CPU work done before the write lock is taken. The `raw` column is
 /// bound as the text serialized for the content hash rather than serialized again from the
 /// model's JSON. With `returning`, each statement returns those columns of the rows it
 /// wrote (and only of those: not of a row left as it was).
@@ -49,10 +41,7 @@ where
     E: EntityTrait,
 {
     let columns: Vec<E::Column> = E::Column::iter().collect();
-    let rows_per_statement = match backend {
-        DbBackend::Postgres => rows.len().max(1),
-        _ => (MAX_BOUND_VALUES / columns.len()).max(1),
-    };
+    let rows_per_statement = (MAX_BOUND_VALUES / columns.len()).max(1);
     let mut statements = Vec::with_capacity(rows.len().div_ceil(rows_per_statement));
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -72,8 +61,7 @@ where
 struct Shape {
     entity: TypeId,
     backend: DbBackend,
-    /// Rows of a `VALUES` list; none for Postgres's arrays.
-    rows: Option<usize>,
+    rows: usize,
     revives: bool,
     returning: Option<String>,
 }
@@ -96,14 +84,13 @@ fn upsert_statement<E>(
 where
     E: EntityTrait,
 {
-    let values_rows = (backend != DbBackend::Postgres).then_some(rows.len());
-    if values_rows.is_some_and(|rows| rows > MAX_PER_PAGE as usize) {
+    if rows.len() > MAX_PER_PAGE as usize {
         return build_upsert::<E>(backend, columns, rows, revives, returning);
     }
     let shape = Shape {
         entity: TypeId::of::<E>(),
         backend,
-        rows: values_rows,
+        rows: rows.len(),
         revives,
         returning: returning.map(|columns| format!("{columns:?}")),
     };
@@ -116,7 +103,7 @@ where
         return Statement::from_sql_and_values(
             backend,
             text.as_ref(),
-            bound_values::<E>(backend, columns, rows),
+            bound_values::<E>(columns, rows),
         );
     }
     let statement = build_upsert::<E>(backend, columns, rows, revives, returning);
@@ -130,93 +117,22 @@ where
     statement
 }
 
-/// The values an upsert binds, in the order of its parameters.
-fn bound_values<E: EntityTrait>(
-    backend: DbBackend,
-    columns: &[E::Column],
-    rows: Vec<Row<E::Model>>,
-) -> Vec<Value> {
-    match backend {
-        DbBackend::Postgres => {
-            let ColumnArrays { arrays, null_mask } = column_arrays::<E>(columns, rows);
-            arrays.into_iter().chain([null_mask]).collect()
-        }
-        _ => rows
-            .into_iter()
-            .flat_map(|row| row_values::<E>(columns, row))
-            .collect(),
-    }
-}
-
-/// A row's values in the order of `columns`, its JSON as the text already serialized.
-fn row_values<E: EntityTrait>(columns: &[E::Column], row: Row<E::Model>) -> Vec<Value> {
+/// The values an upsert binds, in the order of its parameters: row after row, each in
+/// the order of `columns`.
+fn bound_values<E: EntityTrait>(columns: &[E::Column], rows: Vec<Row<E::Model>>) -> Vec<Value> {
     let raw = column::<E>("raw");
-    let Row { model, raw_text } = row;
-    let mut raw_text = Some(raw_text);
-    columns
-        .iter()
-        .map(|column| match column.as_str() == raw.as_str() {
-            true => Value::from(raw_text.take().unwrap_or_default()),
-            false => model.get(*column),
-        })
-        .collect()
-}
-
-/// Rows as Postgres takes them: an array per column, and an array of masks that say
-/// which of a row's nullable columns are null (see `null_bits`), because the arrays sqlx
-/// binds through sea-query cannot hold a null.
-struct ColumnArrays {
-    arrays: Vec<Value>,
-    null_mask: Value,
-}
-
-fn column_arrays<E: EntityTrait>(columns: &[E::Column], rows: Vec<Row<E::Model>>) -> ColumnArrays {
-    let bits = null_bits(columns);
-    let mut arrays: Vec<Vec<Value>> = columns
-        .iter()
-        .map(|_| Vec::with_capacity(rows.len()))
-        .collect();
-    let mut masks = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut mask = 0_i64;
-        for ((value, array), bit) in row_values::<E>(columns, row)
-            .into_iter()
-            .zip(&mut arrays)
-            .zip(&bits)
-        {
-            match bit {
-                Some(bit) if !value.is_some() => {
-                    mask |= 1 << bit;
-                    array.push(value.dummy_value());
-                }
-                _ => array.push(value),
+    let mut values = Vec::with_capacity(rows.len() * columns.len());
+    for Row { model, raw_text } in rows {
+        let mut raw_text = Some(raw_text);
+        values.extend(columns.iter().map(|column| {
+            if column.as_str() == raw.as_str() {
+                Value::from(raw_text.take().unwrap_or_default())
+            } else {
+                model.get(*column)
             }
-        }
-        masks.push(Value::from(mask));
+        }));
     }
-    let array = |values: Vec<Value>| {
-        let ty = values.first().map_or(ArrayType::BigInt, Value::array_type);
-        Value::Array(ty, Some(Box::new(values)))
-    };
-    ColumnArrays {
-        arrays: arrays.into_iter().map(array).collect(),
-        null_mask: array(masks),
-    }
-}
-
-/// For each column, its bit in a row's null mask if the column is nullable: the first
-/// nullable column is bit 0, the next bit 1, and so on.
-fn null_bits<C: ColumnTrait>(columns: &[C]) -> Vec<Option<u32>> {
-    let mut next = 0..;
-    columns
-        .iter()
-        .map(|column| {
-            column
-                .def()
-                .is_null()
-                .then(|| next.next().unwrap_or_default())
-        })
-        .collect()
+    values
 }
 
 fn build_upsert<E>(
@@ -229,21 +145,21 @@ fn build_upsert<E>(
 where
     E: EntityTrait,
 {
+    let raw = column::<E>("raw");
     let mut insert = Query::insert();
     insert
         .into_table(E::default())
         .columns(columns.iter().copied());
-    match backend {
-        DbBackend::Postgres => {
-            insert
-                .select_from(unnest_select::<E>(columns, rows))
-                .expect("the select has an expression per column");
-        }
-        _ => {
-            for row in rows {
-                insert.values_panic(row_values::<E>(columns, row).into_iter().map(Expr::val));
+    for Row { model, raw_text } in rows {
+        let mut raw_text = Some(raw_text);
+        let values = columns.iter().map(|column| {
+            if column.as_str() == raw.as_str() {
+                raw_json(backend, raw_text.take().unwrap_or_default())
+            } else {
+                Expr::val(model.get(*column))
             }
-        }
+        });
+        insert.values_panic(values.collect::<Vec<_>>());
     }
     let key: Vec<E::Column> = E::PrimaryKey::iter().map(|k| k.into_column()).collect();
     let key_names: Vec<&str> = key.iter().map(|c| c.as_str()).collect();
@@ -259,41 +175,13 @@ where
     backend.build(&insert)
 }
 
-/// `SELECT .. FROM (SELECT unnest($1) AS "store_id", ..) AS "rows"`: the arrays unnested
-/// side by side, a nullable column null where its bit in the row's mask is set, and the
-/// JSON text cast to `json` (kept as sent).
-fn unnest_select<E: EntityTrait>(
-    columns: &[E::Column],
-    rows: Vec<Row<E::Model>>,
-) -> SelectStatement {
-    let raw = column::<E>("raw");
-    let null_mask = Alias::new("null_mask");
-    let unnest = |array: Value| Func::cust("unnest").arg(Expr::val(array));
-    let ColumnArrays {
-        arrays,
-        null_mask: masks,
-    } = column_arrays::<E>(columns, rows);
-    let mut unnested = Query::select();
-    for (column, array) in columns.iter().zip(arrays) {
-        unnested.expr_as(unnest(array), *column);
+/// JSON text as the `raw` column takes it: text on SQLite, `json` (the text as sent) on
+/// Postgres.
+fn raw_json(backend: DbBackend, text: String) -> Expr {
+    match backend {
+        DbBackend::Postgres => Expr::val(text).cast_as(Alias::new("json")),
+        _ => Expr::val(text),
     }
-    unnested.expr_as(unnest(masks), null_mask.clone());
-    let mut select = Query::select();
-    for (column, bit) in columns.iter().zip(null_bits(columns)) {
-        let mut value = Expr::col(*column);
-        if column.as_str() == raw.as_str() {
-            value = value.cast_as(Alias::new("json"));
-        }
-        if let Some(bit) = bit {
-            let is_null = Expr::col(null_mask.clone())
-                .bit_and(Expr::Constant(Value::from(1_i64 << bit)))
-                .ne(Expr::Constant(Value::from(0_i64)));
-            value = Expr::case(is_null, Expr::null()).finally(value).into();
-        }
-        select.expr(value);
-    }
-    select.from_subquery(unnested, Alias::new("rows"));
-    select
 }
 
 /// A row is replaced by a version not older and with other content, or that brings back
@@ -391,9 +279,8 @@ mod tests {
                 };
                 // The first statement of a shape keeps its text; the next are bound to it.
                 upsert(1);
-                let values_rows = (backend != DbBackend::Postgres).then_some(rows as usize);
                 let is_kept = |(shape, _): &(Shape, Arc<str>)| {
-                    shape.backend == backend && shape.rows == values_rows
+                    shape.backend == backend && shape.rows == rows as usize
                 };
                 assert!(KEPT.lock().unwrap().iter().any(is_kept));
                 let kept = upsert(1);

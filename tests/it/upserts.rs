@@ -102,8 +102,8 @@ async fn upserts_on_postgres() {
     writes_never_move_a_record_backwards(Backend::Postgres).await;
 }
 
-/// A product with more variations than one SQLite statement can bind values for (32,766; a
-/// variation row binds about twenty; Postgres takes an array per column) is written whole.
+/// A product with more variations than one statement can bind values for (SQLite takes
+/// 32,766, Postgres 65,535; a variation row binds about twenty) is written whole.
 async fn a_listing_larger_than_one_statement_is_written_whole(backend: Backend) {
     let test = TestDatabase::migrated(backend).await;
     let store = test.add_store("https://shop.example").await;
@@ -150,7 +150,7 @@ async fn large_listings_on_postgres() {
 }
 
 /// An order with every column set, and then one for each nullable column with only that
-/// column null: each comes back as written, so no null lands in another column.
+/// column null: each comes back as written, no value and no null in another's column.
 async fn every_column_comes_back_as_written(backend: Backend) {
     let test = TestDatabase::migrated(backend).await;
     let store = test.add_store("https://shop.example").await;
