@@ -1,7 +1,7 @@
 //! Reading back what was synced: each record as the JSON the store sent.
 
 use std::collections::HashMap;
-use std::ops::Range;
+use std::ops::RangeInclusive;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, JsonValue, QueryResult, StatementBuilder};
@@ -116,7 +116,7 @@ pub async fn each_stored_version<C: ConnectionTrait>(
     db: &C,
     store_id: i64,
     resource: Resource,
-    ids: Range<i64>,
+    ids: RangeInclusive<i64>,
     mut each: impl FnMut(i64, StoredVersion),
 ) -> Result<(), DbErr> {
     let mut query = Query::select();
@@ -128,8 +128,8 @@ pub async fn each_stored_version<C: ConnectionTrait>(
         ])
         .from(Alias::new(resource.name()))
         .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
-        .and_where(Expr::col(Alias::new("woo_id")).gte(ids.start))
-        .and_where(Expr::col(Alias::new("woo_id")).lt(ids.end));
+        .and_where(Expr::col(Alias::new("woo_id")).gte(*ids.start()))
+        .and_where(Expr::col(Alias::new("woo_id")).lte(*ids.end()));
     if resource.has_modified_date() {
         query.column(Alias::new("date_modified_gmt"));
     }

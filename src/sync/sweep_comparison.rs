@@ -1,7 +1,7 @@
 //! An ID sweep's comparison of the store's listing with what is kept: what to fetch, and
 //! what the store may no longer have.
 
-use std::ops::Range;
+use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Utc};
 use futures_util::future::try_join_all;
@@ -45,8 +45,8 @@ pub async fn compare(
     listed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     listed.dedup_by_key(|(id, _)| *id);
     let compared = try_join_all(id_ranges(&listed, parts).into_iter().map(|ids| {
-        let first = listed.partition_point(|(id, _)| *id < ids.start);
-        let last = listed.partition_point(|(id, _)| *id < ids.end);
+        let first = listed.partition_point(|(id, _)| id < ids.start());
+        let last = listed.partition_point(|(id, _)| id <= ids.end());
         compare_part(db, store_id, resource, ids, &listed[first..last], listed_at)
     }))
     .await?;
@@ -60,16 +60,17 @@ pub async fn compare(
 
 /// The ranges of ids a listing (in id order) is compared in: `parts` of about as many
 /// listed ids each, together every id there is.
-fn id_ranges(listed: &[Listed], parts: usize) -> Vec<Range<i64>> {
+fn id_ranges(listed: &[Listed], parts: usize) -> Vec<RangeInclusive<i64>> {
     let part_size = listed.len().div_ceil(parts.max(1)).max(1);
     let starts: Vec<i64> = std::iter::once(i64::MIN)
         .chain(listed.chunks(part_size).skip(1).map(|part| part[0].0))
         .collect();
-    let ends = starts.iter().skip(1).copied().chain([i64::MAX]);
+    // Each start is above the one before (the listing is in id order, without repeats).
+    let ends = starts.iter().skip(1).map(|next| next - 1).chain([i64::MAX]);
     starts
         .iter()
         .zip(ends)
-        .map(|(&start, end)| start..end)
+        .map(|(&start, end)| start..=end)
         .collect()
 }
 
@@ -80,7 +81,7 @@ async fn compare_part(
     db: &DatabaseConnection,
     store_id: i64,
     resource: Resource,
-    ids: Range<i64>,
+    ids: RangeInclusive<i64>,
     listed: &[Listed],
     listed_at: DateTime<Utc>,
 ) -> Result<Comparison, DbErr> {
@@ -112,9 +113,9 @@ mod tests {
 
     #[test]
     fn a_listing_is_compared_in_parts_that_cover_every_id_once() {
-        let ids = listed([3, 8, 9, 20, 21, 40, 41, 55, 70, 71]);
+        let ids = listed([i64::MIN, 8, 9, 20, 21, 40, 41, 55, 70, i64::MAX]);
         let ranges = id_ranges(&ids, 3);
-        assert_eq!(ranges, vec![i64::MIN..21, 21..70, 70..i64::MAX]);
+        assert_eq!(ranges, vec![i64::MIN..=20, 21..=69, 70..=i64::MAX]);
         for (id, _) in &ids {
             assert_eq!(ranges.iter().filter(|range| range.contains(id)).count(), 1);
         }
@@ -122,8 +123,8 @@ mod tests {
 
     #[test]
     fn a_short_or_empty_listing_is_one_part() {
-        assert_eq!(id_ranges(&listed([5]), 4), vec![i64::MIN..i64::MAX]);
-        assert_eq!(id_ranges(&[], 4), vec![i64::MIN..i64::MAX]);
-        assert_eq!(id_ranges(&listed(1..=10), 1), vec![i64::MIN..i64::MAX]);
+        assert_eq!(id_ranges(&listed([5]), 4), vec![i64::MIN..=i64::MAX]);
+        assert_eq!(id_ranges(&[], 4), vec![i64::MIN..=i64::MAX]);
+        assert_eq!(id_ranges(&listed(1..=10), 1), vec![i64::MIN..=i64::MAX]);
     }
 }

@@ -28,7 +28,7 @@ async fn a_listing_compares_alike_in_one_part_or_several(backend: Backend) {
         emits_events: false,
         revives: true,
     };
-    test.apply_records(origin, (10..30).map(chair).collect())
+    test.apply_records(origin, (10..30).chain([i64::MAX]).map(chair).collect())
         .await
         .unwrap();
     let modified = chair(0)["date_modified_gmt"].as_str().unwrap().to_owned();
@@ -36,8 +36,8 @@ async fn a_listing_compares_alike_in_one_part_or_several(backend: Backend) {
         .unwrap()
         .and_utc();
 
-    // 12 and 25 are kept and no longer listed; 5 and 31 are listed and not kept; 20 is
-    // listed newer than kept.
+    // 12, 25 and the largest id there is are kept and no longer listed; 5 and 31 are
+    // listed and not kept; 20 is listed newer than kept.
     let mut listed: Vec<Listed> = (10..30)
         .filter(|id| ![12, 25].contains(id))
         .map(|id| (id, Some(modified)))
@@ -59,7 +59,7 @@ async fn a_listing_compares_alike_in_one_part_or_several(backend: Backend) {
         .await
         .unwrap();
         assert_eq!(comparison.wanted, vec![5, 20, 31], "{parts} parts");
-        assert_eq!(comparison.gone, vec![12, 25], "{parts} parts");
+        assert_eq!(comparison.gone, vec![12, 25, i64::MAX], "{parts} parts");
     }
 }
 
