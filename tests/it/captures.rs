@@ -11,7 +11,7 @@ use woosync::woo::Resource;
 use woosync::woo::records::{Order, Product};
 
 use crate::support::captures::{every_resource, webhook_body};
-use crate::support::database::{Backend, TestDatabase};
+use crate::support::database::{Backend, TestDatabase, origin};
 
 async fn every_captured_resource_round_trips(backend: Backend) {
     let test = TestDatabase::migrated(backend).await;
@@ -20,12 +20,8 @@ async fn every_captured_resource_round_trips(backend: Backend) {
 
     for sample in &samples {
         let origin = Origin {
-            store_id: store,
-            resource: sample.resource,
             parent_id: sample.parent_id,
-            run_id: None,
-            emits_events: true,
-            revives: true,
+            ..origin(store, sample.resource)
         };
         let applied = test
             .apply_records(origin, sample.records.clone())

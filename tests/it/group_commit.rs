@@ -9,7 +9,7 @@ use woosync::sync::{Origin, PreparedRecords, RecordsWrite};
 use woosync::woo::Resource;
 
 use crate::support::captures::body;
-use crate::support::database::{Backend, TestDatabase};
+use crate::support::database::{Backend, TestDatabase, origin};
 
 async fn a_write_that_fails_fails_alone(backend: Backend) {
     let test = TestDatabase::migrated(backend).await;
@@ -17,14 +17,7 @@ async fn a_write_that_fails_fails_alone(backend: Backend) {
     let writer = GroupCommit::start(test.db.clone(), 1, std::sync::Arc::new(|| {})).unwrap();
     let products = body("products-list.json");
     let write = |store_id: i64, index: usize| {
-        let origin = Origin {
-            store_id,
-            resource: Resource::Products,
-            parent_id: 0,
-            run_id: None,
-            emits_events: true,
-            revives: true,
-        };
+        let origin = origin(store_id, Resource::Products);
         let records = vec![products[index].clone()];
         let prepared = PreparedRecords::new(test.db.get_database_backend(), origin, records);
         writer.write(RecordsWrite(prepared))
@@ -76,12 +69,8 @@ async fn a_write_ended_by_a_deadlock_is_committed_again_on_postgres() {
     };
     let write = |records: Vec<serde_json::Value>| {
         let origin = Origin {
-            store_id: store,
-            resource: Resource::Products,
-            parent_id: 0,
-            run_id: None,
             emits_events: false,
-            revives: true,
+            ..origin(store, Resource::Products)
         };
         let prepared = PreparedRecords::new(test.db.get_database_backend(), origin, records);
         writer.write(RecordsWrite(prepared))

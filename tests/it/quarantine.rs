@@ -7,7 +7,7 @@ use woosync::sync::stored::stored_records;
 use woosync::woo::Resource;
 
 use crate::support::captures::body;
-use crate::support::database::{Backend, TestDatabase};
+use crate::support::database::{Backend, TestDatabase, origin};
 
 #[tokio::test]
 async fn a_malformed_record_is_quarantined_and_the_page_lands() {
@@ -20,12 +20,8 @@ async fn a_malformed_record_is_quarantined_and_the_page_lands() {
     let good = page[1].clone();
 
     let origin = Origin {
-        store_id: store,
-        resource: Resource::Products,
-        parent_id: 0,
         run_id: Some(7),
-        emits_events: true,
-        revives: true,
+        ..origin(store, Resource::Products)
     };
     let applied = test.apply_records(origin, page).await.unwrap();
     assert_eq!((applied.written, applied.quarantined), (1, 2));

@@ -9,7 +9,7 @@ use woosync::sync::sweep_listing::Listed;
 use woosync::woo::Resource;
 
 use crate::support::captures::body;
-use crate::support::database::{Backend, TestDatabase};
+use crate::support::database::{Backend, TestDatabase, origin};
 
 fn chair(id: i64) -> Value {
     let mut chair = body("products-list.json")[0].clone();
@@ -21,12 +21,8 @@ async fn a_listing_compares_alike_in_one_part_or_several(backend: Backend) {
     let test = TestDatabase::migrated(backend).await;
     let store = test.add_store("https://shop.example").await;
     let origin = Origin {
-        store_id: store,
-        resource: Resource::Products,
-        parent_id: 0,
-        run_id: None,
         emits_events: false,
-        revives: true,
+        ..origin(store, Resource::Products)
     };
     test.apply_records(origin, (10..30).chain([i64::MAX]).map(chair).collect())
         .await

@@ -15,7 +15,7 @@ use woosync::sync::upsert::{Row, upsert_statements};
 use woosync::woo::Resource;
 
 use crate::support::captures::body;
-use crate::support::database::{Backend, TestDatabase};
+use crate::support::database::{Backend, TestDatabase, origin};
 
 fn chair() -> Value {
     body("products-list.json")[0].clone()
@@ -32,14 +32,7 @@ async fn stored_chair(test: &TestDatabase, store: i64) -> products::Model {
 async fn writes_never_move_a_record_backwards(backend: Backend) {
     let test = TestDatabase::migrated(backend).await;
     let store = test.add_store("https://shop.example").await;
-    let origin = Origin {
-        store_id: store,
-        resource: Resource::Products,
-        parent_id: 0,
-        run_id: None,
-        emits_events: true,
-        revives: true,
-    };
+    let origin = origin(store, Resource::Products);
     let apply = |record: Value| test.apply_records(origin, vec![record]);
 
     assert_eq!(apply(chair()).await.unwrap().written, 1);
@@ -108,12 +101,8 @@ async fn a_listing_larger_than_one_statement_is_written_whole(backend: Backend) 
     let test = TestDatabase::migrated(backend).await;
     let store = test.add_store("https://shop.example").await;
     let origin = Origin {
-        store_id: store,
-        resource: Resource::ProductVariations,
         parent_id: 7,
-        run_id: None,
-        emits_events: true,
-        revives: true,
+        ..origin(store, Resource::ProductVariations)
     };
     let variation = body("product-variations-list.json")[0].clone();
     let variations: Vec<Value> = (1..=2_000)

@@ -8,9 +8,23 @@ use tempfile::TempDir;
 use woosync::database;
 use woosync::sync::outbox::Outbox;
 use woosync::sync::{Applied, Origin, PreparedRecords};
+use woosync::woo::Resource;
 use woosync::woo::listed::ListedRecord;
 
 use super::postgres::PostgresServer;
+
+/// Where a test's records of `resource` come from: listed at the top level by no run, their
+/// changes announced, a deleted one brought back.
+pub fn origin(store_id: i64, resource: Resource) -> Origin {
+    Origin {
+        store_id,
+        resource,
+        parent_id: 0,
+        run_id: None,
+        emits_events: true,
+        revives: true,
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
