@@ -18,8 +18,8 @@ pub struct Model {
     pub is_paying_customer: bool,
     pub date_created_gmt: Option<DateTimeUtc>,
     pub date_modified_gmt: Option<DateTimeUtc>,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,

@@ -19,8 +19,8 @@ pub struct Model {
     pub refunded_by: Option<i64>,
     pub refunded_payment: bool,
     pub date_created_gmt: Option<DateTimeUtc>,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,

@@ -30,8 +30,8 @@ pub struct Model {
     pub date_modified_gmt: Option<DateTimeUtc>,
     pub date_paid_gmt: Option<DateTimeUtc>,
     pub date_completed_gmt: Option<DateTimeUtc>,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,

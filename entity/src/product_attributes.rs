@@ -15,8 +15,8 @@ pub struct Model {
     pub attribute_type: String,
     pub order_by: String,
     pub has_archives: bool,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,

@@ -17,8 +17,8 @@ pub struct Model {
     pub rating: i32,
     pub verified: bool,
     pub date_created_gmt: Option<DateTimeUtc>,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,

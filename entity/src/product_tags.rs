@@ -13,8 +13,8 @@ pub struct Model {
     pub name: String,
     pub slug: String,
     pub count: i64,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,

@@ -27,8 +27,8 @@ pub struct Model {
     pub low_stock_amount: Option<i64>,
     pub date_created_gmt: Option<DateTimeUtc>,
     pub date_modified_gmt: Option<DateTimeUtc>,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,

@@ -14,8 +14,8 @@ pub struct Model {
     pub location_type: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: String,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,

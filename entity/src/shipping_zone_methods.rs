@@ -16,8 +16,8 @@ pub struct Model {
     pub title: String,
     pub enabled: bool,
     pub method_order: i64,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,

@@ -12,8 +12,8 @@ pub struct Model {
     pub woo_id: i64,
     pub name: String,
     pub zone_order: i64,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,

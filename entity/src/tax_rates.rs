@@ -20,8 +20,8 @@ pub struct Model {
     pub shipping: bool,
     pub tax_class: String,
     pub rate_order: i64,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub content_hash: String,
     pub deleted_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,

@@ -47,6 +47,7 @@ mod m20261202_000041_create_store_writes;
 mod m20261202_000042_create_connect_attempts;
 mod m20261202_000043_raw_compressed_with_lz4;
 mod m20261204_000044_children_done_apart;
+mod m20261204_000045_raw_as_text;
 
 pub struct Migrator;
 
@@ -98,6 +99,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000042_create_connect_attempts::Migration),
             Box::new(m20261202_000043_raw_compressed_with_lz4::Migration),
             Box::new(m20261204_000044_children_done_apart::Migration),
+            Box::new(m20261204_000045_raw_as_text::Migration),
         ]
     }
 }

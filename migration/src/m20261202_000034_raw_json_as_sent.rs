@@ -33,7 +33,7 @@ pub(crate) const RECORD_TABLES: [&str; 20] = [
     "payment_gateways",
 ];
 
-async fn retype(manager: &SchemaManager<'_>, to: &str) -> Result<(), DbErr> {
+pub(crate) async fn retype(manager: &SchemaManager<'_>, to: &str) -> Result<(), DbErr> {
     if manager.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }

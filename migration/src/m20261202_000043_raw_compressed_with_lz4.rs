@@ -11,7 +11,7 @@ use crate::m20261202_000034_raw_json_as_sent::RECORD_TABLES;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-async fn compress_with(manager: &SchemaManager<'_>, method: &str) -> Result<(), DbErr> {
+pub(crate) async fn compress_with(manager: &SchemaManager<'_>, method: &str) -> Result<(), DbErr> {
     if manager.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }

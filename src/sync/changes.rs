@@ -11,7 +11,6 @@ use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, StatementBuilder, 
 use serde_json::json;
 
 use super::outbox::{NewEvent, Outbox, RecordIdentity, key_text};
-use super::stored::raw_text;
 use crate::woo::Resource;
 
 /// Keys read at once: a statement binds at most a few thousand values.
@@ -24,8 +23,7 @@ pub fn returned_columns(resource: Resource) -> Vec<Expr> {
         .iter()
         .map(|column| Expr::col(Alias::new(*column)))
         .collect();
-    // Aliased: SQLite names an expression by its text.
-    columns.push(Expr::cust("CAST(raw AS TEXT) AS raw"));
+    columns.push(Expr::col(Alias::new("raw")));
     if resource == Resource::Orders {
         columns.push(Expr::col(Alias::new("status")));
     }
@@ -314,7 +312,7 @@ async fn held_records<C: ConnectionTrait>(
             let mut select = Query::select();
             select
                 .column(Alias::new("woo_id"))
-                .expr_as(raw_text(), Alias::new("raw"))
+                .column(Alias::new("raw"))
                 .from(Alias::new(table))
                 .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
                 .and_where(Expr::col(Alias::new("woo_id")).is_in(chunk.iter().copied()));

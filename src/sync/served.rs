@@ -10,7 +10,6 @@ use sea_orm::{
 };
 use serde_json::value::RawValue;
 
-use super::stored::raw_text;
 use crate::woo::Resource;
 
 /// Which records of a resource a page holds.
@@ -79,7 +78,7 @@ pub async fn records_page<C: ConnectionTrait>(
     let total = count(db, &select).await?;
     select
         .column(Alias::new("deleted_at"))
-        .expr_as(raw_text(), Alias::new("raw"));
+        .column(Alias::new("raw"));
     for key in resource.key_columns() {
         select.order_by(Alias::new(*key), Order::Asc);
     }
@@ -193,7 +192,7 @@ pub async fn one_record<C: ConnectionTrait>(
     select
         .from(Alias::new(resource.name()))
         .column(Alias::new("deleted_at"))
-        .expr_as(raw_text(), Alias::new("raw"))
+        .column(Alias::new("raw"))
         .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
     for (column, value) in own.iter().zip(values) {
         let value: sea_orm::Value = if holds_text(resource, column) {
@@ -229,7 +228,7 @@ pub async fn order_by_number<C: ConnectionTrait>(
     select
         .from(Alias::new("orders"))
         .columns([Alias::new("woo_id"), Alias::new("deleted_at")])
-        .expr_as(raw_text(), Alias::new("raw"))
+        .column(Alias::new("raw"))
         .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
         .and_where(Expr::col(Alias::new("number")).eq(number))
         .order_by_expr(Expr::col(Alias::new("deleted_at")).is_null(), Order::Desc)
@@ -249,7 +248,7 @@ pub async fn order_by_number<C: ConnectionTrait>(
         select
             .from(Alias::new(table))
             .column(Alias::new("deleted_at"))
-            .expr_as(raw_text(), Alias::new("raw"))
+            .column(Alias::new("raw"))
             .and_where(Expr::col(Alias::new("store_id")).eq(store_id))
             .and_where(Expr::col(Alias::new("order_id")).eq(order_id))
             .and_where(Expr::col(Alias::new("deleted_at")).is_null())

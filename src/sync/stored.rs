@@ -8,10 +8,10 @@ use sea_orm::{ConnectionTrait, DbErr, JsonValue, QueryResult, StatementBuilder};
 
 use crate::woo::Resource;
 
-/// A record's `raw` as the text the store sent (Postgres keeps it as `json`, which a
-/// client reads as text only when asked).
-pub fn raw_text() -> Expr {
-    Expr::col(Alias::new("raw")).cast_as(Alias::new("text"))
+/// A record's `raw`, read as JSON.
+pub fn raw_json(row: &QueryResult) -> Result<JsonValue, DbErr> {
+    let text: String = row.try_get("", "raw")?;
+    serde_json::from_str(&text).map_err(|error| DbErr::Json(error.to_string()))
 }
 
 /// How many live (not tombstoned) records of `resource` each store has, or only `store`.
@@ -68,7 +68,7 @@ pub async fn stored_texts<C: ConnectionTrait>(
 ) -> Result<Vec<String>, DbErr> {
     let mut query = Query::select();
     query
-        .expr_as(raw_text(), Alias::new("raw"))
+        .column(Alias::new("raw"))
         .from(Alias::new(resource.name()))
         .and_where(Expr::col(Alias::new("store_id")).eq(store_id));
     if !include_deleted {
@@ -219,7 +219,7 @@ pub async fn parents_missing_children<C: ConnectionTrait>(
     in_id_order(db, query, 1_000, |rows| {
         for row in rows {
             let parent_id: i64 = row.try_get("", "woo_id")?;
-            let raw: JsonValue = row.try_get("", "raw")?;
+            let raw = raw_json(&row)?;
             let listed = raw
                 .get(list_field)
                 .and_then(JsonValue::as_array)

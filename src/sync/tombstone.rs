@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::changes::{returned_columns, tombstone};
 use super::outbox::Outbox;
+use super::stored::raw_json;
 
 use crate::woo::Resource;
 use crate::woo::listed::ListedRecord;
@@ -177,7 +178,7 @@ impl Missing {
             .query_all_raw(statement)
             .await?
             .iter()
-            .map(|row| row.try_get::<JsonValue>("", "raw"))
+            .map(raw_json)
             .collect::<Result<_, _>>()?;
         Ok(Missing {
             store_id,
@@ -211,7 +212,7 @@ impl Missing {
             stored
                 .entry(row.try_get::<i64>("", parent_column)?)
                 .or_default()
-                .push(row.try_get::<JsonValue>("", "raw")?);
+                .push(raw_json(&row)?);
         }
         Ok(listed
             .iter()

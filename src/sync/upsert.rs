@@ -154,7 +154,7 @@ where
         let mut raw_text = Some(raw_text);
         let values = columns.iter().map(|column| {
             if column.as_str() == raw.as_str() {
-                raw_json(backend, raw_text.take().unwrap_or_default())
+                Expr::val(raw_text.take().unwrap_or_default())
             } else {
                 Expr::val(model.get(*column))
             }
@@ -173,15 +173,6 @@ where
         insert.returning(Query::returning().exprs(columns.iter().cloned()));
     }
     backend.build(&insert)
-}
-
-/// JSON text as the `raw` column takes it: text on SQLite, `json` (the text as sent) on
-/// Postgres.
-fn raw_json(backend: DbBackend, text: String) -> Expr {
-    match backend {
-        DbBackend::Postgres => Expr::val(text).cast_as(Alias::new("json")),
-        _ => Expr::val(text),
-    }
 }
 
 /// A row is replaced by a version not older and with other content, or that brings back
@@ -241,7 +232,7 @@ mod tests {
                     date_modified_gmt: Some(at),
                     date_paid_gmt: None,
                     date_completed_gmt: None,
-                    raw: serde_json::Value::Null,
+                    raw: String::new(),
                     content_hash: format!("{id:032x}"),
                     deleted_at: None,
                     synced_at: at,

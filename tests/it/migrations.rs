@@ -4,11 +4,12 @@
 
 use chrono::Utc;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sea_query::{Alias, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, Statement, StatementBuilder};
 use woosync::database::{self, DatabaseError};
 use woosync::sync::run_children::{self, WantedChildren};
 use woosync::sync::runs::{self, RunKind};
+use woosync::sync::stored;
 use woosync::woo::Resource;
 
 use crate::support::database::{Backend, TestDatabase};
@@ -182,7 +183,10 @@ async fn children_marks_written_before_their_move_keep_their_meaning(backend: Ba
     );
 
     // Undone, the marks are back where migration 43 kept them.
-    Migrator::down(&test.db, Some(1)).await.unwrap();
+    let since_the_move = Migrator::migrations().len() - before_the_move;
+    Migrator::down(&test.db, Some(since_the_move as u32))
+        .await
+        .unwrap();
     let backend = test.db.get_database_backend();
     let done = test
         .db
@@ -206,6 +210,104 @@ async fn children_marks_move_on_sqlite() {
 #[tokio::test]
 async fn children_marks_move_on_postgres() {
     children_marks_written_before_their_move_keep_their_meaning(Backend::Postgres).await;
+}
+
+/// A record kept before `raw` became text on Postgres (migration 45) reads back as the
+/// same text, byte for byte, still compressed with LZ4 where the server has it; and
+/// undone, the column takes the text back as JSON.
+async fn raw_kept_as_json_stays_the_text_as_sent(backend: Backend) {
+    let test = TestDatabase::empty(backend).await;
+    let before_text = Migrator::migrations()
+        .iter()
+        .position(|migration| migration.name() == "m20261204_000045_raw_as_text")
+        .expect("the migration that keeps raw as text");
+    Migrator::up(&test.db, Some(before_text as u32))
+        .await
+        .unwrap();
+    let store = test.add_store("https://shop.example").await;
+    // What `jsonb` would change: a float's digits, key order, space, a `\u0000` escape.
+    let sent = r#"{"id":7, "name":"a\u0000b","z":1,"a":51.199999999999996}"#;
+    let backend = test.db.get_database_backend();
+    let raw = match backend {
+        sea_orm::DatabaseBackend::Postgres => Expr::val(sent).cast_as(Alias::new("json")),
+        _ => Expr::val(sent),
+    };
+    let insert = Query::insert()
+        .into_table(Alias::new("product_tags"))
+        .columns(
+            [
+                "store_id",
+                "woo_id",
+                "name",
+                "slug",
+                "count",
+                "content_hash",
+                "synced_at",
+                "raw",
+            ]
+            .map(Alias::new),
+        )
+        .values_panic([
+            store.into(),
+            7.into(),
+            "a".into(),
+            "a".into(),
+            0.into(),
+            "h".into(),
+            Utc::now().into(),
+            raw,
+        ])
+        .to_owned();
+    test.db
+        .execute_raw(StatementBuilder::build(&insert, &backend))
+        .await
+        .unwrap();
+
+    database::migrate(&test.db).await.unwrap();
+
+    let texts = stored::stored_texts(&test.db, store, Resource::ProductTags, false).await;
+    assert_eq!(texts.unwrap(), vec![sent.to_string()]);
+    if backend == sea_orm::DatabaseBackend::Postgres {
+        let column = test
+            .db
+            .query_one_raw(Statement::from_string(
+                backend,
+                "SELECT format_type(atttypid, atttypmod) AS type, \
+                 CAST(attcompression AS text) AS compression, \
+                 EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' \
+                 AND 'lz4' = ANY(enumvals)) AS has_lz4 \
+                 FROM pg_attribute WHERE attrelid = 'product_tags'::regclass AND attname = 'raw'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(column.try_get::<String>("", "type").unwrap(), "text");
+        if column.try_get::<bool>("", "has_lz4").unwrap() {
+            assert_eq!(column.try_get::<String>("", "compression").unwrap(), "l");
+        }
+    }
+
+    Migrator::down(&test.db, Some(1)).await.unwrap();
+    let kept = test
+        .db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT CAST(raw AS text) AS raw FROM product_tags",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.try_get::<String>("", "raw").unwrap(), sent);
+}
+
+#[tokio::test]
+async fn raw_as_text_on_sqlite() {
+    raw_kept_as_json_stays_the_text_as_sent(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn raw_as_text_on_postgres() {
+    raw_kept_as_json_stays_the_text_as_sent(Backend::Postgres).await;
 }
 
 #[tokio::test]

@@ -163,7 +163,7 @@ async fn every_column_comes_back_as_written(backend: Backend) {
         date_modified_gmt: Some(at),
         date_paid_gmt: Some(at),
         date_completed_gmt: Some(at),
-        raw: json!({"id": woo_id, "number": format!("N-{woo_id}")}),
+        raw: json!({"id": woo_id, "number": format!("N-{woo_id}")}).to_string(),
         content_hash: format!("{woo_id:032x}"),
         deleted_at: Some(at),
         synced_at: at,
@@ -183,7 +183,7 @@ async fn every_column_comes_back_as_written(backend: Backend) {
         .iter()
         .map(|model| Row {
             model: model.clone(),
-            raw_text: model.raw.to_string(),
+            raw_text: model.raw.clone(),
         })
         .collect();
     for statement in

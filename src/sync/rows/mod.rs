@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::EntityTrait;
-use serde_json::Value;
 
 use crate::woo::records::Record;
 
@@ -42,8 +41,8 @@ pub struct RowContext {
 impl RowContext {
     /// The model's `raw`: a placeholder, as the record's JSON text is bound in its place
     /// when the row is written (see `sync::upsert`), never built as a tree.
-    pub fn raw(&self) -> Value {
-        Value::Null
+    pub fn raw(&self) -> String {
+        String::new()
     }
 }
 

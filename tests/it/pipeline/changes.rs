@@ -159,10 +159,7 @@ async fn out_of_order_and_deleted_webhooks_apply_as_the_store_meant() {
     let deliver = |topic: &str, body: Value| delivery(store, topic, &body);
     let name_kept = || async {
         let row = held_product(&pipeline, store, id).await;
-        (
-            row.raw["name"].as_str().unwrap_or_default().to_string(),
-            row.deleted_at,
-        )
+        (name_of(&row), row.deleted_at)
     };
     // The newer delivery arrives first; the older one after it must lose.
     let queue = &pipeline.services.queue;
@@ -303,7 +300,7 @@ async fn two_versions_saved_in_the_same_second_end_as_the_store_has_it() {
         .await;
     }
     assert_eq!(
-        held_product(&pipeline, store, id).await.raw["name"],
+        name_of(&held_product(&pipeline, store, id).await),
         "Saved last"
     );
     pipeline.assert_database_equals_store(store).await;
@@ -317,6 +314,12 @@ fn delivery(store: i64, topic: &str, body: &Value) -> NewJob {
         body: serde_json::value::to_raw_value(body).unwrap(),
         received: None,
     })
+}
+
+/// The name in a product's row as the store sent it.
+fn name_of(row: &products::Model) -> String {
+    let raw: Value = serde_json::from_str(&row.raw).unwrap();
+    raw["name"].as_str().unwrap_or_default().to_string()
 }
 
 /// The row held for a store's product.
