@@ -108,18 +108,23 @@ async fn migrations_on_postgres() {
     migrations_apply_once_and_twice_is_a_no_op(Backend::Postgres).await;
 }
 
+/// A database with every migration before `name` applied, and how many those are.
+async fn migrated_up_to(backend: Backend, name: &str) -> (TestDatabase, usize) {
+    let test = TestDatabase::empty(backend).await;
+    let before = Migrator::migrations()
+        .iter()
+        .position(|migration| migration.name() == name)
+        .unwrap_or_else(|| panic!("no migration {name}"));
+    Migrator::up(&test.db, Some(before as u32)).await.unwrap();
+    (test, before)
+}
+
 /// Children marked before migration 44 (done in the row that wanted them) come through
 /// their move to a table of their own: what was done stays done, what was wanted stays
 /// wanted.
 async fn children_marks_written_before_their_move_keep_their_meaning(backend: Backend) {
-    let test = TestDatabase::empty(backend).await;
-    let before_the_move = Migrator::migrations()
-        .iter()
-        .position(|migration| migration.name() == "m20261204_000044_children_done_apart")
-        .expect("the migration that moves the children done");
-    Migrator::up(&test.db, Some(before_the_move as u32))
-        .await
-        .unwrap();
+    let (test, before_the_move) =
+        migrated_up_to(backend, "m20261204_000044_children_done_apart").await;
     let store = test.add_store("https://shop.example").await;
     let (run, _) = runs::start_run(&test.db, store, Resource::Products, RunKind::Backfill, None)
         .await
@@ -216,14 +221,7 @@ async fn children_marks_move_on_postgres() {
 /// same text, byte for byte, still compressed with LZ4 where the server has it; and
 /// undone, the column takes the text back as JSON.
 async fn raw_kept_as_json_stays_the_text_as_sent(backend: Backend) {
-    let test = TestDatabase::empty(backend).await;
-    let before_text = Migrator::migrations()
-        .iter()
-        .position(|migration| migration.name() == "m20261204_000045_raw_as_text")
-        .expect("the migration that keeps raw as text");
-    Migrator::up(&test.db, Some(before_text as u32))
-        .await
-        .unwrap();
+    let (test, _) = migrated_up_to(backend, "m20261204_000045_raw_as_text").await;
     let store = test.add_store("https://shop.example").await;
     // What `jsonb` would change: a float's digits, key order, space, a `\u0000` escape.
     let sent = r#"{"id":7, "name":"a\u0000b","z":1,"a":51.199999999999996}"#;
