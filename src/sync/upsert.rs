@@ -145,21 +145,14 @@ fn build_upsert<E>(
 where
     E: EntityTrait,
 {
-    let raw = column::<E>("raw");
     let mut insert = Query::insert();
     insert
         .into_table(E::default())
         .columns(columns.iter().copied());
-    for Row { model, raw_text } in rows {
-        let mut raw_text = Some(raw_text);
-        let values = columns.iter().map(|column| {
-            if column.as_str() == raw.as_str() {
-                Expr::val(raw_text.take().unwrap_or_default())
-            } else {
-                Expr::val(model.get(*column))
-            }
-        });
-        insert.values_panic(values.collect::<Vec<_>>());
+    let rows_count = rows.len();
+    let mut values = bound_values::<E>(columns, rows).into_iter();
+    for _ in 0..rows_count {
+        insert.values_panic(values.by_ref().take(columns.len()).map(Expr::val));
     }
     let key: Vec<E::Column> = E::PrimaryKey::iter().map(|k| k.into_column()).collect();
     let key_names: Vec<&str> = key.iter().map(|c| c.as_str()).collect();
