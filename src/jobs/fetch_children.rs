@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
-use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
@@ -22,7 +21,7 @@ use crate::sync::outbox::Outbox;
 use crate::sync::run_children;
 use crate::sync::runs;
 use crate::sync::tombstone::{Identities, Missing};
-use crate::sync::{Applied, Origin, PreparedRecords};
+use crate::sync::{Applied, Origin, PreparedRecords, WriteTxn};
 use crate::woo::client::{ListQuery, MAX_PER_PAGE, WooClient};
 use crate::woo::listed::RawRecord;
 use crate::woo::{Resource, WooError};
@@ -340,11 +339,7 @@ struct ChildrenDone {
 impl GroupWrite for ChildrenWrite {
     type Output = Applied;
 
-    fn write<'t>(
-        &'t self,
-        txn: &'t DatabaseTransaction,
-        outbox: &'t Outbox,
-    ) -> WriteFuture<'t, Applied> {
+    fn write<'t>(&'t self, txn: &'t WriteTxn, outbox: &'t Outbox) -> WriteFuture<'t, Applied> {
         Box::pin(async move {
             let now = Utc::now();
             let announce = self.prepared.announces().then_some(outbox);

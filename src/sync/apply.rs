@@ -3,18 +3,19 @@
 use chrono::Utc;
 use entity::quarantined_records;
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
-    QueryTrait, Statement,
+    ActiveValue::Set, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryTrait, Statement,
 };
 use serde_json::Value;
 
 use super::changes::{Announced, returned_columns};
 use super::content_hash::content_hash;
+use super::copy_in::CopyIn;
 use super::group_commit::{GroupWrite, WriteFuture};
 use super::outbox::Outbox;
 use super::rows::{IntoRow, RowContext};
 use super::run_children::{WantedChildren, mark_wanted};
 use super::upsert::{Row, upsert_statements};
+use super::write_txn::WriteTxn;
 use crate::woo::Resource;
 use crate::woo::listed::ListedRecord;
 use crate::woo::records::{self, Parent, display_id};
@@ -56,6 +57,9 @@ impl Applied {
 /// writes at a time, so the lock is held only while SQL runs.
 pub struct PreparedRecords {
     upserts: Vec<Statement>,
+    /// The same rows to copy in where they are new: a store's first copy's (no events, and
+    /// no rows there yet but for a page written twice) on Postgres.
+    copies: Vec<CopyIn>,
     /// Takes out the entries of records quarantined before, then sets these aside.
     quarantine: Vec<Statement>,
     quarantined: u64,
@@ -152,14 +156,15 @@ impl PreparedRecords {
     /// Writes the rows and the quarantined records, and notes the children their run
     /// waits for. Run it inside the transaction that marks the page done.
     /// The events of what changed go to `outbox`.
-    pub async fn write<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        outbox: &Outbox,
-    ) -> Result<Applied, DbErr> {
+    pub async fn write(&self, db: &WriteTxn, outbox: &Outbox) -> Result<Applied, DbErr> {
         let mut written = 0;
         match &self.announced {
             Some(announced) => written = announced.upsert(db, &self.upserts, outbox).await?,
+            None if db.copies() && !self.copies.is_empty() => {
+                for rows in &self.copies {
+                    written += db.copy_in(rows).await?;
+                }
+            }
             None => {
                 for upsert in &self.upserts {
                     written += db.execute_raw(upsert.clone()).await?.rows_affected();
@@ -242,11 +247,7 @@ pub struct RecordsWrite(pub PreparedRecords);
 impl GroupWrite for RecordsWrite {
     type Output = Applied;
 
-    fn write<'t>(
-        &'t self,
-        txn: &'t DatabaseTransaction,
-        outbox: &'t Outbox,
-    ) -> WriteFuture<'t, Applied> {
+    fn write<'t>(&'t self, txn: &'t WriteTxn, outbox: &'t Outbox) -> WriteFuture<'t, Applied> {
         Box::pin(self.0.write(txn, outbox))
     }
 }
@@ -321,13 +322,23 @@ impl<J: ListedRecord> Page<J> {
             }
         }
         let quarantined_count = quarantined.len() as u64;
+        let upserts = upsert_statements::<R::Entity>(
+            backend,
+            rows,
+            revives,
+            emits_events.then(|| returned_columns(resource)).as_deref(),
+        );
+        let copies = match !emits_events && backend == DbBackend::Postgres {
+            true => upserts
+                .iter()
+                .map(|upsert| CopyIn::of::<R::Entity>(&upsert.values.as_ref()?.0))
+                .collect::<Option<Vec<CopyIn>>>()
+                .unwrap_or_default(),
+            false => Vec::new(),
+        };
         PreparedRecords {
-            upserts: upsert_statements::<R::Entity>(
-                backend,
-                rows,
-                revives,
-                emits_events.then(|| returned_columns(resource)).as_deref(),
-            ),
+            upserts,
+            copies,
             quarantine: quarantine_statements(backend, store_id, resource, quarantined),
             quarantined: quarantined_count,
             parents,

@@ -18,10 +18,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use sea_orm::{DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr};
+use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr};
 use tokio::sync::{Mutex as AsyncMutex, mpsc, oneshot};
 
 use super::outbox::Outbox;
+use super::write_txn::{WriteTxn, met_a_kept_row};
 
 pub type WriteFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Send + 't>>;
 
@@ -31,11 +32,7 @@ pub trait GroupWrite: Send + Sync + 'static {
     type Output: Send + 'static;
 
     /// The events of its changes go to `outbox`, inserted just before the commit.
-    fn write<'t>(
-        &'t self,
-        txn: &'t DatabaseTransaction,
-        outbox: &'t Outbox,
-    ) -> WriteFuture<'t, Self::Output>;
+    fn write<'t>(&'t self, txn: &'t WriteTxn, outbox: &'t Outbox) -> WriteFuture<'t, Self::Output>;
 
     /// The run whose row the write updates, a row other writes update too. A batch writes
     /// in the order of these, so that two batches never take two runs' rows in opposite
@@ -104,8 +101,7 @@ impl GroupCommit {
 
 /// A write waiting for its batch, its output type erased.
 trait Queued: Send + Sync {
-    fn apply<'t>(&'t self, txn: &'t DatabaseTransaction, outbox: &'t Outbox)
-    -> WriteFuture<'t, ()>;
+    fn apply<'t>(&'t self, txn: &'t WriteTxn, outbox: &'t Outbox) -> WriteFuture<'t, ()>;
     fn finish(self: Box<Self>, outcome: Result<(), DbErr>);
     fn run_row(&self) -> Option<i64>;
 }
@@ -118,11 +114,7 @@ struct Waiting<W: GroupWrite> {
 }
 
 impl<W: GroupWrite> Queued for Waiting<W> {
-    fn apply<'t>(
-        &'t self,
-        txn: &'t DatabaseTransaction,
-        outbox: &'t Outbox,
-    ) -> WriteFuture<'t, ()> {
+    fn apply<'t>(&'t self, txn: &'t WriteTxn, outbox: &'t Outbox) -> WriteFuture<'t, ()> {
         Box::pin(async move {
             let output = self.write.write(txn, outbox).await?;
             *self.output.lock().unwrap_or_else(PoisonError::into_inner) = Some(output);
@@ -186,19 +178,24 @@ async fn commit_batches(
 const DEADLOCK_RETRIES: usize = 3;
 
 /// Commits the writes in one transaction, again at once if Postgres chose it to end a
-/// deadlock: the other transaction goes on, so the next try passes. Batches take the runs'
+/// deadlock: the other transaction goes on, so the next try passes. Rows copied in that
+/// met rows already there (a page written twice) are written again by upserts. Batches take the runs'
 /// rows in one order, but a record written by a page and by a webhook at once can still
 /// cross another batch; failing the job instead would put it behind the queue's backoff.
 async fn commit_again_after_deadlock(
     db: &DatabaseConnection,
     writes: &[Box<dyn Queued>],
 ) -> Result<u64, DbErr> {
-    let mut retries = 0;
+    let (mut retries, mut copies) = (0, true);
     loop {
-        match commit_together(db, writes).await {
+        match commit_together(db, writes, copies).await {
             Err(error) if retries < DEADLOCK_RETRIES && ended_by_deadlock(&error) => {
                 retries += 1;
                 tracing::info!(%error, retries, "a transaction ended by a deadlock is committed again");
+            }
+            Err(error) if copies && met_a_kept_row(&error) => {
+                copies = false;
+                tracing::debug!(%error, "rows copied in met rows already kept; upserting them");
             }
             outcome => return outcome,
         }
@@ -222,8 +219,9 @@ fn ended_by_deadlock(error: &DbErr) -> bool {
 async fn commit_together(
     db: &DatabaseConnection,
     writes: &[Box<dyn Queued>],
+    copies: bool,
 ) -> Result<u64, DbErr> {
-    let txn = crate::database::begin_write(db).await?;
+    let txn = WriteTxn::begin(db, copies).await?;
     let outbox = Outbox::default();
     for write in writes {
         // A failed write leaves the transaction to be rolled back when dropped.

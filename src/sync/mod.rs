@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod changes;
 pub mod content_hash;
+pub mod copy_in;
 pub mod group_commit;
 pub mod outbox;
 pub mod quarantine;
@@ -16,6 +17,8 @@ pub mod sweep_comparison;
 pub mod sweep_listing;
 pub mod tombstone;
 pub mod upsert;
+pub mod write_txn;
 
 pub use apply::{Applied, Origin, PreparedRecords, RecordsWrite};
 pub use runs::RunKind;
+pub use write_txn::WriteTxn;

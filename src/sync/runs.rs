@@ -9,8 +9,8 @@ use entity::{sync_checkpoints, sync_runs, sync_watermarks};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, StatementBuilder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, StatementBuilder,
 };
 
 use super::apply::{Applied, PreparedRecords};
@@ -18,6 +18,7 @@ use super::group_commit::{GroupCommit, GroupWrite, WriteFuture};
 use super::outbox::Outbox;
 use super::run_children;
 use super::tombstone::Missing;
+use super::write_txn::WriteTxn;
 use crate::woo::Resource;
 
 pub use entity::sync_runs::{RunKind, RunStatus};
@@ -197,11 +198,7 @@ struct PageWrite {
 impl GroupWrite for PageWrite {
     type Output = PageProgress;
 
-    fn write<'t>(
-        &'t self,
-        txn: &'t DatabaseTransaction,
-        outbox: &'t Outbox,
-    ) -> WriteFuture<'t, PageProgress> {
+    fn write<'t>(&'t self, txn: &'t WriteTxn, outbox: &'t Outbox) -> WriteFuture<'t, PageProgress> {
         Box::pin(self.write_in(txn, outbox))
     }
 
@@ -211,11 +208,7 @@ impl GroupWrite for PageWrite {
 }
 
 impl PageWrite {
-    async fn write_in(
-        &self,
-        txn: &DatabaseTransaction,
-        outbox: &Outbox,
-    ) -> Result<PageProgress, DbErr> {
+    async fn write_in(&self, txn: &WriteTxn, outbox: &Outbox) -> Result<PageProgress, DbErr> {
         let page = &self.page;
         let now = Utc::now();
         let marked = sync_checkpoints::Entity::insert(sync_checkpoints::ActiveModel {
@@ -285,8 +278,8 @@ pub fn needs_sweep(run: &sync_runs::Model) -> bool {
 
 /// The run's listing is written (in `txn`): it ends unless children it asked for are
 /// still wanted (whose writer then ends it).
-async fn end_listing(
-    txn: &DatabaseTransaction,
+async fn end_listing<C: ConnectionTrait>(
+    txn: &C,
     outbox: &Outbox,
     mut run: sync_runs::Model,
     now: DateTime<Utc>,
@@ -308,8 +301,8 @@ async fn end_listing(
 /// Counts a page written in its run, in one statement (a read and a write of the run would
 /// each be a round trip while SQLite's write lock is held); returns the run as it is now.
 /// The run is running, and started no later than this page was asked for.
-async fn count_page(
-    txn: &DatabaseTransaction,
+async fn count_page<C: ConnectionTrait>(
+    txn: &C,
     run_id: i64,
     pages_at_least: i64,
     applied: Applied,
@@ -432,8 +425,8 @@ pub async fn listing_finished(
 }
 
 /// The run, locked until `txn` ends, unless it is gone or has already succeeded.
-async fn lock_open_run(
-    txn: &DatabaseTransaction,
+async fn lock_open_run<C: ConnectionTrait>(
+    txn: &C,
     run_id: i64,
 ) -> Result<Option<sync_runs::Model>, DbErr> {
     let run = sync_runs::Entity::find_by_id(run_id)
@@ -473,8 +466,8 @@ async fn succeed(db: &DatabaseConnection, run_id: i64) -> Result<(), DbErr> {
 }
 
 /// `succeed` in a transaction that holds the run's row.
-async fn succeed_in(
-    txn: &DatabaseTransaction,
+async fn succeed_in<C: ConnectionTrait>(
+    txn: &C,
     outbox: &Outbox,
     current: sync_runs::Model,
     now: DateTime<Utc>,

@@ -3,13 +3,12 @@
 //! a read after `succeeded` shows it, and the store's webhook for the same change finds
 //! nothing new.
 
-use sea_orm::DatabaseTransaction;
 use serde_json::Value;
 
 use super::ledger;
-use crate::sync::PreparedRecords;
 use crate::sync::group_commit::{GroupWrite, WriteFuture};
 use crate::sync::outbox::Outbox;
+use crate::sync::{PreparedRecords, WriteTxn};
 
 pub struct Succeeded {
     pub write_id: i64,
@@ -21,11 +20,7 @@ pub struct Succeeded {
 impl GroupWrite for Succeeded {
     type Output = ();
 
-    fn write<'t>(
-        &'t self,
-        txn: &'t DatabaseTransaction,
-        outbox: &'t Outbox,
-    ) -> WriteFuture<'t, ()> {
+    fn write<'t>(&'t self, txn: &'t WriteTxn, outbox: &'t Outbox) -> WriteFuture<'t, ()> {
         Box::pin(async move {
             for records in &self.records {
                 records.write(txn, outbox).await?;

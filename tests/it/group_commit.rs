@@ -131,3 +131,50 @@ async fn a_write_ended_by_a_deadlock_is_committed_again_on_postgres() {
         "{names:?}"
     );
 }
+
+/// A store's first copy goes in by `COPY` on Postgres; a page of it that meets rows
+/// already kept (written twice, or a record listed on two pages) is upserted instead: the
+/// new rows are written, and a kept row is replaced only by a newer version.
+#[tokio::test]
+async fn a_first_copy_meeting_kept_rows_upserts_them_on_postgres() {
+    let test = TestDatabase::migrated(Backend::Postgres).await;
+    let store = test.add_store("https://shop.example").await;
+    let writer = GroupCommit::start(test.db.clone(), 1, std::sync::Arc::new(|| {})).unwrap();
+    let first_copy = Origin {
+        emits_events: false,
+        ..origin(store, Resource::Products)
+    };
+    let products = body("products-list.json");
+    let write = |records: Vec<serde_json::Value>| {
+        let prepared = PreparedRecords::new(test.db.get_database_backend(), first_copy, records);
+        writer.write(RecordsWrite(prepared))
+    };
+    let written = |records| async { write(records).await.unwrap().written };
+
+    assert_eq!(
+        written(vec![products[0].clone(), products[1].clone()]).await,
+        2
+    );
+    let mut edited = products[1].clone();
+    edited["name"] = "Edited".into();
+    edited["date_modified_gmt"] = "2099-01-01T00:00:00".into();
+    let mut older = products[0].clone();
+    older["name"] = "Older".into();
+    older["date_modified_gmt"] = "2000-01-01T00:00:00".into();
+    assert_eq!(
+        written(vec![older, edited, products[2].clone()]).await,
+        2,
+        "the edited product and the new one"
+    );
+
+    let names: Vec<String> = products::Entity::find()
+        .all(&test.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|product| product.name)
+        .collect();
+    assert_eq!(names.len(), 3);
+    assert!(names.contains(&"Edited".to_string()));
+    assert!(!names.contains(&"Older".to_string()));
+}

@@ -10,8 +10,9 @@ use sea_orm::{
     ModelTrait, PaginatorTrait, QueryOrder, TryIntoModel,
 };
 use serde_json::{Value, json};
-use woosync::sync::Origin;
+use woosync::sync::copy_in::CopyIn;
 use woosync::sync::upsert::{Row, upsert_statements};
+use woosync::sync::{Origin, WriteTxn};
 use woosync::woo::Resource;
 
 use crate::support::captures::body;
@@ -138,11 +139,60 @@ async fn large_listings_on_postgres() {
     a_listing_larger_than_one_statement_is_written_whole(Backend::Postgres).await;
 }
 
+/// Orders written by the upsert, or by `COPY` as a store's first copy writes them on
+/// Postgres.
+#[derive(Clone, Copy, PartialEq)]
+enum Write {
+    Upsert,
+    Copy,
+}
+
 /// An order with every column set, and then one for each nullable column with only that
 /// column null: each comes back as written, no value and no null in another's column.
-async fn every_column_comes_back_as_written(backend: Backend) {
+async fn every_column_comes_back_as_written(backend: Backend, write: Write) {
     let test = TestDatabase::migrated(backend).await;
     let store = test.add_store("https://shop.example").await;
+    let written = orders_with_each_column_null(store);
+    write_orders(&test, &written, write).await;
+    let stored = orders::Entity::find()
+        .order_by_asc(orders::Column::WooId)
+        .all(&test.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, written);
+}
+
+/// Writes `orders` in one transaction, each in one statement; how many rows were written.
+async fn write_orders(test: &TestDatabase, orders: &[orders::Model], write: Write) -> u64 {
+    let rows = orders
+        .iter()
+        .map(|model| Row {
+            model: model.clone(),
+            raw_text: model.raw.clone(),
+        })
+        .collect();
+    let txn = WriteTxn::begin(&test.db, write == Write::Copy)
+        .await
+        .unwrap();
+    let mut written = 0;
+    for statement in
+        upsert_statements::<orders::Entity>(test.db.get_database_backend(), rows, true, None)
+    {
+        written += match write {
+            Write::Upsert => txn.execute_raw(statement).await.unwrap().rows_affected(),
+            Write::Copy => {
+                let rows = CopyIn::of::<orders::Entity>(&statement.values.unwrap().0);
+                txn.copy_in(&rows.expect("every value in its binary form"))
+                    .await
+                    .unwrap()
+            }
+        };
+    }
+    txn.commit().await.unwrap();
+    written
+}
+
+fn orders_with_each_column_null(store: i64) -> Vec<orders::Model> {
     let at = Utc.with_ymd_and_hms(2026, 11, 22, 12, 18, 44).unwrap();
     let full = |woo_id: i64| orders::Model {
         store_id: store,
@@ -179,32 +229,20 @@ async fn every_column_comes_back_as_written(backend: Backend) {
         active.set(*column, model.get(*column).as_null());
         written.push(active.try_into_model().unwrap());
     }
-    let rows = written
-        .iter()
-        .map(|model| Row {
-            model: model.clone(),
-            raw_text: model.raw.clone(),
-        })
-        .collect();
-    for statement in
-        upsert_statements::<orders::Entity>(test.db.get_database_backend(), rows, true, None)
-    {
-        test.db.execute_raw(statement).await.unwrap();
-    }
-    let stored = orders::Entity::find()
-        .order_by_asc(orders::Column::WooId)
-        .all(&test.db)
-        .await
-        .unwrap();
-    assert_eq!(stored, written);
+    written
 }
 
 #[tokio::test]
 async fn every_column_comes_back_on_sqlite() {
-    every_column_comes_back_as_written(Backend::Sqlite).await;
+    every_column_comes_back_as_written(Backend::Sqlite, Write::Upsert).await;
 }
 
 #[tokio::test]
 async fn every_column_comes_back_on_postgres() {
-    every_column_comes_back_as_written(Backend::Postgres).await;
+    every_column_comes_back_as_written(Backend::Postgres, Write::Upsert).await;
+}
+
+#[tokio::test]
+async fn every_column_comes_back_by_copy_on_postgres() {
+    every_column_comes_back_as_written(Backend::Postgres, Write::Copy).await;
 }

@@ -3,11 +3,11 @@
 use chrono::Utc;
 use entity::stores::{self, AuthMode, SignatureMethod, StoreStatus};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr};
 use tempfile::TempDir;
 use woosync::database;
 use woosync::sync::outbox::Outbox;
-use woosync::sync::{Applied, Origin, PreparedRecords};
+use woosync::sync::{Applied, Origin, PreparedRecords, WriteTxn};
 use woosync::woo::Resource;
 use woosync::woo::listed::ListedRecord;
 
@@ -94,7 +94,7 @@ impl TestDatabase {
         origin: Origin,
         items: Vec<J>,
     ) -> Result<Applied, DbErr> {
-        let txn = self.db.begin().await?;
+        let txn = WriteTxn::begin(&self.db, false).await?;
         let outbox = Outbox::default();
         let applied = PreparedRecords::new(self.db.get_database_backend(), origin, items)
             .write(&txn, &outbox)
