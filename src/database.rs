@@ -55,6 +55,9 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DatabaseErro
     connect_url(&database_url(config)?).await
 }
 
+/// How long a connection may have sat unused before it is pinged as it is checked out.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(10);
+
 /// Connections to a SQLite database: one writes at a time, the others read meanwhile.
 const SQLITE_CONNECTIONS: u32 = 4;
 
@@ -71,6 +74,10 @@ pub async fn connect_url(url: &str) -> Result<DatabaseConnection, DatabaseError>
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30))
+        // A connection in use is alive: pinging it at every checkout was a round trip more
+        // for each statement run outside a transaction. One idle for a while may have been
+        // dropped by the server or a proxy, so it is asked first.
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         // WAL lets readers (the API, the dashboard) work while a worker writes a page;
         // NORMAL is durable across a process crash, which is what a WAL needs.
         .map_sqlx_sqlite_opts(|options| {
