@@ -22,7 +22,7 @@ use sea_orm::{DatabaseBackend, DatabaseConnection, DbErr};
 use tokio::sync::{Mutex as AsyncMutex, mpsc, oneshot};
 
 use super::outbox::Outbox;
-use super::write_txn::{WriteTxn, met_a_kept_row};
+use super::write_txn::WriteTxn;
 
 pub type WriteFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Send + 't>>;
 
@@ -178,10 +178,11 @@ async fn commit_batches(
 const DEADLOCK_RETRIES: usize = 3;
 
 /// Commits the writes in one transaction, again at once if Postgres chose it to end a
-/// deadlock: the other transaction goes on, so the next try passes. Rows copied in that
-/// met rows already there (a page written twice) are written again by upserts. Batches take the runs'
+/// deadlock: the other transaction goes on, so the next try passes. Batches take the runs'
 /// rows in one order, but a record written by a page and by a webhook at once can still
 /// cross another batch; failing the job instead would put it behind the queue's backoff.
+/// Rows copied in that met a row already there (a page written twice) are written again,
+/// by upserts.
 async fn commit_again_after_deadlock(
     db: &DatabaseConnection,
     writes: &[Box<dyn Queued>],
@@ -189,11 +190,14 @@ async fn commit_again_after_deadlock(
     let (mut retries, mut copies) = (0, true);
     loop {
         match commit_together(db, writes, copies).await {
-            Err(error) if retries < DEADLOCK_RETRIES && ended_by_deadlock(&error) => {
+            Err(error)
+                if retries < DEADLOCK_RETRIES
+                    && matches!(sql_state(&error).as_deref(), Some("40P01" | "40001")) =>
+            {
                 retries += 1;
                 tracing::info!(%error, retries, "a transaction ended by a deadlock is committed again");
             }
-            Err(error) if copies && met_a_kept_row(&error) => {
+            Err(error) if copies && sql_state(&error).as_deref() == Some(UNIQUE_VIOLATION) => {
                 copies = false;
                 tracing::debug!(%error, "rows copied in met rows already kept; upserting them");
             }
@@ -202,17 +206,19 @@ async fn commit_again_after_deadlock(
     }
 }
 
-/// Whether Postgres ended the transaction to break a deadlock (SQLSTATE 40P01) or a
-/// serialization conflict (40001), which trying again resolves.
-fn ended_by_deadlock(error: &DbErr) -> bool {
+const UNIQUE_VIOLATION: &str = "23505";
+
+/// The SQLSTATE of the database's error: Postgres ends a transaction to break a deadlock
+/// with 40P01 and a serialization conflict with 40001, which trying again resolves.
+fn sql_state(error: &DbErr) -> Option<String> {
     use sea_orm::{RuntimeErr, sqlx};
     if let DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) =
         error
         && let sqlx::Error::Database(error) = error.as_ref()
     {
-        return matches!(error.code().as_deref(), Some("40P01" | "40001"));
+        return error.code().map(String::from);
     }
-    false
+    None
 }
 
 /// Commits the writes in one transaction; how many events they made.

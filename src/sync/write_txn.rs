@@ -52,8 +52,8 @@ impl WriteTxn {
     }
 
     /// Copies `rows` in, and returns how many there were. A row already there fails the
-    /// transaction (unique violation, see `met_a_kept_row`); SQLite has no `COPY`, and a
-    /// transaction begun without copies takes none.
+    /// transaction (a unique violation); SQLite has no `COPY`, and a transaction begun
+    /// without copies takes none.
     pub async fn copy_in(&self, rows: &CopyIn) -> Result<u64, DbErr> {
         let WriteTxn::Postgres { txn, copies: true } = self else {
             return Err(DbErr::Custom("this transaction takes no COPY".into()));
@@ -71,19 +71,6 @@ impl WriteTxn {
     pub fn copies(&self) -> bool {
         matches!(self, WriteTxn::Postgres { copies: true, .. })
     }
-}
-
-/// Whether a write failed on a row already there: a transaction that copied rows in is
-/// then written again with upserts.
-pub fn met_a_kept_row(error: &DbErr) -> bool {
-    if let DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) =
-        error
-    {
-        return error
-            .as_database_error()
-            .is_some_and(|error| error.code().as_deref() == Some("23505"));
-    }
-    false
 }
 
 #[async_trait::async_trait]

@@ -119,13 +119,7 @@ async fn a_write_ended_by_a_deadlock_is_committed_again_on_postgres() {
 
     let applied = written.expect("written after the deadlock");
     assert_eq!(applied.written, 2);
-    let names: Vec<String> = products::Entity::find()
-        .all(&test.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|product| product.name)
-        .collect();
+    let names = product_names(&test).await;
     assert!(
         names.iter().all(|name| name.ends_with("(renamed)")),
         "{names:?}"
@@ -167,14 +161,18 @@ async fn a_first_copy_meeting_kept_rows_upserts_them_on_postgres() {
         "the edited product and the new one"
     );
 
-    let names: Vec<String> = products::Entity::find()
+    let names = product_names(&test).await;
+    assert_eq!(names.len(), 3);
+    assert!(names.contains(&"Edited".to_string()));
+    assert!(!names.contains(&"Older".to_string()));
+}
+
+async fn product_names(test: &TestDatabase) -> Vec<String> {
+    products::Entity::find()
         .all(&test.db)
         .await
         .unwrap()
         .into_iter()
         .map(|product| product.name)
-        .collect();
-    assert_eq!(names.len(), 3);
-    assert!(names.contains(&"Edited".to_string()));
-    assert!(!names.contains(&"Older".to_string()));
+        .collect()
 }
