@@ -54,7 +54,7 @@ impl Services {
         let (queue, limiter): (Arc<dyn Storage>, Arc<dyn RateLimiter>) = match &config.redis_url {
             Some(url) => {
                 let queue = RedisStorage::connect(url, &config.redis_prefix).await?;
-                let connection = redis::Client::open(url.as_str())?
+                let connection = crate::queue::redis::client(url)?
                     .get_connection_manager()
                     .await?;
                 (

@@ -18,10 +18,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use redis::aio::ConnectionManagerConfig;
+use redis::io::tcp::TcpSettings;
 use redis::streams::{
     StreamInfoConsumersReply, StreamPendingCountReply, StreamReadOptions, StreamReadReply,
 };
-use redis::{AsyncCommands, Pipeline, RedisError, Script, Value};
+use redis::{AsyncCommands, IntoConnectionInfo, Pipeline, RedisError, RedisResult, Script, Value};
 
 use super::storage::{
     AttemptRecord, Claimed, Enqueued, JobInfo, JobState, Liveness, NewJob, Outcome, OwnClaims,
@@ -64,9 +65,19 @@ fn from_ms(ms: i64) -> Option<DateTime<Utc>> {
     Utc.timestamp_millis_opt(ms).single()
 }
 
+/// A client for `url` whose connections send each command at once. With Nagle's algorithm
+/// on (the redis crate's default), a command written while an earlier one on the same
+/// multiplexed connection was unanswered waited for that answer, which carries the ACK.
+pub fn client(url: &str) -> RedisResult<redis::Client> {
+    let info = url
+        .into_connection_info()?
+        .set_tcp_settings(TcpSettings::default().set_nodelay(true));
+    redis::Client::open(info)
+}
+
 impl RedisStorage {
     pub async fn connect(url: &str, prefix: &str) -> Result<RedisStorage, QueueError> {
-        let client = redis::Client::open(url).map_err(unavailable)?;
+        let client = client(url).map_err(unavailable)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(5)))
             .set_response_timeout(Some(Duration::from_secs(60)));
