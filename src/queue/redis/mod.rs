@@ -881,3 +881,12 @@ impl Storage for RedisStorage {
         Ok(purged)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn connections_send_each_command_at_once() {
+        let client = super::client("redis://127.0.0.1:6379/0").expect("a valid URL");
+        assert!(client.get_connection_info().tcp_settings().nodelay());
+    }
+}
