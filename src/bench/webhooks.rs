@@ -212,7 +212,7 @@ pub async fn keys_under(
     url: &str,
     prefix: &str,
 ) -> anyhow::Result<(redis::aio::MultiplexedConnection, Vec<String>)> {
-    let mut redis = redis::Client::open(url)?
+    let mut redis = crate::queue::redis::client(url)?
         .get_multiplexed_async_connection()
         .await?;
     let keys: Vec<String> = redis::cmd("KEYS")
